@@ -1,0 +1,327 @@
+// Package casestore is the bun implementation of cases.Store, for SQLite and
+// PostgreSQL. Personal data is encrypted here, on its way to the database.
+package casestore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/database"
+	"github.com/jiefen/jiefen/pii"
+)
+
+// Store implements cases.Store.
+type Store struct {
+	db   *bun.DB
+	idb  bun.IDB // db, or the transaction this store is bound to
+	keys *pii.Keyring
+}
+
+var _ cases.Store = (*Store)(nil)
+
+// New returns a store on db that encrypts personal data with keys.
+func New(db *bun.DB, keys *pii.Keyring) *Store {
+	return &Store{db: db, idb: db, keys: keys}
+}
+
+// InTx implements cases.Store.
+func (s *Store) InTx(ctx context.Context, fn func(tx cases.Store) error) error {
+	if _, ok := s.idb.(bun.Tx); ok {
+		return fn(s)
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return fn(&Store{db: s.db, idb: tx, keys: s.keys})
+	})
+}
+
+// Region implements cases.Store.
+func (s *Store) Region(ctx context.Context, code string) (*cases.Region, error) {
+	var r regionRow
+	err := s.idb.NewSelect().Model(&r).Where("code = ?", code).Scan(ctx)
+	if err != nil {
+		return nil, database.Err(err, "行政区划")
+	}
+	return &cases.Region{Code: r.Code, Name: r.Name, Level: r.Level, ParentCode: r.ParentCode}, nil
+}
+
+// NextCaseSeq implements cases.Store. The upsert takes a row lock on
+// PostgreSQL and the write lock on SQLite, so concurrent registrations on any
+// number of servers get distinct numbers.
+func (s *Store) NextCaseSeq(ctx context.Context, county, day string) (int, error) {
+	row := &caseSeqRow{County: county, Day: day, Last: 1}
+	var last int
+	err := s.idb.NewInsert().Model(row).
+		On("CONFLICT (county, day) DO UPDATE").
+		Set("last = case_seq_row.last + 1").
+		Returning("last").Scan(ctx, &last)
+	if err != nil {
+		return 0, fmt.Errorf("next case seq: %w", err)
+	}
+	return last, nil
+}
+
+// CreateCase implements cases.Store.
+func (s *Store) CreateCase(ctx context.Context, c *cases.Case) error {
+	row := fromCase(c)
+	if _, err := s.idb.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
+		return database.Err(err, "案件")
+	}
+	c.ID = row.ID
+	return nil
+}
+
+// UpdateCase implements cases.Store with optimistic locking on version.
+func (s *Store) UpdateCase(ctx context.Context, c *cases.Case) error {
+	row := fromCase(c)
+	row.Version = c.Version + 1
+	res, err := s.idb.NewUpdate().Model(row).
+		Column("subject", "category", "region_code", "address", "status", "accept_due_at", "handle_due_at",
+			"suspended_at", "resolved_at", "closed_at", "updated_at", "version").
+		Where("id = ? AND version = ?", c.ID, c.Version).
+		Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return cases.Errorf(cases.EConflict, "案件已被他人修改，请刷新后重试")
+	}
+	c.Version = row.Version
+	return nil
+}
+
+// scoped restricts a query on cases (aliased as "c") to a region prefix.
+func scoped(q *bun.SelectQuery, col, prefix string) *bun.SelectQuery {
+	if prefix == "" {
+		return q
+	}
+	// A range instead of LIKE: it uses the index on both dialects. Codes are
+	// digits, and ':' sorts right after '9'.
+	return q.Where(col+" >= ? AND "+col+" < ?", prefix, prefix+":")
+}
+
+// CaseByNo implements cases.Store.
+func (s *Store) CaseByNo(ctx context.Context, no, scope string) (*cases.Case, error) {
+	var r caseRow
+	q := s.idb.NewSelect().Model(&r).Where("case_no = ?", no)
+	if err := scoped(q, "region_code", scope).Scan(ctx); err != nil {
+		return nil, database.Err(err, "案件")
+	}
+	return r.toCase(), nil
+}
+
+// CaseByID implements cases.Store.
+func (s *Store) CaseByID(ctx context.Context, id int64) (*cases.Case, error) {
+	var r caseRow
+	if err := s.idb.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, database.Err(err, "案件")
+	}
+	return r.toCase(), nil
+}
+
+// ListCases implements cases.Store.
+func (s *Store) ListCases(ctx context.Context, f cases.CaseFilter) ([]*cases.Case, error) {
+	var rows []caseRow
+	q := s.idb.NewSelect().Model(&rows).ModelTableExpr("cases AS case_row")
+	q = scoped(q, "case_row.region_code", f.Scope)
+	q = scoped(q, "case_row.region_code", f.Region)
+	if len(f.Statuses) > 0 {
+		q = q.Where("case_row.status IN (?)", bun.In(f.Statuses))
+	}
+	if f.Category != "" {
+		q = q.Where("case_row.category = ?", f.Category)
+	}
+	if f.Channel != "" {
+		q = q.Where("EXISTS (SELECT 1 FROM intakes i WHERE i.case_id = case_row.id AND i.channel = ?)", f.Channel)
+	}
+	if f.CreatedFrom != nil {
+		q = q.Where("case_row.created_at >= ?", f.CreatedFrom.UTC())
+	}
+	if f.CreatedTo != nil {
+		q = q.Where("case_row.created_at < ?", f.CreatedTo.UTC())
+	}
+	if f.Overdue != nil {
+		overdue := "((case_row.status = 'registered' AND case_row.accept_due_at < ?0) OR " +
+			"(case_row.status IN ('accepted', 'in_progress') AND case_row.handle_due_at < ?0))"
+		if *f.Overdue {
+			q = q.Where(overdue, f.Now)
+		} else {
+			q = q.Where("NOT "+overdue, f.Now)
+		}
+	}
+	if f.Q != "" {
+		like := "%" + escapeLike(f.Q) + "%"
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("case_row.case_no LIKE ? ESCAPE '\\'", like).
+				WhereOr("case_row.subject LIKE ? ESCAPE '\\'", like).
+				WhereOr("case_row.address LIKE ? ESCAPE '\\'", like)
+		})
+	}
+	if f.BeforeID > 0 {
+		q = q.Where("case_row.id < ?", f.BeforeID)
+	}
+	if err := q.OrderExpr("case_row.id DESC").Limit(int64(f.Limit)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]*cases.Case, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toCase()
+	}
+	return out, nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// CreateIntake implements cases.Store.
+func (s *Store) CreateIntake(ctx context.Context, in *cases.Intake) error {
+	row := &intakeRow{
+		Ref: in.Ref, CaseID: in.CaseID, Channel: string(in.Channel), ExternalRef: in.ExternalRef,
+		SourceHash: in.SourceHash, ReceivedAt: in.ReceivedAt, PersonName: in.Person.Name,
+		IDNumberEnc: s.keys.SealString(in.Person.IDNumber), IDNumberHash: s.keys.HashID(in.Person.IDNumber),
+		PhoneEnc: s.keys.SealString(in.Person.Phone), PhoneHash: s.keys.HashPhone(in.Person.Phone),
+		Subject: in.Subject, Content: in.Content, Address: in.Address, RegionCode: in.RegionCode,
+		Category: in.Category, RawEnc: s.keys.Seal(in.Raw), CreatedAt: in.CreatedAt, CreatedBy: in.CreatedBy,
+	}
+	if in.SourceKey != "" {
+		row.SourceKey = &in.SourceKey
+	}
+	if r := in.Respondent; r != nil {
+		row.RespondentKind, row.RespondentName = string(r.Kind), r.Name
+	}
+	if _, err := s.idb.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
+		return database.Err(err, "受理记录")
+	}
+	in.ID = row.ID
+	return nil
+}
+
+func (s *Store) toIntake(r *intakeRow) (*cases.Intake, error) {
+	idn, err := s.keys.OpenString(r.IDNumberEnc)
+	if err != nil {
+		return nil, fmt.Errorf("intake %d: id number: %w", r.ID, err)
+	}
+	phone, err := s.keys.OpenString(r.PhoneEnc)
+	if err != nil {
+		return nil, fmt.Errorf("intake %d: phone: %w", r.ID, err)
+	}
+	raw, err := s.keys.Open(r.RawEnc)
+	if err != nil {
+		return nil, fmt.Errorf("intake %d: raw payload: %w", r.ID, err)
+	}
+	in := &cases.Intake{
+		ID: r.ID, Ref: r.Ref, CaseID: r.CaseID, Channel: cases.Channel(r.Channel), ExternalRef: r.ExternalRef,
+		ReceivedAt: r.ReceivedAt.UTC(), Person: cases.Person{Name: r.PersonName, IDNumber: idn, Phone: phone},
+		Subject: r.Subject, Content: r.Content, Address: r.Address, RegionCode: r.RegionCode,
+		Category: r.Category, Raw: raw, CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy,
+		SourceHash: r.SourceHash,
+	}
+	if r.SourceKey != nil {
+		in.SourceKey = *r.SourceKey
+	}
+	if r.RespondentName != "" {
+		in.Respondent = &cases.Respondent{Kind: cases.PartyKind(r.RespondentKind), Name: r.RespondentName}
+	}
+	return in, nil
+}
+
+// IntakeBySourceKey implements cases.Store.
+func (s *Store) IntakeBySourceKey(ctx context.Context, key string) (*cases.Intake, error) {
+	var r intakeRow
+	if err := s.idb.NewSelect().Model(&r).Where("source_key = ?", key).Scan(ctx); err != nil {
+		return nil, database.Err(err, "受理记录")
+	}
+	return s.toIntake(&r)
+}
+
+// CreateParty implements cases.Store.
+func (s *Store) CreateParty(ctx context.Context, p *cases.Party) error {
+	row := &partyRow{
+		CaseID: p.CaseID, IntakeID: p.IntakeID, Role: string(p.Role), Kind: string(p.Kind), Name: p.Name,
+		IDNumberEnc: s.keys.SealString(p.IDNumber), IDNumberHash: s.keys.HashID(p.IDNumber),
+		PhoneEnc: s.keys.SealString(p.Phone), PhoneHash: s.keys.HashPhone(p.Phone), Address: p.Address,
+	}
+	if _, err := s.idb.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
+		return database.Err(err, "当事人")
+	}
+	p.ID = row.ID
+	return nil
+}
+
+// CreateEvent implements cases.Store.
+func (s *Store) CreateEvent(ctx context.Context, e *cases.Event) error {
+	row := &eventRow{CaseID: e.CaseID, At: e.At, ActorID: e.ActorID, ActorName: e.ActorName, Kind: e.Kind,
+		FromStatus: string(e.FromStatus), ToStatus: string(e.ToStatus), Note: e.Note, Data: e.Data}
+	if _, err := s.idb.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
+		return database.Err(err, "事件")
+	}
+	e.ID = row.ID
+	return nil
+}
+
+// LoadDetails implements cases.Store.
+func (s *Store) LoadDetails(ctx context.Context, c *cases.Case) error {
+	var intakes []intakeRow
+	if err := s.idb.NewSelect().Model(&intakes).Where("case_id = ?", c.ID).Order("received_at", "id").Scan(ctx); err != nil {
+		return err
+	}
+	c.Intakes = make([]cases.Intake, 0, len(intakes))
+	for i := range intakes {
+		in, err := s.toIntake(&intakes[i])
+		if err != nil {
+			return err
+		}
+		c.Intakes = append(c.Intakes, *in)
+	}
+
+	var parties []partyRow
+	if err := s.idb.NewSelect().Model(&parties).Where("case_id = ?", c.ID).Order("id").Scan(ctx); err != nil {
+		return err
+	}
+	c.Parties = make([]cases.Party, 0, len(parties))
+	for _, r := range parties {
+		idn, err := s.keys.OpenString(r.IDNumberEnc)
+		if err != nil {
+			return fmt.Errorf("party %d: %w", r.ID, err)
+		}
+		phone, err := s.keys.OpenString(r.PhoneEnc)
+		if err != nil {
+			return fmt.Errorf("party %d: %w", r.ID, err)
+		}
+		c.Parties = append(c.Parties, cases.Party{ID: r.ID, CaseID: r.CaseID, IntakeID: r.IntakeID,
+			Role: cases.PartyRole(r.Role), Kind: cases.PartyKind(r.Kind), Name: r.Name, IDNumber: idn,
+			Phone: phone, Address: r.Address})
+	}
+
+	var events []eventRow
+	if err := s.idb.NewSelect().Model(&events).Where("case_id = ?", c.ID).Order("id").Scan(ctx); err != nil {
+		return err
+	}
+	c.Events = make([]cases.Event, len(events))
+	for i, r := range events {
+		c.Events[i] = cases.Event{ID: r.ID, CaseID: r.CaseID, At: r.At.UTC(), ActorID: r.ActorID,
+			ActorName: r.ActorName, Kind: r.Kind, FromStatus: cases.Status(r.FromStatus),
+			ToStatus: cases.Status(r.ToStatus), Note: r.Note, Data: r.Data}
+	}
+
+	var links []linkRow
+	err := s.idb.NewSelect().Model(&links).
+		ColumnExpr("link_row.*").ColumnExpr("o.case_no AS other_case_no").
+		Join("JOIN cases AS o ON o.id = link_row.other_case_id").
+		Where("link_row.case_id = ?", c.ID).Order("link_row.id").Scan(ctx)
+	if err != nil && err != sql.ErrNoRows {
+		return err
+	}
+	c.Links = make([]cases.Link, len(links))
+	for i, r := range links {
+		c.Links[i] = cases.Link{ID: r.ID, CaseID: r.CaseID, OtherCaseID: r.OtherCaseID, OtherCaseNo: r.OtherCaseNo,
+			Kind: cases.LinkKind(r.Kind), Status: r.Status, Score: r.Score, Reasons: r.Reasons,
+			CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy}
+	}
+	return nil
+}

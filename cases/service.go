@@ -1,0 +1,420 @@
+package cases
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jiefen/jiefen/calendar"
+)
+
+// ChinaTime is the zone of case numbers, calendar days and deadlines.
+var ChinaTime = calendar.China
+
+// Policy holds the statutory time limits applied to new cases.
+type Policy struct {
+	AcceptDays int // days to decide whether to accept (信访工作条例: 15日)
+	HandleDays int // days to handle an accepted matter (信访工作条例: 60日)
+}
+
+// DefaultPolicy is the petition regulation's time limits.
+var DefaultPolicy = Policy{AcceptDays: 15, HandleDays: 60}
+
+// Service registers intakes and moves cases through their life cycle. Every
+// change writes a timeline event in the same transaction.
+type Service struct {
+	Store    Store
+	Calendar *calendar.Calendar
+	Policy   Policy
+	// Now is the clock; imports replace it to replay history.
+	Now func() time.Time
+}
+
+// NewService returns a service with the default policy and the wall clock.
+func NewService(store Store, cal *calendar.Calendar) *Service {
+	return &Service{Store: store, Calendar: cal, Policy: DefaultPolicy, Now: time.Now}
+}
+
+// Registration is the result of registering an intake.
+type Registration struct {
+	Case     *Case
+	Intake   *Intake
+	Decision string // "new" for a new case
+	Replayed bool   // the same source key was registered before
+}
+
+// Decisions of Register.
+const DecisionNew = "new"
+
+// Text limits, in characters.
+const (
+	MaxSubject = 200
+	MaxContent = 20000
+	MaxAddress = 500
+	MaxName    = 100
+)
+
+// Register persists an intake and the case it opens, in one transaction. A
+// repeated SourceKey returns the first registration unchanged.
+func (s *Service) Register(ctx context.Context, actor Actor, in Intake) (*Registration, error) {
+	if err := actor.require(PermRegister); err != nil {
+		return nil, err
+	}
+	now := s.Now().UTC()
+	if err := s.prepareIntake(ctx, actor, &in, now); err != nil {
+		return nil, err
+	}
+	if in.SourceKey != "" {
+		if reg, err := s.replay(ctx, actor, &in); reg != nil || err != nil {
+			return reg, err
+		}
+	}
+	var reg *Registration
+	err := s.Store.InTx(ctx, func(tx Store) error {
+		var err error
+		reg, err = s.openCase(ctx, tx, actor, &in, now)
+		return err
+	})
+	if ErrorCode(err) == EConflict && in.SourceKey != "" {
+		// A concurrent request with the same key won the race.
+		if reg, rerr := s.replay(ctx, actor, &in); reg != nil || rerr != nil {
+			return reg, rerr
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return reg, nil
+}
+
+// prepareIntake normalises and checks what every channel must provide.
+// Channel adapters validate their own formats first; this is the domain's
+// last line, lenient enough for legacy imports.
+func (s *Service) prepareIntake(ctx context.Context, actor Actor, in *Intake, now time.Time) error {
+	fields := map[string]string{}
+	if !in.Channel.Valid() {
+		fields["channel"] = "不支持的受理渠道"
+	}
+	in.Subject = strings.TrimSpace(in.Subject)
+	in.Content = strings.TrimSpace(in.Content)
+	in.Address = strings.TrimSpace(in.Address)
+	in.Person.Name = strings.TrimSpace(in.Person.Name)
+	if in.Subject == "" && in.Content == "" {
+		fields["subject"] = "标题和内容不能同时为空"
+	}
+	for name, v := range map[string]struct {
+		s   string
+		max int
+	}{"subject": {in.Subject, MaxSubject}, "content": {in.Content, MaxContent},
+		"address": {in.Address, MaxAddress}, "person.name": {in.Person.Name, MaxName}} {
+		if utf8.RuneCountInString(v.s) > v.max {
+			fields[name] = fmt.Sprintf("长度不能超过%d个字符", v.max)
+		}
+	}
+	if in.Category == "" {
+		in.Category = "other"
+	} else if !ValidCategory(in.Category) {
+		fields["category"] = "未知的纠纷类别"
+	}
+	if in.ReceivedAt.IsZero() {
+		in.ReceivedAt = now
+	} else if in.ReceivedAt.After(now.Add(5 * time.Minute)) {
+		fields["received_at"] = "受理时间不能晚于当前时间"
+	}
+	in.ReceivedAt = in.ReceivedAt.UTC()
+	if r := in.Respondent; r != nil {
+		r.Name = strings.TrimSpace(r.Name)
+		if r.Name == "" {
+			in.Respondent = nil
+		} else if r.Kind == "" {
+			r.Kind = KindPerson
+		} else if r.Kind != KindPerson && r.Kind != KindOrganisation {
+			fields["respondent.kind"] = "被反映人类型应为 person 或 organisation"
+		}
+	}
+	code, ok := NormalizeRegionCode(in.RegionCode)
+	if !ok {
+		fields["region_code"] = "行政区划代码格式错误"
+	} else if _, err := s.Store.Region(ctx, code); ErrorCode(err) == ENotFound {
+		fields["region_code"] = "行政区划代码不存在"
+	} else if err != nil {
+		return err
+	} else if !actor.Sees(code) {
+		fields["region_code"] = "该地区不在您的管辖范围内"
+	}
+	in.RegionCode = code
+	if len(fields) > 0 {
+		return &Error{Code: EInvalid, Message: "提交的数据有误", Fields: fields}
+	}
+	in.SourceHash = fingerprint(in)
+	return nil
+}
+
+// fingerprint identifies what was asked, so that a reused idempotency key
+// with other content is told apart from a retry.
+func fingerprint(in *Intake) string {
+	h := sha256.New()
+	for _, s := range []string{string(in.Channel), in.Person.Name, in.Person.IDNumber, in.Person.Phone,
+		in.Subject, in.Content, in.Address, in.RegionCode, in.Category, in.ExternalRef} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// replay returns the earlier registration for the intake's source key, or
+// nil if there is none.
+func (s *Service) replay(ctx context.Context, actor Actor, in *Intake) (*Registration, error) {
+	prev, err := s.Store.IntakeBySourceKey(ctx, in.SourceKey)
+	if ErrorCode(err) == ENotFound {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if prev.SourceHash != in.SourceHash {
+		return nil, Errorf(EConflict, "该幂等键已用于内容不同的另一次提交")
+	}
+	c, err := s.Store.CaseByID(ctx, prev.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	return &Registration{Case: c, Intake: prev, Decision: DecisionNew, Replayed: true}, nil
+}
+
+// openCase registers the intake as the first of a new case.
+func (s *Service) openCase(ctx context.Context, tx Store, actor Actor, in *Intake, now time.Time) (*Registration, error) {
+	day := now.In(ChinaTime).Format("20060102")
+	county := CountyCode(in.RegionCode)
+	seq, err := tx.NextCaseSeq(ctx, county, day)
+	if err != nil {
+		return nil, err
+	}
+	acceptDue, err := s.Calendar.DueAt(in.ReceivedAt, s.Policy.AcceptDays, calendar.CalendarDays)
+	if err != nil {
+		return nil, err
+	}
+	c := &Case{
+		No:         fmt.Sprintf("%s%s%05d", county, day, seq),
+		Subject:    caseSubject(in),
+		Category:   in.Category,
+		RegionCode: in.RegionCode,
+		Address:    in.Address,
+		Status:     StatusRegistered,
+		Channel:    in.Channel,
+		AcceptDue:  &acceptDue,
+		CreatedAt:  now,
+		UpdatedAt:  now,
+		CreatedBy:  actor.UserID,
+	}
+	if err := tx.CreateCase(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := s.addIntake(ctx, tx, actor, c, in, now); err != nil {
+		return nil, err
+	}
+	ev := &Event{CaseID: c.ID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
+		Kind: EventRegistered, ToStatus: StatusRegistered,
+		Data: map[string]any{"intake_ref": in.Ref, "channel": in.Channel}}
+	if err := tx.CreateEvent(ctx, ev); err != nil {
+		return nil, err
+	}
+	return &Registration{Case: c, Intake: in, Decision: DecisionNew}, nil
+}
+
+// addIntake stores the intake on the case with its parties.
+func (s *Service) addIntake(ctx context.Context, tx Store, actor Actor, c *Case, in *Intake, now time.Time) error {
+	in.CaseID = c.ID
+	in.CreatedAt = now
+	in.CreatedBy = actor.UserID
+	if in.Ref == "" {
+		in.Ref = NewRef(now)
+	}
+	if err := tx.CreateIntake(ctx, in); err != nil {
+		return err
+	}
+	if p := in.Person; p.Name != "" || p.IDNumber != "" || p.Phone != "" {
+		if err := tx.CreateParty(ctx, &Party{CaseID: c.ID, IntakeID: in.ID, Role: RoleApplicant,
+			Kind: KindPerson, Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone}); err != nil {
+			return err
+		}
+	}
+	if r := in.Respondent; r != nil {
+		if err := tx.CreateParty(ctx, &Party{CaseID: c.ID, IntakeID: in.ID, Role: RoleRespondent,
+			Kind: r.Kind, Name: r.Name, Phone: r.Phone, Address: r.Address}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// caseSubject is the intake's subject, or the start of its content.
+func caseSubject(in *Intake) string {
+	if in.Subject != "" {
+		return in.Subject
+	}
+	r := []rune(in.Content)
+	if len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return string(r)
+}
+
+// Get returns a case with its parties, intakes, events and links, if it lies
+// in the actor's scope.
+func (s *Service) Get(ctx context.Context, actor Actor, no string) (*Case, error) {
+	c, err := s.Store.CaseByNo(ctx, no, actor.Scope())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.LoadDetails(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// List returns cases in the actor's scope matching the filter.
+func (s *Service) List(ctx context.Context, actor Actor, f CaseFilter) ([]*Case, error) {
+	f.Scope = actor.Scope()
+	if f.Region != "" {
+		code, ok := NormalizeRegionCode(f.Region)
+		if !ok {
+			return nil, FieldError("region", "行政区划代码格式错误")
+		}
+		if !actor.Sees(code) {
+			return nil, FieldError("region", "该地区不在您的管辖范围内")
+		}
+		f.Region = RegionPrefix(code)
+	}
+	for _, st := range f.Statuses {
+		if !st.Valid() {
+			return nil, FieldError("status", "未知的案件状态")
+		}
+	}
+	if f.Channel != "" && !f.Channel.Valid() {
+		return nil, FieldError("channel", "不支持的受理渠道")
+	}
+	if f.Category != "" && !ValidCategory(f.Category) {
+		return nil, FieldError("category", "未知的纠纷类别")
+	}
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	f.Now = s.Now().UTC()
+	return s.Store.ListCases(ctx, f)
+}
+
+// Transition moves a case to another status, checked against the status
+// machine and the actor's role, and restarts or pauses its clocks.
+func (s *Service) Transition(ctx context.Context, actor Actor, no string, to Status, note string) (*Case, error) {
+	if err := actor.require(PermTransition); err != nil {
+		return nil, err
+	}
+	note = strings.TrimSpace(note)
+	if !to.Valid() {
+		return nil, FieldError("to", "未知的案件状态")
+	}
+	if utf8.RuneCountInString(note) > 2000 {
+		return nil, FieldError("note", "长度不能超过2000个字符")
+	}
+	var out *Case
+	err := s.Store.InTx(ctx, func(tx Store) error {
+		c, err := tx.CaseByNo(ctx, no, actor.Scope())
+		if err != nil {
+			return err
+		}
+		from := c.Status
+		if !from.CanTransition(to) {
+			return &Error{Code: EInvalid, Message: fmt.Sprintf("案件当前状态为“%s”，不能变更为“%s”", from.Label(), to.Label()),
+				Fields: map[string]string{"to": "不允许的状态变更"}}
+		}
+		if note == "" && from.NoteRequired(to) {
+			return FieldError("note", "此项变更必须填写理由")
+		}
+		now := s.Now().UTC()
+		data, err := s.applyClocks(c, from, to, now)
+		if err != nil {
+			return err
+		}
+		c.Status = to
+		c.UpdatedAt = now
+		if err := tx.UpdateCase(ctx, c); err != nil {
+			return err
+		}
+		out = c
+		return tx.CreateEvent(ctx, &Event{CaseID: c.ID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
+			Kind: EventTransition, FromStatus: from, ToStatus: to, Note: note, Data: data})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// applyClocks starts, pauses and stops the case's deadlines for a transition
+// and returns what changed, for the event.
+func (s *Service) applyClocks(c *Case, from, to Status, now time.Time) (map[string]any, error) {
+	data := map[string]any{}
+	switch {
+	case to == StatusAccepted:
+		due, err := s.Calendar.DueAt(now, s.Policy.HandleDays, calendar.CalendarDays)
+		if err != nil {
+			return nil, err
+		}
+		c.HandleDue = &due
+		data["handle_due_at"] = due
+	case to == StatusSuspended:
+		c.SuspendedAt = &now
+	case from == StatusSuspended && to == StatusInProgress:
+		// The handling clock stood still while suspended: extend it by the
+		// whole days the suspension lasted.
+		if c.SuspendedAt != nil && c.HandleDue != nil {
+			days := int(math.Ceil(now.Sub(*c.SuspendedAt).Hours() / 24))
+			due := c.HandleDue.AddDate(0, 0, days)
+			c.HandleDue = &due
+			data["paused_days"] = days
+			data["handle_due_at"] = due
+		}
+		c.SuspendedAt = nil
+	case to == StatusResolved:
+		c.ResolvedAt = &now
+	case to == StatusClosed:
+		c.ClosedAt = &now
+	case to == StatusInProgress && (from == StatusResolved || from == StatusVisited):
+		c.ResolvedAt = nil
+	}
+	if len(data) == 0 {
+		return nil, nil
+	}
+	return data, nil
+}
+
+// Reveal returns the case's parties with unmasked personal data for roles
+// that need it, and records the read on the timeline.
+func (s *Service) Reveal(ctx context.Context, actor Actor, no, reason string) ([]Party, error) {
+	if err := actor.require(PermRevealPII); err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, FieldError("reason", "查看完整个人信息必须说明理由")
+	}
+	var parties []Party
+	err := s.Store.InTx(ctx, func(tx Store) error {
+		c, err := tx.CaseByNo(ctx, no, actor.Scope())
+		if err != nil {
+			return err
+		}
+		if err := tx.LoadDetails(ctx, c); err != nil {
+			return err
+		}
+		parties = c.Parties
+		return tx.CreateEvent(ctx, &Event{CaseID: c.ID, At: s.Now().UTC(), ActorID: actor.UserID,
+			ActorName: actor.Name, Kind: EventPIIRevealed, Note: reason})
+	})
+	return parties, err
+}

@@ -1,0 +1,53 @@
+package cases
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the storage the case service needs. Implementations map missing
+// rows to ENotFound and unique-key clashes to EConflict.
+type Store interface {
+	// InTx runs fn with a store bound to one transaction: all of fn's writes
+	// commit together or not at all. Calling InTx on a bound store reuses its
+	// transaction.
+	InTx(ctx context.Context, fn func(tx Store) error) error
+
+	Region(ctx context.Context, code string) (*Region, error)
+
+	// NextCaseSeq returns the next number in the per-county, per-day sequence
+	// of case numbers; it is safe under concurrent callers on one database.
+	NextCaseSeq(ctx context.Context, county, day string) (int, error)
+	CreateCase(ctx context.Context, c *Case) error
+	// UpdateCase saves the mutable fields of c if nobody changed it since it
+	// was read (EConflict otherwise).
+	UpdateCase(ctx context.Context, c *Case) error
+	// CaseByNo finds a case by number within a region prefix scope ("" for
+	// all); a case outside the scope is ENotFound.
+	CaseByNo(ctx context.Context, no, scope string) (*Case, error)
+	CaseByID(ctx context.Context, id int64) (*Case, error)
+	// LoadDetails fills the case's parties, intakes, events and links.
+	LoadDetails(ctx context.Context, c *Case) error
+	ListCases(ctx context.Context, f CaseFilter) ([]*Case, error)
+
+	CreateIntake(ctx context.Context, in *Intake) error
+	IntakeBySourceKey(ctx context.Context, key string) (*Intake, error)
+	CreateParty(ctx context.Context, p *Party) error
+	CreateEvent(ctx context.Context, e *Event) error
+}
+
+// CaseFilter selects cases for lists. Scope is always applied.
+type CaseFilter struct {
+	Scope       string // region prefix of the actor
+	Region      string // region prefix asked for (inside Scope)
+	Statuses    []Status
+	Channel     Channel // cases with at least one intake from this channel
+	Category    string
+	Overdue     *bool
+	Now         time.Time // reference time for Overdue
+	CreatedFrom *time.Time
+	CreatedTo   *time.Time
+	Q           string // substring of case number, subject or address
+	BeforeID    int64  // cursor: only cases with a smaller id
+	Limit       int
+}

@@ -1,0 +1,83 @@
+// Package regions holds the official administrative division codes
+// (统计用区划代码, 2023 edition, compiled by modood/Administrative-divisions-of-China):
+// the whole country down to county level, and 安康市 (6109) and 铜川市 (6102)
+// down to villages and communities. Codes are padded to 12 digits on load.
+package regions
+
+import (
+	"embed"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/jiefen/jiefen/cases"
+)
+
+//go:embed divisions_county.csv shaanxi_6109_6102.csv
+var files embed.FS
+
+// Official returns every embedded region, parents before children, each code
+// once.
+func Official() ([]cases.Region, error) {
+	var all []cases.Region
+	seen := make(map[string]bool)
+	for _, name := range []string{"divisions_county.csv", "shaanxi_6109_6102.csv"} {
+		f, err := files.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		rs, err := Parse(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		for _, r := range rs {
+			// Both files carry the Shaanxi ancestors; 东莞/中山/儋州 appear at level
+			// 2 and again as their own county whose padded code is the same.
+			if !seen[r.Code] {
+				seen[r.Code] = true
+				all = append(all, r)
+			}
+		}
+	}
+	return all, nil
+}
+
+// Parse reads rows of code,name,level,parent_code (with a header row).
+func Parse(r io.Reader) ([]cases.Region, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = 4
+	header, err := cr.Read()
+	if err != nil {
+		return nil, err
+	}
+	if header[0] != "code" {
+		return nil, fmt.Errorf("unexpected header %v", header)
+	}
+	var out []cases.Region
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return out, nil
+		} else if err != nil {
+			return nil, err
+		}
+		line, _ := cr.FieldPos(0)
+		code, ok := cases.NormalizeRegionCode(rec[0])
+		if !ok {
+			return nil, fmt.Errorf("line %d: bad code %q", line, rec[0])
+		}
+		level, err := strconv.Atoi(rec[2])
+		if err != nil || level < 1 || level > 5 {
+			return nil, fmt.Errorf("line %d: bad level %q", line, rec[2])
+		}
+		var parent string
+		if rec[3] != "" {
+			if parent, ok = cases.NormalizeRegionCode(rec[3]); !ok {
+				return nil, fmt.Errorf("line %d: bad parent code %q", line, rec[3])
+			}
+		}
+		out = append(out, cases.Region{Code: code, Name: rec[1], Level: level, ParentCode: parent})
+	}
+}
