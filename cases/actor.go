@@ -30,7 +30,8 @@ const (
 	PermRegister   Permission = "register"   // register intakes
 	PermTransition Permission = "transition" // move cases through the status machine
 	PermRevealPII  Permission = "reveal_pii" // read unmasked ID numbers and phones
-	PermManage     Permission = "manage"     // manage users and regions
+	PermManage     Permission = "manage"     // manage users
+	PermGrids      Permission = "grids"      // add grids (网格) under villages
 )
 
 // permissions: leaders read and supervise but do not handle cases; admins
@@ -39,9 +40,9 @@ var permissions = map[Role][]Permission{
 	RoleWindowClerk:  {PermRegister, PermTransition, PermRevealPII},
 	RoleHotlineAgent: {PermRegister, PermRevealPII},
 	RoleMediator:     {PermRegister, PermTransition, PermRevealPII},
-	RoleSupervisor:   {PermRegister, PermTransition, PermRevealPII},
+	RoleSupervisor:   {PermRegister, PermTransition, PermRevealPII, PermGrids},
 	RoleLeader:       {},
-	RoleAdmin:        {PermManage, PermRegister, PermTransition},
+	RoleAdmin:        {PermManage, PermGrids, PermRegister, PermTransition},
 }
 
 // Can reports whether the role has the permission.

@@ -44,6 +44,9 @@ type Case struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 	CreatedBy   int64      `json:"-"`
+	// Read-only conveniences filled by stores for display.
+	RegionName    string `json:"-"`
+	ApplicantName string `json:"-"`
 	// Version increases with every update; stores use it to refuse writes
 	// based on a stale read.
 	Version int `json:"-"`

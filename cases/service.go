@@ -127,7 +127,9 @@ func (s *Service) prepareIntake(ctx context.Context, actor Actor, in *Intake, no
 		fields["received_at"] = "受理时间不能晚于当前时间"
 	}
 	in.ReceivedAt = in.ReceivedAt.UTC()
-	if r := in.Respondent; r != nil {
+	if in.Respondent != nil {
+		r := *in.Respondent // the caller's value is not ours to change
+		in.Respondent = &r
 		r.Name = strings.TrimSpace(r.Name)
 		if r.Name == "" {
 			in.Respondent = nil

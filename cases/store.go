@@ -14,6 +14,8 @@ type Store interface {
 	InTx(ctx context.Context, fn func(tx Store) error) error
 
 	Region(ctx context.Context, code string) (*Region, error)
+	ChildRegions(ctx context.Context, code string) ([]Region, error)
+	CreateRegion(ctx context.Context, r *Region) error
 
 	// NextCaseSeq returns the next number in the per-county, per-day sequence
 	// of case numbers; it is safe under concurrent callers on one database.

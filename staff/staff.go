@@ -62,6 +62,7 @@ type Store interface {
 	SessionUser(ctx context.Context, tokenHash string, now time.Time) (*User, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
+	CountUsers(ctx context.Context) (int, error)
 }
 
 // Regions checks that a region exists.

@@ -35,6 +35,8 @@ type caseRow struct {
 	UpdatedAt     time.Time  `bun:"updated_at"`
 	CreatedBy     int64      `bun:"created_by"`
 	Version       int        `bun:"version"`
+	RegionName    string     `bun:"region_name,scanonly"`
+	ApplicantName string     `bun:"applicant_name,scanonly"`
 }
 
 func (r *caseRow) toCase() *cases.Case {
@@ -44,7 +46,7 @@ func (r *caseRow) toCase() *cases.Case {
 		AcceptDue: utc(r.AcceptDueAt), HandleDue: utc(r.HandleDueAt), SuspendedAt: utc(r.SuspendedAt),
 		ResolvedAt: utc(r.ResolvedAt), ClosedAt: utc(r.ClosedAt),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), CreatedBy: r.CreatedBy,
-		Version: r.Version,
+		Version: r.Version, RegionName: r.RegionName, ApplicantName: r.ApplicantName,
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/database"
 )
 
 // LoadRegions inserts regions that are not there yet (parents first) and
@@ -35,4 +36,23 @@ func (s *Store) LoadRegions(ctx context.Context, regions []cases.Region) (int, e
 // CountRegions returns how many regions are loaded.
 func (s *Store) CountRegions(ctx context.Context) (int64, error) {
 	return s.idb.NewSelect().Model((*regionRow)(nil)).Count(ctx)
+}
+
+// ChildRegions implements cases.Store.
+func (s *Store) ChildRegions(ctx context.Context, code string) ([]cases.Region, error) {
+	var rows []regionRow
+	if err := s.idb.NewSelect().Model(&rows).Where("parent_code = ?", code).Order("code").Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]cases.Region, len(rows))
+	for i, r := range rows {
+		out[i] = cases.Region{Code: r.Code, Name: r.Name, Level: r.Level, ParentCode: r.ParentCode}
+	}
+	return out, nil
+}
+
+// CreateRegion implements cases.Store.
+func (s *Store) CreateRegion(ctx context.Context, r *cases.Region) error {
+	_, err := s.idb.NewInsert().Model(&regionRow{Code: r.Code, Name: r.Name, Level: r.Level, ParentCode: r.ParentCode}).Exec(ctx)
+	return database.Err(err, "行政区划")
 }

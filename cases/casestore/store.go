@@ -104,11 +104,19 @@ func scoped(q *bun.SelectQuery, col, prefix string) *bun.SelectQuery {
 	return q.Where(col+" >= ? AND "+col+" < ?", prefix, prefix+":")
 }
 
+// selectCases selects case rows with the names shown beside them.
+func (s *Store) selectCases(model any) *bun.SelectQuery {
+	return s.idb.NewSelect().Model(model).
+		ColumnExpr("case_row.*").
+		ColumnExpr("(SELECT r.name FROM regions AS r WHERE r.code = case_row.region_code) AS region_name").
+		ColumnExpr("(SELECT p.name FROM parties AS p WHERE p.case_id = case_row.id AND p.role = 'applicant' ORDER BY p.id LIMIT 1) AS applicant_name")
+}
+
 // CaseByNo implements cases.Store.
 func (s *Store) CaseByNo(ctx context.Context, no, scope string) (*cases.Case, error) {
 	var r caseRow
-	q := s.idb.NewSelect().Model(&r).Where("case_no = ?", no)
-	if err := scoped(q, "region_code", scope).Scan(ctx); err != nil {
+	q := s.selectCases(&r).Where("case_row.case_no = ?", no)
+	if err := scoped(q, "case_row.region_code", scope).Scan(ctx); err != nil {
 		return nil, database.Err(err, "案件")
 	}
 	return r.toCase(), nil
@@ -117,7 +125,7 @@ func (s *Store) CaseByNo(ctx context.Context, no, scope string) (*cases.Case, er
 // CaseByID implements cases.Store.
 func (s *Store) CaseByID(ctx context.Context, id int64) (*cases.Case, error) {
 	var r caseRow
-	if err := s.idb.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
+	if err := s.selectCases(&r).Where("case_row.id = ?", id).Scan(ctx); err != nil {
 		return nil, database.Err(err, "案件")
 	}
 	return r.toCase(), nil
@@ -126,7 +134,7 @@ func (s *Store) CaseByID(ctx context.Context, id int64) (*cases.Case, error) {
 // ListCases implements cases.Store.
 func (s *Store) ListCases(ctx context.Context, f cases.CaseFilter) ([]*cases.Case, error) {
 	var rows []caseRow
-	q := s.idb.NewSelect().Model(&rows).ModelTableExpr("cases AS case_row")
+	q := s.selectCases(&rows)
 	q = scoped(q, "case_row.region_code", f.Scope)
 	q = scoped(q, "case_row.region_code", f.Region)
 	if len(f.Statuses) > 0 {

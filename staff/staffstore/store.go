@@ -138,3 +138,9 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, 
 	n, _ := res.RowsAffected()
 	return int(n), nil
 }
+
+// CountUsers returns how many accounts exist.
+func (s *Store) CountUsers(ctx context.Context) (int, error) {
+	n, err := s.db.NewSelect().Model((*userRow)(nil)).Count(ctx)
+	return int(n), err
+}

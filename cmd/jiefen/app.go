@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"github.com/jiefen/jiefen/calendar"
+	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/cases/casestore"
+	"github.com/jiefen/jiefen/database"
+	"github.com/jiefen/jiefen/migrations"
+	"github.com/jiefen/jiefen/pii"
+	"github.com/jiefen/jiefen/regions"
+	"github.com/jiefen/jiefen/staff"
+	"github.com/jiefen/jiefen/staff/staffstore"
+	"github.com/jiefen/jiefen/web"
+)
+
+// App is the wired service: what `serve` runs and what the other commands
+// and the end-to-end test reuse.
+type App struct {
+	Config   Config
+	Log      *slog.Logger
+	DB       *bun.DB
+	Keys     *pii.Keyring
+	Calendar *calendar.Calendar
+	Store    *casestore.Store
+	Cases    *cases.Service
+	Staff    *staff.Service
+}
+
+// OpenApp opens the database, applies migrations, loads the regions on
+// first start and wires the services.
+func OpenApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	a := &App{Config: cfg, Log: log}
+	var key []byte
+	var err error
+	if cfg.Key != "" {
+		key, err = pii.ParseKey(cfg.Key)
+	} else {
+		key, err = pii.LoadOrCreateKeyFile(cfg.keyFile())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("data key: %w", err)
+	}
+	if a.Keys, err = pii.NewKeyring(key); err != nil {
+		return nil, err
+	}
+	var opts []calendar.Option
+	if cfg.Holidays != "" {
+		opts = append(opts, calendar.WithOverridesFile(cfg.Holidays))
+	}
+	if a.Calendar, err = calendar.New(opts...); err != nil {
+		return nil, err
+	}
+	if a.DB, err = database.Open(ctx, cfg.dsn()); err != nil {
+		return nil, err
+	}
+	applied, err := migrations.Up(ctx, a.DB)
+	if err != nil {
+		a.DB.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("migrations applied", "names", applied)
+	}
+	a.Store = casestore.New(a.DB, a.Keys)
+	if n, err := a.Store.CountRegions(ctx); err != nil {
+		a.DB.Close()
+		return nil, err
+	} else if n == 0 {
+		if _, err := a.loadRegions(ctx); err != nil {
+			a.DB.Close()
+			return nil, err
+		}
+	}
+	a.Cases = cases.NewService(a.Store, a.Calendar)
+	a.Staff = staff.NewService(staffstore.New(a.DB), a.Store)
+	return a, nil
+}
+
+// loadRegions adds the embedded official regions that are missing.
+func (a *App) loadRegions(ctx context.Context) (int, error) {
+	all, err := regions.Official()
+	if err != nil {
+		return 0, err
+	}
+	n, err := a.Store.LoadRegions(ctx, all)
+	if err != nil {
+		return 0, fmt.Errorf("load regions: %w", err)
+	}
+	a.Log.Info("regions loaded", "added", n, "embedded", len(all))
+	return n, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// ready reports whether the database answers and the schema is current.
+// Its messages are shown by /readyz, so they carry no internal detail.
+func (a *App) ready(ctx context.Context) error {
+	if err := a.DB.PingContext(ctx); err != nil {
+		return errors.New("database unreachable")
+	}
+	pending, err := migrations.Pending(ctx, a.DB)
+	if err != nil {
+		return errors.New("migration status unavailable")
+	}
+	if len(pending) > 0 {
+		return fmt.Errorf("%d migrations pending", len(pending))
+	}
+	return nil
+}
+
+// Handler builds the HTTP application.
+func (a *App) Handler() *fiber.App {
+	return web.New(web.Deps{
+		Cases: a.Cases, Staff: a.Staff, Calendar: a.Calendar, Ready: a.ready,
+		Log: a.Log, Version: version(),
+	})
+}
+
+// Serve answers HTTP on ln until ctx ends, then drains in-flight requests
+// (up to 20 s) before returning; the caller closes the database after.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	app := a.Handler()
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listener(ln) }()
+	go a.sweepSessions(ctx)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down: draining requests")
+	if err := app.ShutdownWithTimeout(20 * time.Second); err != nil {
+		return err
+	}
+	return <-errc
+}
+
+// sweepSessions deletes expired tokens hourly. The delete is idempotent, so
+// every server may run it.
+func (a *App) sweepSessions(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := a.Staff.Store.DeleteExpiredSessions(ctx, time.Now().UTC()); err != nil && ctx.Err() == nil {
+			a.Log.Warn("session sweep failed", "err", err)
+		} else if n > 0 {
+			a.Log.Info("expired sessions deleted", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func newLogger(w io.Writer, asJSON bool) *slog.Logger {
+	if asJSON {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+
+	"github.com/jiefen/jiefen/database"
+)
+
+// Config is read from the environment; flags override it.
+type Config struct {
+	Addr     string // JIEFEN_ADDR
+	DataDir  string // JIEFEN_DATA
+	DSN      string // JIEFEN_DB; default a SQLite file in DataDir
+	Key      string // JIEFEN_KEY; default a key file in DataDir
+	Holidays string // JIEFEN_HOLIDAYS: optional holiday override file
+	LogJSON  bool   // JIEFEN_LOG=json
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// ConfigFromEnv returns the configuration the environment sets.
+func ConfigFromEnv() Config {
+	return Config{
+		Addr:     envOr("JIEFEN_ADDR", ":8080"),
+		DataDir:  envOr("JIEFEN_DATA", "./data"),
+		DSN:      os.Getenv("JIEFEN_DB"),
+		Key:      os.Getenv("JIEFEN_KEY"),
+		Holidays: os.Getenv("JIEFEN_HOLIDAYS"),
+		LogJSON:  os.Getenv("JIEFEN_LOG") == "json",
+	}
+}
+
+// bind adds the flags every command shares.
+func (c *Config) bind(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (env JIEFEN_DATA)")
+	fs.StringVar(&c.DSN, "db", c.DSN, "database DSN: postgres://… or a SQLite file:… (env JIEFEN_DB; default SQLite in the data directory)")
+}
+
+// dsn returns the database to use.
+func (c *Config) dsn() string {
+	if c.DSN != "" {
+		return c.DSN
+	}
+	return database.SQLiteDSN(c.DataDir)
+}
+
+func (c *Config) keyFile() string { return filepath.Join(c.DataDir, "jiefen.key") }

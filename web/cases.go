@@ -1,0 +1,298 @@
+package web
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/jiefen/jiefen/cases"
+)
+
+type personRequest struct {
+	Name     string `json:"name" validate:"required,max=100"`
+	IDNumber string `json:"id_number" validate:"omitempty,idcard"`
+	Phone    string `json:"phone" validate:"required_without=IDNumber,omitempty,mobile"`
+}
+
+// respondentRequest accepts either a name ("王某") or an object.
+type respondentRequest struct {
+	Kind    string `json:"kind" validate:"omitempty,oneof=person organisation"`
+	Name    string `json:"name" validate:"required,max=100"`
+	Phone   string `json:"phone" validate:"omitempty,mobile"`
+	Address string `json:"address" validate:"max=500"`
+}
+
+func (r *respondentRequest) UnmarshalJSON(b []byte) error {
+	var name string
+	if err := json.Unmarshal(b, &name); err == nil {
+		r.Name = name
+		return nil
+	}
+	type plain respondentRequest
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return &fieldDecodeError{"respondent", "应为姓名字符串或包含 kind、name 的对象"}
+	}
+	*r = respondentRequest(p)
+	return nil
+}
+
+type intakeRequest struct {
+	Channel    string             `json:"channel" validate:"required,oneof=window hotline video web"`
+	ReceivedAt *time.Time         `json:"received_at"`
+	Person     personRequest      `json:"person"`
+	Subject    string             `json:"subject" validate:"required,max=200"`
+	Content    string             `json:"content" validate:"required,max=20000"`
+	Address    string             `json:"address" validate:"max=500"`
+	RegionCode string             `json:"region_code" validate:"required,regioncode"`
+	Category   string             `json:"category" validate:"omitempty,category"`
+	Respondent *respondentRequest `json:"respondent"`
+}
+
+type registrationJSON struct {
+	CaseNo    string         `json:"case_no"`
+	IntakeRef string         `json:"intake_ref"`
+	Decision  string         `json:"decision"`
+	Replayed  bool           `json:"replayed,omitempty"`
+	Case      caseDetailJSON `json:"case"`
+}
+
+func (s *Server) createIntake(c *fiber.Ctx) error {
+	var req intakeRequest
+	if err := decodeJSON(c.Body(), &req); err != nil {
+		return err
+	}
+	// Staff type what the visitor says; surrounding blanks are noise.
+	req.Subject, req.Content = strings.TrimSpace(req.Subject), strings.TrimSpace(req.Content)
+	req.Person.Name = strings.TrimSpace(req.Person.Name)
+	if err := s.validate.Struct(&req); err != nil {
+		return err
+	}
+	in := cases.Intake{
+		Channel: cases.Channel(req.Channel),
+		Person:  cases.Person{Name: req.Person.Name, IDNumber: strings.ToUpper(req.Person.IDNumber), Phone: req.Person.Phone},
+		Subject: req.Subject, Content: req.Content, Address: req.Address,
+		RegionCode: req.RegionCode, Category: req.Category,
+		Raw: c.Body(),
+	}
+	if req.ReceivedAt != nil {
+		in.ReceivedAt = *req.ReceivedAt
+	}
+	if r := req.Respondent; r != nil {
+		in.Respondent = &cases.Respondent{Kind: cases.PartyKind(r.Kind), Name: r.Name, Phone: r.Phone, Address: r.Address}
+	}
+	u := currentUser(c)
+	if key := strings.TrimSpace(c.Get("Idempotency-Key")); key != "" {
+		if len(key) > 200 {
+			return cases.FieldError("Idempotency-Key", "幂等键不能超过200个字符")
+		}
+		// Keys are per user: two clerks cannot collide by accident.
+		in.SourceKey = "api:" + strconv.FormatInt(u.ID, 10) + ":" + key
+	}
+	reg, err := s.Cases.Register(c.UserContext(), u.Actor(), in)
+	if err != nil {
+		return err
+	}
+	// Answer with the case as stored, so a retry sees the same body.
+	full, err := s.Cases.Get(c.UserContext(), u.Actor(), reg.Case.No)
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusCreated
+	if reg.Replayed {
+		status = fiber.StatusOK
+		c.Set("Idempotent-Replayed", "true")
+	}
+	return c.Status(status).JSON(registrationJSON{CaseNo: reg.Case.No, IntakeRef: reg.Intake.Ref,
+		Decision: reg.Decision, Replayed: reg.Replayed, Case: presentCaseDetail(full, s.Now())})
+}
+
+type caseListJSON struct {
+	Items      []caseJSON `json:"items"`
+	NextCursor *string    `json:"next_cursor"`
+}
+
+func encodeCursor(id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("c" + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(s string) (int64, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) < 2 || b[0] != 'c' {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(string(b[1:]), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// parseDay reads a China date (2025-09-16) or an RFC 3339 time.
+func parseDay(s string, endOfDay bool) (time.Time, bool) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, true
+	}
+	t, err := time.ParseInLocation("2006-01-02", s, cases.ChinaTime)
+	if err != nil {
+		return time.Time{}, false
+	}
+	if endOfDay {
+		t = t.AddDate(0, 0, 1)
+	}
+	return t, true
+}
+
+func (s *Server) listCases(c *fiber.Ctx) error {
+	f := cases.CaseFilter{
+		Region:   c.Query("region"),
+		Channel:  cases.Channel(c.Query("channel")),
+		Category: c.Query("category"),
+		Q:        strings.TrimSpace(c.Query("q")),
+	}
+	if v := c.Query("status"); v != "" {
+		for _, st := range strings.Split(v, ",") {
+			f.Statuses = append(f.Statuses, cases.Status(strings.TrimSpace(st)))
+		}
+	}
+	if v := c.Query("overdue"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return cases.FieldError("overdue", "应为 true 或 false")
+		}
+		f.Overdue = &b
+	}
+	if v := c.Query("created_from"); v != "" {
+		t, ok := parseDay(v, false)
+		if !ok {
+			return cases.FieldError("created_from", "日期格式错误，应为2025-09-16")
+		}
+		f.CreatedFrom = &t
+	}
+	if v := c.Query("created_to"); v != "" {
+		t, ok := parseDay(v, true)
+		if !ok {
+			return cases.FieldError("created_to", "日期格式错误，应为2025-09-16")
+		}
+		f.CreatedTo = &t
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			return cases.FieldError("limit", "应为1至200之间的整数")
+		}
+		f.Limit = n
+	} else {
+		f.Limit = 50
+	}
+	if v := c.Query("cursor"); v != "" {
+		id, ok := decodeCursor(v)
+		if !ok {
+			return cases.FieldError("cursor", "分页游标无效")
+		}
+		f.BeforeID = id
+	}
+	list, err := s.Cases.List(c.UserContext(), actor(c), f)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	out := caseListJSON{Items: make([]caseJSON, len(list))}
+	for i, cs := range list {
+		out.Items[i] = presentCase(cs, now)
+	}
+	if len(list) == f.Limit {
+		next := encodeCursor(list[len(list)-1].ID)
+		out.NextCursor = &next
+	}
+	return c.JSON(out)
+}
+
+func (s *Server) getCase(c *fiber.Ctx) error {
+	cs, err := s.Cases.Get(c.UserContext(), actor(c), c.Params("no"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(presentCaseDetail(cs, s.Now()))
+}
+
+type transitionRequest struct {
+	To   string `json:"to" validate:"required,status"`
+	Note string `json:"note" validate:"max=2000"`
+}
+
+func (s *Server) transition(c *fiber.Ctx) error {
+	var req transitionRequest
+	if err := decodeJSON(c.Body(), &req); err != nil {
+		return err
+	}
+	if err := s.validate.Struct(&req); err != nil {
+		return err
+	}
+	a := actor(c)
+	if _, err := s.Cases.Transition(c.UserContext(), a, c.Params("no"), cases.Status(req.To), req.Note); err != nil {
+		return err
+	}
+	cs, err := s.Cases.Get(c.UserContext(), a, c.Params("no"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(presentCaseDetail(cs, s.Now()))
+}
+
+type revealRequest struct {
+	Reason string `json:"reason" validate:"required,max=500"`
+}
+
+func (s *Server) reveal(c *fiber.Ctx) error {
+	var req revealRequest
+	if err := decodeJSON(c.Body(), &req); err != nil {
+		return err
+	}
+	if err := s.validate.Struct(&req); err != nil {
+		return err
+	}
+	parties, err := s.Cases.Reveal(c.UserContext(), actor(c), c.Params("no"), req.Reason)
+	if err != nil {
+		return err
+	}
+	out := make([]partyJSON, len(parties))
+	for i, p := range parties {
+		out[i] = presentParty(p, true)
+	}
+	// Unmasked personal data must not linger in shared caches.
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(fiber.Map{"parties": out})
+}
+
+func (s *Server) categories(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"items": cases.Categories})
+}
+
+func (s *Server) getRegion(c *fiber.Ctx) error {
+	r, err := s.Cases.Region(c.UserContext(), actor(c), c.Params("code"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+type gridRequest struct {
+	Name string `json:"name" validate:"required,max=64"`
+}
+
+func (s *Server) createGrid(c *fiber.Ctx) error {
+	var req gridRequest
+	if err := decodeJSON(c.Body(), &req); err != nil {
+		return err
+	}
+	if err := s.validate.Struct(&req); err != nil {
+		return err
+	}
+	g, err := s.Cases.AddGrid(c.UserContext(), actor(c), c.Params("code"), req.Name)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(g)
+}

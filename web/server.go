@@ -1,0 +1,199 @@
+// Package web is the HTTP face of Jiefen: the JSON API under /api/v1, the
+// staff console and static assets. It is the only place that maps domain
+// errors to HTTP statuses.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+
+	"github.com/jiefen/jiefen/calendar"
+	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/staff"
+)
+
+// Deps is what the web layer serves.
+type Deps struct {
+	Cases    *cases.Service
+	Staff    *staff.Service
+	Calendar *calendar.Calendar
+	// Ready reports whether the service can take traffic (database reachable,
+	// migrations current).
+	Ready func(ctx context.Context) error
+	Log   *slog.Logger
+	Now   func() time.Time
+	// LoginPerMinute caps login attempts per client address.
+	LoginPerMinute int
+	Version        string
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	Deps
+	validate *Validator
+}
+
+// BodyLimit caps request bodies; intakes are text.
+const BodyLimit = 1 << 20
+
+// New builds the fiber app with every route.
+func New(d Deps) *fiber.App {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.LoginPerMinute == 0 {
+		d.LoginPerMinute = 20
+	}
+	s := &Server{Deps: d, validate: NewValidator(d.Now)}
+	app := fiber.New(fiber.Config{
+		AppName:               "jiefen",
+		BodyLimit:             BodyLimit,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		DisableStartupMessage: true,
+		// Handlers keep strings beyond the request (in errors, logs, the
+		// database); fasthttp would otherwise reuse their bytes.
+		Immutable:    true,
+		ErrorHandler: s.errorHandler,
+	})
+	app.Use(requestid.New())
+	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
+	app.Use(s.logRequests)
+
+	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
+	app.Get("/readyz", s.readyz)
+
+	api := app.Group("/api/v1")
+	api.Get("/openapi.json", s.openapi)
+	api.Post("/auth/login", limiter.New(limiter.Config{
+		Max:        d.LoginPerMinute,
+		Expiration: time.Minute,
+		LimitReached: func(c *fiber.Ctx) error {
+			return cases.Errorf(errTooManyRequests, "登录尝试过于频繁，请稍后再试")
+		},
+	}), s.login)
+	api.Get("/calendar/deadline", s.calendarDeadline)
+	api.Get("/calendar/days", s.calendarDays)
+	api.Get("/categories", s.categories)
+
+	auth := api.Group("", s.authenticate)
+	auth.Post("/auth/logout", s.logout)
+	auth.Get("/me", s.me)
+	auth.Post("/intakes", s.createIntake)
+	auth.Get("/cases", s.listCases)
+	auth.Get("/cases/:no", s.getCase)
+	auth.Post("/cases/:no/transitions", s.transition)
+	auth.Post("/cases/:no/reveal", s.reveal)
+	auth.Get("/regions/:code", s.getRegion)
+	auth.Post("/regions/:code/grids", s.createGrid)
+
+	api.Use(func(c *fiber.Ctx) error { return cases.Errorf(cases.ENotFound, "接口不存在") })
+	s.console(app)
+	return app
+}
+
+// errTooManyRequests is a web-only code for rate limits.
+const errTooManyRequests = "too_many_requests"
+
+// statusOf is the one map from error codes to HTTP statuses.
+var statusOf = map[string]int{
+	cases.EInvalid:      fiber.StatusBadRequest,
+	cases.ENotFound:     fiber.StatusNotFound,
+	cases.EConflict:     fiber.StatusConflict,
+	cases.EUnauthorized: fiber.StatusUnauthorized,
+	cases.EForbidden:    fiber.StatusForbidden,
+	cases.ELocked:       fiber.StatusLocked,
+	errTooManyRequests:  fiber.StatusTooManyRequests,
+}
+
+type errorBody struct {
+	Error errorJSON `json:"error"`
+}
+
+type errorJSON struct {
+	Code      string            `json:"code"`
+	Message   string            `json:"message"`
+	Fields    map[string]string `json:"fields,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+}
+
+// errorHandler writes every error in one shape. Internal errors are logged
+// with the request ID and never shown to the client.
+func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	code := cases.ErrorCode(err)
+	status, known := statusOf[code]
+	var fe *fiber.Error
+	if !known && errors.As(err, &fe) {
+		// fiber's own errors: unknown route, body too large, bad method.
+		status = fe.Code
+		switch fe.Code {
+		case fiber.StatusNotFound:
+			code, err = cases.ENotFound, cases.Errorf(cases.ENotFound, "页面不存在")
+		case fiber.StatusRequestEntityTooLarge:
+			code, err = "too_large", cases.Errorf("too_large", "请求体过大")
+		case fiber.StatusMethodNotAllowed:
+			code, err = "method_not_allowed", cases.Errorf("method_not_allowed", "不支持的请求方法")
+		default:
+			code, err = cases.EInvalid, cases.Errorf(cases.EInvalid, "请求无效")
+		}
+		known = true
+	}
+	rid, _ := c.Locals("requestid").(string)
+	if !known {
+		status = fiber.StatusInternalServerError
+		code = cases.EInternal
+		s.Log.Error("request failed", "request_id", rid, "method", c.Method(), "path", c.Path(), "err", err)
+	}
+	return c.Status(status).JSON(errorBody{Error: errorJSON{
+		Code: code, Message: cases.ErrorMessage(err), Fields: cases.ErrorFields(err), RequestID: rid,
+	}})
+}
+
+func (s *Server) logPanic(c *fiber.Ctx, e any) {
+	rid, _ := c.Locals("requestid").(string)
+	s.Log.Error("panic", "request_id", rid, "path", c.Path(), "panic", e)
+}
+
+// logRequests logs one line per request. Paths carry case numbers but never
+// personal data; bodies and query strings are not logged.
+func (s *Server) logRequests(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		// Let the error handler set the status before we read it.
+		if herr := s.errorHandler(c, err); herr != nil {
+			return herr
+		}
+	}
+	rid, _ := c.Locals("requestid").(string)
+	attrs := []any{"request_id", rid, "method", c.Method(), "path", c.Path(),
+		"status", c.Response().StatusCode(), "ms", time.Since(start).Milliseconds()}
+	if u, ok := c.Locals(userKey).(*staff.User); ok {
+		attrs = append(attrs, "user", u.Username)
+	}
+	s.Log.Info("http", attrs...)
+	return nil
+}
+
+func (s *Server) readyz(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
+	defer cancel()
+	if s.Ready != nil {
+		if err := s.Ready(ctx); err != nil {
+			s.Log.Warn("not ready", "err", err)
+			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "reason": err.Error()})
+		}
+	}
+	return c.JSON(fiber.Map{"status": "ready", "version": s.Version})
+}

@@ -1,0 +1,171 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/go-playground/locales/zh"
+	ut "github.com/go-playground/universal-translator"
+	"github.com/go-playground/validator/v10"
+	zhtrans "github.com/go-playground/validator/v10/translations/zh"
+
+	"github.com/jiefen/jiefen/cases"
+)
+
+// Validator checks request bodies at the edge and explains problems in
+// Chinese, keyed by the JSON path of the field ("person.id_number").
+type Validator struct {
+	v     *validator.Validate
+	trans ut.Translator
+	now   func() time.Time
+}
+
+// NewValidator registers every tag and translation once, at start-up.
+func NewValidator(now func() time.Time) *Validator {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name := strings.SplitN(f.Tag.Get("json"), ",", 2)[0]
+		if name == "-" {
+			return ""
+		}
+		return name
+	})
+	z := zh.New()
+	trans, _ := ut.New(z, z).GetTranslator("zh")
+	if err := zhtrans.RegisterDefaultTranslations(v, trans); err != nil {
+		panic(err)
+	}
+	val := &Validator{v: v, trans: trans, now: now}
+	custom := []struct {
+		tag, msg string
+		fn       validator.Func
+	}{
+		{"mobile", "{0}不是有效的手机号码", func(fl validator.FieldLevel) bool { return cases.ValidMobile(fl.Field().String()) }},
+		{"idcard", "{0}无效", func(fl validator.FieldLevel) bool {
+			return cases.IDNumberProblem(fl.Field().String(), val.now()) == ""
+		}},
+		{"regioncode", "{0}应为2、4、6、9、12位行政区划代码或15位网格代码", func(fl validator.FieldLevel) bool {
+			_, ok := cases.NormalizeRegionCode(fl.Field().String())
+			return ok
+		}},
+		{"category", "{0}不是已知的纠纷类别", func(fl validator.FieldLevel) bool { return cases.ValidCategory(fl.Field().String()) }},
+		{"status", "{0}不是已知的案件状态", func(fl validator.FieldLevel) bool { return cases.Status(fl.Field().String()).Valid() }},
+	}
+	for _, c := range custom {
+		if err := v.RegisterValidation(c.tag, c.fn); err != nil {
+			panic(err)
+		}
+		msg := c.msg
+		tag := c.tag
+		if err := v.RegisterTranslation(tag, trans, func(ut ut.Translator) error {
+			return ut.Add(tag, msg, true)
+		}, func(ut ut.Translator, fe validator.FieldError) string {
+			s, _ := ut.T(tag, fieldLabel(fe.Field()))
+			return s
+		}); err != nil {
+			panic(err)
+		}
+	}
+	return val
+}
+
+// fieldLabels are the Chinese names of request fields in messages.
+var fieldLabels = map[string]string{
+	"channel": "受理渠道", "received_at": "受理时间", "person": "来访人", "name": "姓名",
+	"id_number": "身份证号码", "phone": "手机号码", "subject": "标题", "content": "内容",
+	"address": "地址", "region_code": "行政区划代码", "category": "纠纷类别", "respondent": "被反映人",
+	"kind": "类型", "username": "用户名", "password": "密码", "to": "目标状态", "note": "说明",
+	"reason": "理由",
+}
+
+func fieldLabel(name string) string {
+	if l, ok := fieldLabels[name]; ok {
+		return l
+	}
+	return name
+}
+
+// Struct validates s and returns a domain invalid error naming each field.
+func (v *Validator) Struct(s any) error {
+	err := v.v.Struct(s)
+	if err == nil {
+		return nil
+	}
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return err
+	}
+	fields := make(map[string]string, len(verrs))
+	for _, fe := range verrs {
+		path := fe.Namespace()
+		if i := strings.IndexByte(path, '.'); i >= 0 {
+			path = path[i+1:] // drop the struct's own name
+		}
+		msg := fe.Translate(v.trans)
+		if fe.Tag() == "idcard" {
+			// Say exactly what is wrong: length, birth date or check digit.
+			if p := cases.IDNumberProblem(fe.Value().(string), v.now()); p != "" {
+				msg = p
+			}
+		}
+		// The zh translations name the Go field; use the Chinese label.
+		msg = strings.Replace(msg, fe.Field(), fieldLabel(fe.Field()), 1)
+		fields[path] = msg
+	}
+	return &cases.Error{Code: cases.EInvalid, Message: "提交的数据有误", Fields: fields}
+}
+
+// decodeJSON decodes a request body strictly and turns decoding problems
+// into field errors.
+func decodeJSON(body []byte, dst any) error {
+	if len(body) == 0 {
+		return cases.Errorf(cases.EInvalid, "请求体不能为空")
+	}
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	if err == nil {
+		if dec.More() {
+			return cases.Errorf(cases.EInvalid, "请求体只能包含一个JSON对象")
+		}
+		return nil
+	}
+	var typeErr *json.UnmarshalTypeError
+	var timeErr *time.ParseError
+	switch {
+	case errors.As(err, &typeErr):
+		return cases.FieldError(typeErr.Field, "类型错误，应为"+jsonTypeName(typeErr.Type))
+	case errors.As(err, &timeErr):
+		return cases.FieldError("received_at", "时间格式错误，应为RFC 3339格式，如2025-09-16T09:30:00+08:00")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return cases.FieldError(field, "未知字段")
+	}
+	var fe *fieldDecodeError
+	if errors.As(err, &fe) {
+		return cases.FieldError(fe.field, fe.msg)
+	}
+	return cases.Errorf(cases.EInvalid, "请求体不是有效的JSON")
+}
+
+// fieldDecodeError is returned by custom UnmarshalJSON methods.
+type fieldDecodeError struct{ field, msg string }
+
+func (e *fieldDecodeError) Error() string { return e.field + ": " + e.msg }
+
+func jsonTypeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "字符串"
+	case reflect.Bool:
+		return "布尔值"
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Float64:
+		return "数字"
+	case reflect.Slice:
+		return "数组"
+	}
+	return "对象"
+}
