@@ -83,17 +83,23 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*staff.User, error) {
 	return r.toUser(), nil
 }
 
-// RecordFailure implements staff.Store in one statement, so concurrent
-// guesses cannot slip past the counter. A lock that has run out starts a
-// fresh count.
+// RecordFailure implements staff.Store. The count is bumped in one
+// statement, so concurrent guesses cannot slip past it; a lock that has run
+// out is cleared and the count starts afresh.
 func (s *Store) RecordFailure(ctx context.Context, id int64, max int, lockUntil, now time.Time) (int, error) {
 	var n int
 	err := s.db.NewUpdate().Model((*userRow)(nil)).
 		Set("failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN 1 ELSE failed_logins + 1 END", now).
-		Set("locked_until = CASE WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN 1 ELSE failed_logins + 1 END) >= ? THEN ? ELSE NULL END", now, max, lockUntil).
+		Set("locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN NULL ELSE locked_until END", now).
 		Set("updated_at = ?", now).
 		Where("id = ?", id).
 		Returning("failed_logins").Scan(ctx, &n)
+	if err != nil || n < max {
+		return n, err
+	}
+	_, err = s.db.NewUpdate().Model((*userRow)(nil)).
+		Set("locked_until = ?", lockUntil).
+		Where("id = ? AND failed_logins >= ?", id, max).Exec(ctx)
 	return n, err
 }
 
