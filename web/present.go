@@ -106,14 +106,14 @@ func presentIntake(in cases.Intake) intakeJSON {
 }
 
 type eventJSON struct {
-	ID        int64          `json:"id"`
-	At        *time.Time     `json:"at"`
-	Actor     string         `json:"actor"`
-	Kind      string         `json:"kind"`
-	From      cases.Status   `json:"from,omitempty"`
-	To        cases.Status   `json:"to,omitempty"`
-	Note      string         `json:"note,omitempty"`
-	Data      map[string]any `json:"data,omitempty"`
+	ID    int64          `json:"id"`
+	At    *time.Time     `json:"at"`
+	Actor string         `json:"actor"`
+	Kind  string         `json:"kind"`
+	From  cases.Status   `json:"from,omitempty"`
+	To    cases.Status   `json:"to,omitempty"`
+	Note  string         `json:"note,omitempty"`
+	Data  map[string]any `json:"data,omitempty"`
 }
 
 func presentCaseDetail(c *cases.Case, now time.Time) caseDetailJSON {
