@@ -92,3 +92,9 @@ func (s *Service) AddGrid(ctx context.Context, actor Actor, villageCode, name st
 	})
 	return grid, err
 }
+
+// RegionsInScope lists the actor's region and those under it down to
+// maxLevel, for pickers in forms.
+func (s *Service) RegionsInScope(ctx context.Context, actor Actor, maxLevel int) ([]Region, error) {
+	return s.Store.SubtreeRegions(ctx, actor.Scope(), maxLevel)
+}

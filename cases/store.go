@@ -15,6 +15,8 @@ type Store interface {
 
 	Region(ctx context.Context, code string) (*Region, error)
 	ChildRegions(ctx context.Context, code string) ([]Region, error)
+	// SubtreeRegions lists the regions under a prefix down to maxLevel.
+	SubtreeRegions(ctx context.Context, prefix string, maxLevel int) ([]Region, error)
 	CreateRegion(ctx context.Context, r *Region) error
 
 	// NextCaseSeq returns the next number in the per-county, per-day sequence

@@ -66,39 +66,8 @@ func (s *Server) createIntake(c *fiber.Ctx) error {
 	if err := decodeJSON(c.Body(), &req); err != nil {
 		return err
 	}
-	// Staff type what the visitor says; surrounding blanks are noise.
-	req.Subject, req.Content = strings.TrimSpace(req.Subject), strings.TrimSpace(req.Content)
-	req.Person.Name = strings.TrimSpace(req.Person.Name)
-	if err := s.validate.Struct(&req); err != nil {
-		return err
-	}
-	in := cases.Intake{
-		Channel: cases.Channel(req.Channel),
-		Person:  cases.Person{Name: req.Person.Name, IDNumber: strings.ToUpper(req.Person.IDNumber), Phone: req.Person.Phone},
-		Subject: req.Subject, Content: req.Content, Address: req.Address,
-		RegionCode: req.RegionCode, Category: req.Category,
-		Raw: c.Body(),
-	}
-	if req.ReceivedAt != nil {
-		in.ReceivedAt = *req.ReceivedAt
-	}
-	if r := req.Respondent; r != nil {
-		in.Respondent = &cases.Respondent{Kind: cases.PartyKind(r.Kind), Name: r.Name, Phone: r.Phone, Address: r.Address}
-	}
-	u := currentUser(c)
-	if key := strings.TrimSpace(c.Get("Idempotency-Key")); key != "" {
-		if len(key) > 200 {
-			return cases.FieldError("Idempotency-Key", "幂等键不能超过200个字符")
-		}
-		// Keys are per user: two clerks cannot collide by accident.
-		in.SourceKey = "api:" + strconv.FormatInt(u.ID, 10) + ":" + key
-	}
-	reg, err := s.Cases.Register(c.UserContext(), u.Actor(), in)
-	if err != nil {
-		return err
-	}
-	// Answer with the case as stored, so a retry sees the same body.
-	full, err := s.Cases.Get(c.UserContext(), u.Actor(), reg.Case.No)
+	key := strings.TrimSpace(c.Get("Idempotency-Key"))
+	reg, full, err := s.registerIntake(c, &req, c.Body(), key)
 	if err != nil {
 		return err
 	}
@@ -109,6 +78,48 @@ func (s *Server) createIntake(c *fiber.Ctx) error {
 	}
 	return c.Status(status).JSON(registrationJSON{CaseNo: reg.Case.No, IntakeRef: reg.Intake.Ref,
 		Decision: reg.Decision, Replayed: reg.Replayed, Case: presentCaseDetail(full, s.Now())})
+}
+
+// registerIntake validates a staff registration (from the API or the
+// console form) and registers it; it returns the case as stored, so that a
+// retry sees the same body.
+func (s *Server) registerIntake(c *fiber.Ctx, req *intakeRequest, raw []byte, idemKey string) (*cases.Registration, *cases.Case, error) {
+	// Staff type what the visitor says; surrounding blanks are noise.
+	req.Subject, req.Content = strings.TrimSpace(req.Subject), strings.TrimSpace(req.Content)
+	req.Person.Name = strings.TrimSpace(req.Person.Name)
+	if err := s.validate.Struct(req); err != nil {
+		return nil, nil, err
+	}
+	in := cases.Intake{
+		Channel: cases.Channel(req.Channel),
+		Person:  cases.Person{Name: req.Person.Name, IDNumber: strings.ToUpper(req.Person.IDNumber), Phone: req.Person.Phone},
+		Subject: req.Subject, Content: req.Content, Address: req.Address,
+		RegionCode: req.RegionCode, Category: req.Category,
+		Raw: raw,
+	}
+	if req.ReceivedAt != nil {
+		in.ReceivedAt = *req.ReceivedAt
+	}
+	if r := req.Respondent; r != nil {
+		in.Respondent = &cases.Respondent{Kind: cases.PartyKind(r.Kind), Name: r.Name, Phone: r.Phone, Address: r.Address}
+	}
+	u := currentUser(c)
+	if idemKey != "" {
+		if len(idemKey) > 200 {
+			return nil, nil, cases.FieldError("Idempotency-Key", "幂等键不能超过200个字符")
+		}
+		// Keys are per user: two clerks cannot collide by accident.
+		in.SourceKey = "api:" + strconv.FormatInt(u.ID, 10) + ":" + idemKey
+	}
+	reg, err := s.Cases.Register(c.UserContext(), u.Actor(), in)
+	if err != nil {
+		return nil, nil, err
+	}
+	full, err := s.Cases.Get(c.UserContext(), u.Actor(), reg.Case.No)
+	if err != nil {
+		return nil, nil, err
+	}
+	return reg, full, nil
 }
 
 type caseListJSON struct {

@@ -1,8 +1,341 @@
 package web
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"bytes"
+	"crypto/rand"
+	"embed"
+	"encoding/hex"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
 
-// console registers the staff console pages.
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+
+	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/staff"
+)
+
+// The staff console: server-rendered pages over the same services as the
+// API, usable without any build step.
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+var consoleFuncs = template.FuncMap{
+	"channelLabel": func(c cases.Channel) string { return c.Label() },
+	"day": func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.In(cases.ChinaTime).Format("2006-01-02")
+	},
+	"datetime": func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.In(cases.ChinaTime).Format("2006-01-02 15:04")
+	},
+	"partyRole": func(r cases.PartyRole) string {
+		return map[cases.PartyRole]string{cases.RoleApplicant: "申请人", cases.RoleRespondent: "被申请人",
+			cases.RoleRepresentative: "代理人"}[r]
+	},
+	"eventText": eventText,
+	"fieldError": func(fields map[string]string, name string) template.HTML {
+		if m := fields[name]; m != "" {
+			return template.HTML(`<span class="field-error">` + template.HTMLEscapeString(m) + `</span>`)
+		}
+		return ""
+	},
+}
+
+// eventText describes a timeline event in plain Chinese.
+func eventText(e eventJSON) string {
+	switch e.Kind {
+	case cases.EventRegistered:
+		if ch, ok := e.Data["channel"].(string); ok {
+			return "登记受理（" + cases.Channel(ch).Label() + "）"
+		}
+		return "登记受理"
+	case cases.EventIntakeAdded:
+		return "追加受理记录"
+	case cases.EventTransition:
+		return "将状态由“" + e.From.Label() + "”变更为“" + e.To.Label() + "”"
+	case cases.EventPIIRevealed:
+		return "查看了当事人完整个人信息"
+	}
+	return e.Kind
+}
+
+var pages = func() map[string]*template.Template {
+	base := template.Must(template.New("").Funcs(consoleFuncs).ParseFS(templateFS, "templates/layout.html"))
+	out := map[string]*template.Template{}
+	for _, name := range []string{"login", "cases", "case", "intake", "error"} {
+		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
+	}
+	return out
+}()
+
+type page struct {
+	Title         string
+	User          *staff.User
+	ScopeName     string
+	CanRegister   bool
+	CanTransition bool
+	Flash, Error  string
+	Form          map[string]string
+	Fields        map[string]string
+
+	Cases          []caseJSON
+	NextURL        string
+	Case           *caseDetailJSON
+	Statuses       []cases.Status
+	Categories     []cases.Category
+	Channels       []cases.Channel
+	IntakeChannels []cases.Channel
+	Regions        []cases.Region
+}
+
 func (s *Server) console(app *fiber.App) {
+	static, _ := fs.Sub(staticFS, "static")
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
 	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/console/", fiber.StatusFound) })
+	con := app.Group("/console", s.sameOrigin)
+	con.Get("/login", s.loginPage)
+	con.Post("/login", s.loginSubmit)
+	con.Post("/logout", s.logoutSubmit)
+	auth := con.Group("", s.consoleAuth)
+	auth.Get("/", s.casesPage)
+	auth.Get("/cases", s.casesPage)
+	auth.Get("/cases/:no", s.casePage)
+	auth.Post("/cases/:no/transition", s.transitionSubmit)
+	auth.Get("/intake", s.intakePage)
+	auth.Post("/intake", s.intakeSubmit)
+}
+
+// sameOrigin refuses cross-site form posts (the session cookie is also
+// SameSite=Strict; this covers browsers that ignore it).
+func (s *Server) sameOrigin(c *fiber.Ctx) error {
+	if c.Method() != fiber.MethodPost {
+		return c.Next()
+	}
+	origin := c.Get(fiber.HeaderOrigin)
+	if origin == "" {
+		origin = c.Get(fiber.HeaderReferer)
+	}
+	if origin != "" {
+		u, err := url.Parse(origin)
+		if err != nil || u.Host != string(c.Request().Host()) {
+			return cases.Errorf(cases.EForbidden, "拒绝跨站提交")
+		}
+	}
+	return c.Next()
+}
+
+func (s *Server) consoleAuth(c *fiber.Ctx) error {
+	u, err := s.Staff.Authenticate(c.UserContext(), c.Cookies(tokenCookie))
+	if cases.ErrorCode(err) == cases.EUnauthorized {
+		return c.Redirect("/console/login", fiber.StatusSeeOther)
+	} else if err != nil {
+		return err
+	}
+	c.Locals(userKey, u)
+	return c.Next()
+}
+
+// render fills the common parts of a page and writes it.
+func (s *Server) render(c *fiber.Ctx, status int, name string, p *page) error {
+	if u := currentUser(c); u != nil {
+		p.User = u
+		a := u.Actor()
+		p.CanRegister, p.CanTransition = a.Can(cases.PermRegister), a.Can(cases.PermTransition)
+		if r, err := s.Cases.Store.Region(c.UserContext(), u.RegionCode); err == nil {
+			p.ScopeName = r.Name
+		}
+	}
+	if p.Flash == "" {
+		p.Flash = c.Query("msg")
+	}
+	var buf bytes.Buffer
+	if err := pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Type("html", "utf-8")
+	return c.Status(status).Send(buf.Bytes())
+}
+
+func (s *Server) loginPage(c *fiber.Ctx) error {
+	return s.render(c, fiber.StatusOK, "login", &page{Title: "登录"})
+}
+
+func (s *Server) loginSubmit(c *fiber.Ctx) error {
+	username := c.FormValue("username")
+	token, exp, _, err := s.Staff.Login(c.UserContext(), username, c.FormValue("password"))
+	if err != nil {
+		code := cases.ErrorCode(err)
+		if code != cases.EUnauthorized && code != cases.ELocked {
+			return err
+		}
+		return s.render(c, statusOf[code], "login", &page{Title: "登录", Error: cases.ErrorMessage(err),
+			Form: map[string]string{"username": username}})
+	}
+	c.Cookie(&fiber.Cookie{Name: tokenCookie, Value: token, Path: "/", Expires: exp, HTTPOnly: true,
+		Secure: c.Protocol() == "https", SameSite: fiber.CookieSameSiteStrictMode})
+	return c.Redirect("/console/", fiber.StatusSeeOther)
+}
+
+func (s *Server) logoutSubmit(c *fiber.Ctx) error {
+	if tok := c.Cookies(tokenCookie); tok != "" {
+		if err := s.Staff.Logout(c.UserContext(), tok); err != nil {
+			return err
+		}
+	}
+	c.ClearCookie(tokenCookie)
+	return c.Redirect("/console/login", fiber.StatusSeeOther)
+}
+
+func (s *Server) casesPage(c *fiber.Ctx) error {
+	form := map[string]string{}
+	f := cases.CaseFilter{Limit: 50}
+	for _, k := range []string{"status", "category", "channel", "overdue", "q"} {
+		form[k] = c.Query(k)
+	}
+	if form["status"] != "" {
+		f.Statuses = []cases.Status{cases.Status(form["status"])}
+	}
+	f.Category, f.Channel, f.Q = form["category"], cases.Channel(form["channel"]), strings.TrimSpace(form["q"])
+	if form["overdue"] == "true" {
+		yes := true
+		f.Overdue = &yes
+	}
+	if id, ok := decodeCursor(c.Query("cursor")); ok {
+		f.BeforeID = id
+	}
+	title := "案件列表"
+	if f.Overdue != nil {
+		title = "超期案件"
+	}
+	p := &page{Title: title, Form: form, Statuses: cases.Statuses, Categories: cases.Categories, Channels: cases.Channels}
+	list, err := s.Cases.List(c.UserContext(), actor(c), f)
+	if err != nil {
+		if cases.ErrorCode(err) != cases.EInvalid {
+			return err
+		}
+		p.Error = "筛选条件无效"
+	}
+	now := s.Now()
+	for _, cs := range list {
+		p.Cases = append(p.Cases, presentCase(cs, now))
+	}
+	if len(list) == f.Limit {
+		q := url.Values{}
+		for k, v := range form {
+			if v != "" {
+				q.Set(k, v)
+			}
+		}
+		q.Set("cursor", encodeCursor(list[len(list)-1].ID))
+		p.NextURL = "/console/cases?" + q.Encode()
+	}
+	return s.render(c, fiber.StatusOK, "cases", p)
+}
+
+func (s *Server) casePage(c *fiber.Ctx) error {
+	cs, err := s.Cases.Get(c.UserContext(), actor(c), c.Params("no"))
+	if err != nil {
+		return err
+	}
+	d := presentCaseDetail(cs, s.Now())
+	return s.render(c, fiber.StatusOK, "case", &page{Title: cs.Subject, Case: &d})
+}
+
+func (s *Server) transitionSubmit(c *fiber.Ctx) error {
+	no := c.Params("no")
+	_, err := s.Cases.Transition(c.UserContext(), actor(c), no, cases.Status(c.FormValue("to")), c.FormValue("note"))
+	if err != nil && cases.ErrorCode(err) != cases.EInvalid {
+		return err
+	}
+	cs, gerr := s.Cases.Get(c.UserContext(), actor(c), no)
+	if gerr != nil {
+		return gerr
+	}
+	d := presentCaseDetail(cs, s.Now())
+	p := &page{Title: cs.Subject, Case: &d}
+	if err != nil {
+		p.Error = cases.ErrorMessage(err)
+		for _, m := range cases.ErrorFields(err) {
+			p.Error += "：" + m
+		}
+		return s.render(c, fiber.StatusBadRequest, "case", p)
+	}
+	return c.Redirect("/console/cases/"+no+"?msg="+url.QueryEscape("状态已更新为“"+cs.Status.Label()+"”"), fiber.StatusSeeOther)
+}
+
+// intakeChannels are those staff register for visitors and callers.
+var intakeChannels = []cases.Channel{cases.ChannelWindow, cases.ChannelHotline, cases.ChannelVideo, cases.ChannelWeb}
+
+func (s *Server) intakeForm(c *fiber.Ctx, p *page) error {
+	a := actor(c)
+	// Villages are many; offer them only to users of a county or below.
+	level := cases.LevelVillage
+	if cases.RegionLevel(a.RegionCode) < cases.LevelCounty {
+		level = cases.LevelTown
+	}
+	regions, err := s.Cases.RegionsInScope(c.UserContext(), a, level)
+	if err != nil {
+		return err
+	}
+	p.Title, p.Categories, p.IntakeChannels, p.Regions = "登记受理", cases.Categories, intakeChannels, regions
+	return nil
+}
+
+func newFormKey() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return "form-" + hex.EncodeToString(b)
+}
+
+func (s *Server) intakePage(c *fiber.Ctx) error {
+	p := &page{Form: map[string]string{"channel": "window", "category": "other", "idempotency_key": newFormKey()}}
+	if err := s.intakeForm(c, p); err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "intake", p)
+}
+
+func (s *Server) intakeSubmit(c *fiber.Ctx) error {
+	form := map[string]string{}
+	for _, k := range []string{"channel", "category", "subject", "content", "address", "region_code", "respondent", "idempotency_key"} {
+		form[k] = c.FormValue(k)
+	}
+	for _, k := range []string{"name", "id_number", "phone"} {
+		form["person_"+k] = strings.TrimSpace(c.FormValue("person." + k))
+	}
+	req := intakeRequest{
+		Channel: form["channel"], Category: form["category"], Subject: form["subject"], Content: form["content"],
+		Address: form["address"], RegionCode: strings.TrimSpace(form["region_code"]),
+		Person: personRequest{Name: form["person_name"], IDNumber: form["person_id_number"], Phone: form["person_phone"]},
+	}
+	if r := strings.TrimSpace(form["respondent"]); r != "" {
+		req.Respondent = &respondentRequest{Name: r}
+	}
+	reg, _, err := s.registerIntake(c, &req, c.Body(), form["idempotency_key"])
+	if err != nil {
+		if cases.ErrorCode(err) != cases.EInvalid && cases.ErrorCode(err) != cases.EConflict {
+			return err
+		}
+		p := &page{Form: form, Fields: cases.ErrorFields(err), Error: cases.ErrorMessage(err)}
+		if ferr := s.intakeForm(c, p); ferr != nil {
+			return ferr
+		}
+		return s.render(c, fiber.StatusBadRequest, "intake", p)
+	}
+	return c.Redirect("/console/cases/"+reg.Case.No+"?msg="+url.QueryEscape("已登记，案件编号 "+reg.Case.No), fiber.StatusSeeOther)
 }

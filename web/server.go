@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -154,6 +155,9 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		status = fiber.StatusInternalServerError
 		code = cases.EInternal
 		s.Log.Error("request failed", "request_id", rid, "method", c.Method(), "path", c.Path(), "err", err)
+	}
+	if strings.HasPrefix(c.Path(), "/console") {
+		return s.render(c, status, "error", &page{Title: cases.ErrorMessage(err)})
 	}
 	return c.Status(status).JSON(errorBody{Error: errorJSON{
 		Code: code, Message: cases.ErrorMessage(err), Fields: cases.ErrorFields(err), RequestID: rid,

@@ -56,3 +56,17 @@ func (s *Store) CreateRegion(ctx context.Context, r *cases.Region) error {
 	_, err := s.idb.NewInsert().Model(&regionRow{Code: r.Code, Name: r.Name, Level: r.Level, ParentCode: r.ParentCode}).Exec(ctx)
 	return database.Err(err, "行政区划")
 }
+
+// SubtreeRegions implements cases.Store.
+func (s *Store) SubtreeRegions(ctx context.Context, prefix string, maxLevel int) ([]cases.Region, error) {
+	var rows []regionRow
+	q := s.idb.NewSelect().Model(&rows).Where("level <= ?", maxLevel)
+	if err := scoped(q, "code", prefix).Order("code").Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]cases.Region, len(rows))
+	for i, r := range rows {
+		out[i] = cases.Region{Code: r.Code, Name: r.Name, Level: r.Level, ParentCode: r.ParentCode}
+	}
+	return out, nil
+}
