@@ -95,6 +95,11 @@ type intakeJSON struct {
 }
 
 func presentIntake(in cases.Intake) intakeJSON {
+	if r := in.Respondent; r != nil {
+		masked := *r
+		masked.Phone = pii.MaskPhone(r.Phone)
+		in.Respondent = &masked
+	}
 	return intakeJSON{
 		Ref: in.Ref, Channel: in.Channel, ChannelLabel: in.Channel.Label(), ExternalRef: in.ExternalRef,
 		ReceivedAt: china(&in.ReceivedAt),

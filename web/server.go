@@ -88,16 +88,18 @@ func New(d Deps) *fiber.App {
 	api.Get("/calendar/days", s.calendarDays)
 	api.Get("/categories", s.categories)
 
-	auth := api.Group("", s.authenticate)
-	auth.Post("/auth/logout", s.logout)
-	auth.Get("/me", s.me)
-	auth.Post("/intakes", s.createIntake)
-	auth.Get("/cases", s.listCases)
-	auth.Get("/cases/:no", s.getCase)
-	auth.Post("/cases/:no/transitions", s.transition)
-	auth.Post("/cases/:no/reveal", s.reveal)
-	auth.Get("/regions/:code", s.getRegion)
-	auth.Post("/regions/:code/grids", s.createGrid)
+	// Authentication per route, not per group: an unknown path is a 404
+	// with or without a token.
+	a := s.authenticate
+	api.Post("/auth/logout", a, s.logout)
+	api.Get("/me", a, s.me)
+	api.Post("/intakes", a, s.createIntake)
+	api.Get("/cases", a, s.listCases)
+	api.Get("/cases/:no", a, s.getCase)
+	api.Post("/cases/:no/transitions", a, s.transition)
+	api.Post("/cases/:no/reveal", a, s.reveal)
+	api.Get("/regions/:code", a, s.getRegion)
+	api.Post("/regions/:code/grids", a, s.createGrid)
 
 	api.Use(func(c *fiber.Ctx) error { return cases.Errorf(cases.ENotFound, "接口不存在") })
 	s.console(app)

@@ -63,7 +63,7 @@ func NewValidator(now func() time.Time) *Validator {
 		if err := v.RegisterTranslation(tag, trans, func(ut ut.Translator) error {
 			return ut.Add(tag, msg, true)
 		}, func(ut ut.Translator, fe validator.FieldError) string {
-			s, _ := ut.T(tag, fieldLabel(fe.Field()))
+			s, _ := ut.T(tag, fieldLabel(jsonPath(fe)))
 			return s
 		}); err != nil {
 			panic(err)
@@ -72,20 +72,27 @@ func NewValidator(now func() time.Time) *Validator {
 	return val
 }
 
-// fieldLabels are the Chinese names of request fields in messages.
+// fieldLabels are the Chinese names of request fields in messages, by JSON
+// path or, failing that, by field name.
 var fieldLabels = map[string]string{
-	"channel": "受理渠道", "received_at": "受理时间", "person": "来访人", "name": "姓名",
+	"person.name": "姓名", "respondent.name": "被反映人姓名", "respondent.phone": "被反映人电话",
+	"channel": "受理渠道", "received_at": "受理时间", "person": "来访人", "name": "名称",
 	"id_number": "身份证号码", "phone": "手机号码", "subject": "标题", "content": "内容",
 	"address": "地址", "region_code": "行政区划代码", "category": "纠纷类别", "respondent": "被反映人",
 	"kind": "类型", "username": "用户名", "password": "密码", "to": "目标状态", "note": "说明",
 	"reason": "理由",
 }
 
-func fieldLabel(name string) string {
-	if l, ok := fieldLabels[name]; ok {
+func fieldLabel(path string) string {
+	if l, ok := fieldLabels[path]; ok {
 		return l
 	}
-	return name
+	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+		if l, ok := fieldLabels[path[i+1:]]; ok {
+			return l
+		}
+	}
+	return path
 }
 
 // Struct validates s and returns a domain invalid error naming each field.
@@ -100,10 +107,7 @@ func (v *Validator) Struct(s any) error {
 	}
 	fields := make(map[string]string, len(verrs))
 	for _, fe := range verrs {
-		path := fe.Namespace()
-		if i := strings.IndexByte(path, '.'); i >= 0 {
-			path = path[i+1:] // drop the struct's own name
-		}
+		path := jsonPath(fe)
 		msg := fe.Translate(v.trans)
 		if fe.Tag() == "idcard" {
 			// Say exactly what is wrong: length, birth date or check digit.
@@ -112,10 +116,19 @@ func (v *Validator) Struct(s any) error {
 			}
 		}
 		// The zh translations name the Go field; use the Chinese label.
-		msg = strings.Replace(msg, fe.Field(), fieldLabel(fe.Field()), 1)
+		msg = strings.Replace(msg, fe.Field(), fieldLabel(path), 1)
 		fields[path] = msg
 	}
 	return &cases.Error{Code: cases.EInvalid, Message: "提交的数据有误", Fields: fields}
+}
+
+// jsonPath is the field's JSON path without the struct's own name.
+func jsonPath(fe validator.FieldError) string {
+	path := fe.Namespace()
+	if i := strings.IndexByte(path, '.'); i >= 0 {
+		path = path[i+1:]
+	}
+	return path
 }
 
 // decodeJSON decodes a request body strictly and turns decoding problems
