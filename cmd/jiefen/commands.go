@@ -160,8 +160,12 @@ func cmdServe(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return err
 	}
 	if *demo {
-		if users > 0 {
-			fmt.Fprintln(stdout, "演示数据未加载：该数据目录中已有用户（--demo 只用于全新的数据目录）。")
+		existing, err := app.Cases.List(ctx, cases.SystemActor("demo"), cases.CaseFilter{Limit: 1})
+		if err != nil {
+			return err
+		}
+		if len(existing) > 0 {
+			fmt.Fprintln(stdout, "演示数据未加载：该数据目录中已有案件（--demo 只用于全新的数据目录）。")
 		} else if err := loadDemo(ctx, app, stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}

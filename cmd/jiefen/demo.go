@@ -2,7 +2,178 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/demo"
+	"github.com/jiefen/jiefen/regions"
+	"github.com/jiefen/jiefen/staff"
 )
 
-func loadDemo(ctx context.Context, app *App, out io.Writer) error { return nil }
+// Demo data: the seed is fixed so that every newcomer sees the same cases,
+// shifted to end at the moment the server starts.
+const (
+	demoSeed  = 20251123
+	demoCases = 300
+)
+
+// loadDemo creates the demo accounts and registers the sample cases, each at
+// its simulated time, so case numbers, deadlines and timelines look as if
+// the centre had been working for the last four months.
+func loadDemo(ctx context.Context, app *App, out io.Writer) error {
+	start := time.Now()
+	users := demo.Users()
+	byRole := make(map[cases.Role]*staff.User, len(users))
+	rows := [][]string{{"用户名", "姓名", "角色", "辖区"}}
+	for _, du := range users {
+		u, err := app.Staff.AddUser(ctx, staff.NewUser{Username: du.Username, Password: du.Password,
+			Role: du.Role, RegionCode: du.RegionCode, DisplayName: du.DisplayName})
+		if cases.ErrorCode(err) == cases.EConflict {
+			// Left by an earlier demo load that failed before its cases.
+			u, err = app.Staff.Store.UserByUsername(ctx, du.Username)
+		}
+		if err != nil {
+			return fmt.Errorf("user %s: %w", du.Username, err)
+		}
+		byRole[u.Role] = u
+		r, err := app.Store.Region(ctx, u.RegionCode)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, []string{u.Username, u.DisplayName, u.Role.Label(), du.RegionCode + " " + r.Name})
+	}
+	fmt.Fprintf(out, "演示账户（密码均为 %s）：\n", demo.Password)
+	printTable(out, rows)
+
+	all, err := regions.Official()
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	samples := demo.Samples(demoSeed, demoCases, now, all)
+	slices.SortStableFunc(samples, func(a, b demo.Sample) int { return a.At.Compare(b.At) })
+
+	counts := map[cases.Status]int{}
+	overdue := 0
+	// One transaction: fast on SQLite, and all or nothing.
+	err = app.Store.InTx(ctx, func(tx cases.Store) error {
+		svc := *app.Cases
+		svc.Store = tx
+		var clock time.Time
+		svc.Now = func() time.Time { return clock }
+		for i, s := range samples {
+			clock = s.At
+			in := s.Intake
+			in.ReceivedAt = s.At
+			reg, err := svc.Register(ctx, registrar(byRole, in), in)
+			if err != nil {
+				return fmt.Errorf("sample %d (%s): %w", i, in.Subject, err)
+			}
+			c := reg.Case
+			for _, st := range s.Path {
+				clock = clock.Add(st.After)
+				if clock.After(now) {
+					clock = now
+				}
+				c, err = svc.Transition(ctx, demoActor(byRole, in.RegionCode, handler(st.To)), c.No, st.To, st.Note)
+				if err != nil {
+					return fmt.Errorf("sample %d (%s) → %s: %w", i, in.Subject, st.To, err)
+				}
+			}
+			counts[c.Status]++
+			if c.Overdue(now) {
+				overdue++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var parts []string
+	for _, st := range cases.Statuses {
+		if counts[st] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", st.Label(), counts[st]))
+		}
+	}
+	fmt.Fprintf(out, "已加载演示案件 %d 件（%s；超期 %d 件），用时 %.1f 秒。\n",
+		len(samples), strings.Join(parts, "、"), overdue, time.Since(start).Seconds())
+	return nil
+}
+
+// registrar is who registers an intake: the hotline agent for calls, the
+// window clerk for visits; web and WeChat submissions register themselves.
+func registrar(byRole map[cases.Role]*staff.User, in cases.Intake) cases.Actor {
+	switch in.Channel {
+	case cases.ChannelHotline:
+		return demoActor(byRole, in.RegionCode, cases.RoleHotlineAgent)
+	case cases.ChannelWindow, cases.ChannelVideo:
+		return demoActor(byRole, in.RegionCode, cases.RoleWindowClerk)
+	case cases.ChannelWeChat:
+		return cases.SystemActor("微信小程序")
+	}
+	return cases.SystemActor("网上信访平台")
+}
+
+// handler is the role that makes a transition.
+func handler(to cases.Status) cases.Role {
+	switch to {
+	case cases.StatusAccepted, cases.StatusRejected:
+		return cases.RoleWindowClerk
+	case cases.StatusVisited, cases.StatusClosed:
+		return cases.RoleSupervisor
+	}
+	return cases.RoleMediator
+}
+
+// demoActor is who acts on a case in the region: the demo account of the
+// role where it covers the region, otherwise a made-up colleague of the
+// county. Actors are scoped to the city so that every sample is in reach.
+func demoActor(byRole map[cases.Role]*staff.User, region string, role cases.Role) cases.Actor {
+	a := cases.Actor{Name: demo.StaffName(region, role), Role: role, RegionCode: "610900000000"}
+	if u := byRole[role]; u != nil && cases.InRegion(region, u.RegionCode) {
+		a.UserID, a.Name = u.ID, u.DisplayName
+	}
+	return a
+}
+
+// printTable writes rows in aligned columns, counting CJK characters as
+// two columns wide.
+func printTable(w io.Writer, rows [][]string) {
+	var widths []int
+	for _, r := range rows {
+		for i, cell := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], displayWidth(cell))
+		}
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		b.WriteString("  ")
+		for i, cell := range r {
+			b.WriteString(cell)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-displayWidth(cell)+2))
+			}
+		}
+		fmt.Fprintln(w, b.String())
+	}
+}
+
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x1100 && (r <= 0x115f || r >= 0x2e80) {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
