@@ -44,6 +44,8 @@ type Case struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 	CreatedBy   int64      `json:"-"`
+	ClusterID   *int64     `json:"cluster_id,omitempty"`
+	MergedInto  *int64     `json:"-"` // set when merged into another case by hand
 	// Read-only conveniences filled by stores for display.
 	RegionName    string `json:"-"`
 	ApplicantName string `json:"-"`
@@ -110,6 +112,11 @@ type Intake struct {
 	Raw         []byte      `json:"-"` // the channel's payload as received
 	CreatedAt   time.Time   `json:"created_at"`
 	CreatedBy   int64       `json:"-"`
+	// NameKey is the person's name in toneless pinyin, so that homophone
+	// spellings (张伟/章玮) meet.
+	NameKey string `json:"-"`
+	// Decision is what registration decided for this intake.
+	Decision string `json:"decision,omitempty"`
 
 	// SourceKey makes registration idempotent: a second Register with the same
 	// key returns the first result. Channels derive it from their own
@@ -170,6 +177,18 @@ const (
 	EventIntakeAdded = "intake_added" // a further intake joined the case
 	EventTransition  = "transition"
 	EventPIIRevealed = "pii_revealed" // someone read unmasked personal data
+	EventLinked      = "linked"       // a link to another case was made or changed
+	EventGrouped     = "grouped"      // the case joined a group issue
+	EventMerged      = "merged"       // another case was merged into this one, or this one into another
+	EventSplit       = "split"        // an intake was split out into a case of its own
+	EventUndone      = "undone"       // an earlier merge or split was reversed
+)
+
+// Link statuses.
+const (
+	LinkSuggested = "suggested" // the detector is unsure: staff confirm or reject
+	LinkConfirmed = "confirmed"
+	LinkRejected  = "rejected"
 )
 
 // LinkKind says how two cases relate.
@@ -188,9 +207,12 @@ type Link struct {
 	OtherCaseID int64          `json:"-"`
 	OtherCaseNo string         `json:"case_no"`
 	Kind        LinkKind       `json:"kind"`
+	// Direction is "out" when this case made the link (a repeat points to
+	// the case it repeats) and "in" when the other case did.
+	Direction string `json:"direction,omitempty"`
 	Status      string         `json:"status"` // suggested | confirmed | rejected
 	Score       float64        `json:"score"`
-	Reasons     map[string]any `json:"reasons,omitempty"`
+	Reasons     *Explanation   `json:"reasons,omitempty"`
 	CreatedAt   time.Time      `json:"created_at"`
 	CreatedBy   int64          `json:"-"`
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -33,23 +34,33 @@ type Service struct {
 	Policy   Policy
 	// Now is the clock; imports replace it to replay history.
 	Now func() time.Time
+	// Detector relates new intakes to earlier ones; nil registers every
+	// intake as a new case.
+	Detector Detector
+	// Searcher answers staff's free-text search; nil falls back to LIKE.
+	Searcher Searcher
+	// known caches region codes seen to exist: regions are only ever added.
+	// A pointer, so that copies of the service (imports, demo) share it.
+	known *sync.Map
+	// Changed is called after a commit that changed what the search index
+	// holds, so it can catch up at once; the change feed guarantees it
+	// catches up later if this is nil or fails.
+	Changed func(ctx context.Context)
 }
 
 // NewService returns a service with the default policy and the wall clock.
 func NewService(store Store, cal *calendar.Calendar) *Service {
-	return &Service{Store: store, Calendar: cal, Policy: DefaultPolicy, Now: time.Now}
+	return &Service{Store: store, Calendar: cal, Policy: DefaultPolicy, Now: time.Now, known: &sync.Map{}}
 }
 
 // Registration is the result of registering an intake.
 type Registration struct {
 	Case     *Case
 	Intake   *Intake
-	Decision string // "new" for a new case
-	Replayed bool   // the same source key was registered before
+	Decision string  // DecisionNew, DecisionMerged, DecisionRepeat or DecisionGrouped
+	Related  []Match // the cases the decision relates to, and suggestions
+	Replayed bool    // the same source key was registered before
 }
-
-// Decisions of Register.
-const DecisionNew = "new"
 
 // Text limits, in characters.
 const (
@@ -69,15 +80,12 @@ func (s *Service) Register(ctx context.Context, actor Actor, in Intake) (*Regist
 	if err := s.prepareIntake(ctx, actor, &in, now); err != nil {
 		return nil, err
 	}
-	if in.SourceKey != "" {
-		if reg, err := s.replay(ctx, actor, &in); reg != nil || err != nil {
-			return reg, err
-		}
-	}
+	// A repeated source key is found by the unique constraint rather than a
+	// look-up first: retries are rare, registrations are not.
 	var reg *Registration
 	err := s.Store.InTx(ctx, func(tx Store) error {
 		var err error
-		reg, err = s.openCase(ctx, tx, actor, &in, now)
+		reg, err = s.register(ctx, tx, actor, &in, now)
 		return err
 	})
 	if ErrorCode(err) == EConflict && in.SourceKey != "" {
@@ -88,6 +96,83 @@ func (s *Service) Register(ctx context.Context, actor Actor, in Intake) (*Regist
 	}
 	if err != nil {
 		return nil, err
+	}
+	s.changed(ctx)
+	return reg, nil
+}
+
+func (s *Service) changed(ctx context.Context) {
+	if s.Changed != nil {
+		s.Changed(ctx)
+	}
+}
+
+// register runs detection and stores the intake as it decides, in tx.
+func (s *Service) register(ctx context.Context, tx Store, actor Actor, in *Intake, now time.Time) (*Registration, error) {
+	det := &Detection{Decision: DecisionNew}
+	if s.Detector != nil {
+		d, err := s.Detector.Detect(ctx, tx, in, actor.Scope(), now)
+		if err != nil {
+			return nil, err
+		}
+		det = d
+	}
+	reg := &Registration{Intake: in, Decision: det.Decision}
+	in.Decision = det.Decision
+	if det.Decision == DecisionMerged {
+		c, err := tx.CaseByID(ctx, det.Target.CaseID)
+		if err != nil {
+			return nil, err
+		}
+		if c.Status.Open() {
+			if err := s.addIntake(ctx, tx, actor, c, in, now); err != nil {
+				return nil, err
+			}
+			c.UpdatedAt = now
+			if err := tx.UpdateCase(ctx, c); err != nil {
+				return nil, err
+			}
+			if err := tx.CreateEvent(ctx, &Event{CaseID: c.ID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
+				Kind: EventIntakeAdded, Data: map[string]any{"intake_ref": in.Ref, "channel": in.Channel,
+					"decision": DecisionMerged, "score": det.Target.Score, "reasons": det.Target.Reasons}}); err != nil {
+				return nil, err
+			}
+			reg.Case = c
+			reg.Related = []Match{*det.Target}
+		} else {
+			// Closed since the detector looked: the intake repeats it.
+			det.Decision, det.Target.Kind = DecisionRepeat, LinkRepeat
+			reg.Decision, in.Decision = DecisionRepeat, DecisionRepeat
+		}
+	}
+	if reg.Case == nil {
+		c, err := s.openCase(ctx, tx, actor, in, now)
+		if err != nil {
+			return nil, err
+		}
+		reg.Case = c
+		if det.Decision == DecisionRepeat {
+			if err := s.link(ctx, tx, actor, c, *det.Target, LinkConfirmed, now); err != nil {
+				return nil, err
+			}
+			reg.Related = []Match{*det.Target}
+		}
+		// A repeat may also belong to a group issue.
+		if len(det.Group) > 0 {
+			if err := s.group(ctx, tx, actor, c, det.Group, now); err != nil {
+				return nil, err
+			}
+			reg.Related = append(reg.Related, det.Group...)
+		}
+	}
+	for _, m := range det.Review {
+		if m.CaseID == reg.Case.ID {
+			continue
+		}
+		if err := s.link(ctx, tx, actor, reg.Case, m, LinkSuggested, now); err != nil {
+			return nil, err
+		}
+		reg.Related = append(reg.Related, m)
 	}
 	return reg, nil
 }
@@ -142,7 +227,7 @@ func (s *Service) prepareIntake(ctx context.Context, actor Actor, in *Intake, no
 	code, ok := NormalizeRegionCode(in.RegionCode)
 	if !ok {
 		fields["region_code"] = "行政区划代码格式错误"
-	} else if _, err := s.Store.Region(ctx, code); ErrorCode(err) == ENotFound {
+	} else if err := s.regionExists(ctx, code); ErrorCode(err) == ENotFound {
 		fields["region_code"] = "行政区划代码不存在"
 	} else if err != nil {
 		return err
@@ -154,6 +239,23 @@ func (s *Service) prepareIntake(ctx context.Context, actor Actor, in *Intake, no
 		return &Error{Code: EInvalid, Message: "提交的数据有误", Fields: fields}
 	}
 	in.SourceHash = fingerprint(in)
+	in.NameKey = NameKey(in.Person.Name)
+	return nil
+}
+
+// regionExists checks a region code, remembering the ones that exist.
+func (s *Service) regionExists(ctx context.Context, code string) error {
+	if s.known != nil {
+		if _, ok := s.known.Load(code); ok {
+			return nil
+		}
+	}
+	if _, err := s.Store.Region(ctx, code); err != nil {
+		return err
+	}
+	if s.known != nil {
+		s.known.Store(code, true)
+	}
 	return nil
 }
 
@@ -185,11 +287,29 @@ func (s *Service) replay(ctx context.Context, actor Actor, in *Intake) (*Registr
 	if err != nil {
 		return nil, err
 	}
-	return &Registration{Case: c, Intake: prev, Decision: DecisionNew, Replayed: true}, nil
+	return &Registration{Case: c, Intake: prev, Decision: prev.Decision, Replayed: true}, nil
 }
 
 // openCase registers the intake as the first of a new case.
-func (s *Service) openCase(ctx context.Context, tx Store, actor Actor, in *Intake, now time.Time) (*Registration, error) {
+func (s *Service) openCase(ctx context.Context, tx Store, actor Actor, in *Intake, now time.Time) (*Case, error) {
+	c, err := s.newCase(ctx, tx, actor, in, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.addIntake(ctx, tx, actor, c, in, now); err != nil {
+		return nil, err
+	}
+	ev := &Event{CaseID: c.ID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
+		Kind: EventRegistered, ToStatus: StatusRegistered,
+		Data: map[string]any{"intake_ref": in.Ref, "channel": in.Channel}}
+	if err := tx.CreateEvent(ctx, ev); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// newCase numbers and stores an empty case for the intake's matter.
+func (s *Service) newCase(ctx context.Context, tx Store, actor Actor, in *Intake, now time.Time) (*Case, error) {
 	day := now.In(ChinaTime).Format("20060102")
 	county := CountyCode(in.RegionCode)
 	seq, err := tx.NextCaseSeq(ctx, county, day)
@@ -216,16 +336,7 @@ func (s *Service) openCase(ctx context.Context, tx Store, actor Actor, in *Intak
 	if err := tx.CreateCase(ctx, c); err != nil {
 		return nil, err
 	}
-	if err := s.addIntake(ctx, tx, actor, c, in, now); err != nil {
-		return nil, err
-	}
-	ev := &Event{CaseID: c.ID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
-		Kind: EventRegistered, ToStatus: StatusRegistered,
-		Data: map[string]any{"intake_ref": in.Ref, "channel": in.Channel}}
-	if err := tx.CreateEvent(ctx, ev); err != nil {
-		return nil, err
-	}
-	return &Registration{Case: c, Intake: in, Decision: DecisionNew}, nil
+	return c, nil
 }
 
 // addIntake stores the intake on the case with its parties.
@@ -354,6 +465,7 @@ func (s *Service) Transition(ctx context.Context, actor Actor, no string, to Sta
 	if err != nil {
 		return nil, err
 	}
+	s.changed(ctx)
 	return out, nil
 }
 

@@ -12,11 +12,14 @@ const (
 	StatusResolved   Status = "resolved"    // 已办结: reply, agreement or referral
 	StatusVisited    Status = "visited"     // 已回访
 	StatusClosed     Status = "closed"      // 已结案
+	// StatusMerged marks a case whose intakes were merged into another by
+	// hand; only undoing the merge leaves it.
+	StatusMerged Status = "merged" // 已并案
 )
 
 // Statuses lists every status in life-cycle order.
 var Statuses = []Status{StatusRegistered, StatusAccepted, StatusRejected, StatusInProgress,
-	StatusSuspended, StatusResolved, StatusVisited, StatusClosed}
+	StatusSuspended, StatusResolved, StatusVisited, StatusClosed, StatusMerged}
 
 var statusLabels = map[Status]string{
 	StatusRegistered: "已登记",
@@ -27,6 +30,7 @@ var statusLabels = map[Status]string{
 	StatusResolved:   "已办结",
 	StatusVisited:    "已回访",
 	StatusClosed:     "已结案",
+	StatusMerged:     "已并案",
 }
 
 // transitions is the status machine. A resolved or visited case may be

@@ -38,6 +38,32 @@ type Store interface {
 	IntakeBySourceKey(ctx context.Context, key string) (*Intake, error)
 	CreateParty(ctx context.Context, p *Party) error
 	CreateEvent(ctx context.Context, e *Event) error
+
+	// Detection and review.
+
+	// IntakesByPerson returns the newest intakes (at most limit) whose ID
+	// number, phone or name key equals the person's, via the keyed hashes.
+	IntakesByPerson(ctx context.Context, p Person, nameKey string, limit int) ([]int64, error)
+	// Candidates loads intakes for comparison, with their cases' state;
+	// the content only if asked (engines that keep grams spare reading it).
+	Candidates(ctx context.Context, intakeIDs []int64, withContent bool) ([]Candidate, error)
+	// PersonHashes returns the keyed hashes of a person's ID number and phone.
+	PersonHashes(p Person) (idHash, phoneHash string)
+	IntakeByRef(ctx context.Context, ref string) (*Intake, error)
+	// MoveIntake moves an intake and its parties to another case.
+	MoveIntake(ctx context.Context, intakeID, toCaseID int64) error
+	CreateLink(ctx context.Context, l *Link) error
+	LinkByID(ctx context.Context, id int64) (*Link, error)
+	UpdateLinkStatus(ctx context.Context, id int64, status string) error
+	CreateCluster(ctx context.Context, c *Cluster) error
+	// SetCluster puts cases in a cluster (nil takes them out).
+	SetCluster(ctx context.Context, clusterID *int64, caseIDs ...int64) error
+	// MergeClusters moves every case of the others into keep.
+	MergeClusters(ctx context.Context, keep int64, others []int64) error
+	Clusters(ctx context.Context, scope string, now time.Time) ([]ClusterSummary, error)
+	ClusterCases(ctx context.Context, clusterID int64, scope string) ([]*Case, error)
+	// MarkChanged records that cases must be reindexed (search change feed).
+	MarkChanged(ctx context.Context, caseIDs ...int64) error
 }
 
 // CaseFilter selects cases for lists. Scope is always applied.

@@ -57,6 +57,7 @@ type registrationJSON struct {
 	CaseNo    string         `json:"case_no"`
 	IntakeRef string         `json:"intake_ref"`
 	Decision  string         `json:"decision"`
+	Related   []matchJSON    `json:"related"`
 	Replayed  bool           `json:"replayed,omitempty"`
 	Case      caseDetailJSON `json:"case"`
 }
@@ -77,7 +78,8 @@ func (s *Server) createIntake(c *fiber.Ctx) error {
 		c.Set("Idempotent-Replayed", "true")
 	}
 	return c.Status(status).JSON(registrationJSON{CaseNo: reg.Case.No, IntakeRef: reg.Intake.Ref,
-		Decision: reg.Decision, Replayed: reg.Replayed, Case: presentCaseDetail(full, s.Now())})
+		Decision: reg.Decision, Related: presentMatches(reg.Related), Replayed: reg.Replayed,
+		Case: presentCaseDetail(full, s.Now())})
 }
 
 // registerIntake validates a staff registration (from the API or the

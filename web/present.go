@@ -38,6 +38,7 @@ type caseJSON struct {
 	Overdue       bool          `json:"overdue"`
 	ResolvedAt    *time.Time    `json:"resolved_at,omitempty"`
 	ClosedAt      *time.Time    `json:"closed_at,omitempty"`
+	ClusterID     *int64        `json:"cluster_id,omitempty"`
 }
 
 func presentCase(c *cases.Case, now time.Time) caseJSON {
@@ -48,6 +49,7 @@ func presentCase(c *cases.Case, now time.Time) caseJSON {
 		Applicant: c.ApplicantName, CreatedAt: china(&c.CreatedAt), UpdatedAt: china(&c.UpdatedAt),
 		AcceptDueAt: china(c.AcceptDue), HandleDueAt: china(c.HandleDue), DueAt: china(c.DueAt()),
 		Overdue: c.Overdue(now), ResolvedAt: china(c.ResolvedAt), ClosedAt: china(c.ClosedAt),
+		ClusterID: c.ClusterID,
 	}
 }
 
@@ -81,6 +83,7 @@ func presentParty(p cases.Party, reveal bool) partyJSON {
 
 type intakeJSON struct {
 	Ref          string            `json:"ref"`
+	Decision     string            `json:"decision"`
 	Channel      cases.Channel     `json:"channel"`
 	ChannelLabel string            `json:"channel_label"`
 	ExternalRef  string            `json:"external_ref,omitempty"`
@@ -101,7 +104,7 @@ func presentIntake(in cases.Intake) intakeJSON {
 		in.Respondent = &masked
 	}
 	return intakeJSON{
-		Ref: in.Ref, Channel: in.Channel, ChannelLabel: in.Channel.Label(), ExternalRef: in.ExternalRef,
+		Ref: in.Ref, Decision: in.Decision, Channel: in.Channel, ChannelLabel: in.Channel.Label(), ExternalRef: in.ExternalRef,
 		ReceivedAt: china(&in.ReceivedAt),
 		Person: cases.Person{Name: in.Person.Name, IDNumber: pii.MaskID(in.Person.IDNumber),
 			Phone: pii.MaskPhone(in.Person.Phone)},

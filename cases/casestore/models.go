@@ -35,6 +35,8 @@ type caseRow struct {
 	UpdatedAt     time.Time  `bun:"updated_at"`
 	CreatedBy     int64      `bun:"created_by"`
 	Version       int        `bun:"version"`
+	ClusterID     *int64     `bun:"cluster_id"`
+	MergedIntoID  *int64     `bun:"merged_into_id"`
 	RegionName    string     `bun:"region_name,scanonly"`
 	ApplicantName string     `bun:"applicant_name,scanonly"`
 }
@@ -47,6 +49,7 @@ func (r *caseRow) toCase() *cases.Case {
 		ResolvedAt: utc(r.ResolvedAt), ClosedAt: utc(r.ClosedAt),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), CreatedBy: r.CreatedBy,
 		Version: r.Version, RegionName: r.RegionName, ApplicantName: r.ApplicantName,
+		ClusterID: r.ClusterID, MergedInto: r.MergedIntoID,
 	}
 }
 
@@ -57,6 +60,7 @@ func fromCase(c *cases.Case) *caseRow {
 		AcceptDueAt: c.AcceptDue, HandleDueAt: c.HandleDue, SuspendedAt: c.SuspendedAt,
 		ResolvedAt: c.ResolvedAt, ClosedAt: c.ClosedAt,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, CreatedBy: c.CreatedBy, Version: c.Version,
+		ClusterID: c.ClusterID, MergedIntoID: c.MergedInto,
 	}
 }
 
@@ -91,6 +95,8 @@ type intakeRow struct {
 	RespondentKind string    `bun:"respondent_kind"`
 	RespondentName string    `bun:"respondent_name"`
 	RawEnc         []byte    `bun:"raw_enc"`
+	NameKey        string    `bun:"name_key"`
+	Decision       string    `bun:"decision"`
 	CreatedAt      time.Time `bun:"created_at"`
 	CreatedBy      int64     `bun:"created_by"`
 }
@@ -132,7 +138,7 @@ type linkRow struct {
 	Kind          string         `bun:"kind"`
 	Status        string         `bun:"status"`
 	Score         float64        `bun:"score"`
-	Reasons       map[string]any `bun:"reasons,type:json"`
+	Reasons       *cases.Explanation `bun:"reasons,type:json"`
 	CreatedAt     time.Time      `bun:"created_at"`
 	CreatedBy     int64          `bun:"created_by"`
 	OtherCaseNo   string         `bun:"other_case_no,scanonly"`
@@ -143,4 +149,19 @@ type caseSeqRow struct {
 	County        string `bun:"county,pk"`
 	Day           string `bun:"day,pk"`
 	Last          int    `bun:"last"`
+}
+
+type clusterRow struct {
+	bun.BaseModel `bun:"table:clusters"`
+	ID            int64     `bun:"id,pk,autoincrement"`
+	Title         string    `bun:"title"`
+	CreatedAt     time.Time `bun:"created_at"`
+	UpdatedAt     time.Time `bun:"updated_at"`
+}
+
+type changeRow struct {
+	bun.BaseModel `bun:"table:search_changes"`
+	Seq           int64     `bun:"seq,pk,autoincrement"`
+	CaseID        int64     `bun:"case_id"`
+	At            time.Time `bun:"at"`
 }

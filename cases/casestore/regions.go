@@ -70,3 +70,37 @@ func (s *Store) SubtreeRegions(ctx context.Context, prefix string, maxLevel int)
 	}
 	return out, nil
 }
+
+// TopRegion returns the root of the detailed part of the region tree: the
+// nearest common ancestor of the regions loaded down to towns and villages
+// (陕西省 for the embedded data). Imports file records without a region
+// there.
+func (s *Store) TopRegion(ctx context.Context) (string, error) {
+	var lo, hi *string
+	err := s.idb.NewSelect().Model((*regionRow)(nil)).ColumnExpr("MIN(code), MAX(code)").
+		Where("level >= ?", cases.LevelTown).Scan(ctx, &lo, &hi)
+	if err != nil {
+		return "", err
+	}
+	if lo == nil || hi == nil {
+		var first string
+		err := s.idb.NewSelect().Model((*regionRow)(nil)).Column("code").Where("level = 1").OrderExpr("code").Limit(1).Scan(ctx, &first)
+		return first, database.Err(err, "行政区划")
+	}
+	n := 0
+	for n < len(*lo) && n < len(*hi) && (*lo)[n] == (*hi)[n] {
+		n++
+	}
+	// Cut back to a whole level: 2, 4, 6, 9 or 12 digits.
+	cut := 0
+	for _, end := range []int{2, 4, 6, 9, 12} {
+		if end <= n {
+			cut = end
+		}
+	}
+	if cut == 0 {
+		cut = 2
+	}
+	code, _ := cases.NormalizeRegionCode((*lo)[:cut])
+	return code, nil
+}

@@ -5,10 +5,13 @@ package casestore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/database"
@@ -20,13 +23,14 @@ type Store struct {
 	db   *bun.DB
 	idb  bun.IDB // db, or the transaction this store is bound to
 	keys *pii.Keyring
+	prep *prepared // shared by the transaction-bound copies
 }
 
 var _ cases.Store = (*Store)(nil)
 
 // New returns a store on db that encrypts personal data with keys.
 func New(db *bun.DB, keys *pii.Keyring) *Store {
-	return &Store{db: db, idb: db, keys: keys}
+	return &Store{db: db, idb: db, keys: keys, prep: &prepared{}}
 }
 
 // InTx implements cases.Store.
@@ -35,7 +39,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx cases.Store) error) error {
 		return fn(s)
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(&Store{db: s.db, idb: tx, keys: s.keys})
+		return fn(&Store{db: s.db, idb: tx, keys: s.keys, prep: s.prep})
 	})
 }
 
@@ -81,7 +85,7 @@ func (s *Store) UpdateCase(ctx context.Context, c *cases.Case) error {
 	row.Version = c.Version + 1
 	res, err := s.idb.NewUpdate().Model(row).
 		Column("subject", "category", "region_code", "address", "status", "accept_due_at", "handle_due_at",
-			"suspended_at", "resolved_at", "closed_at", "updated_at", "version").
+			"suspended_at", "resolved_at", "closed_at", "updated_at", "version", "cluster_id", "merged_into_id").
 		Where("id = ? AND version = ?", c.ID, c.Version).
 		Exec(ctx)
 	if err != nil {
@@ -91,7 +95,7 @@ func (s *Store) UpdateCase(ctx context.Context, c *cases.Case) error {
 		return cases.Errorf(cases.EConflict, "案件已被他人修改，请刷新后重试")
 	}
 	c.Version = row.Version
-	return nil
+	return s.MarkChanged(ctx, c.ID)
 }
 
 // scoped restricts a query on cases (aliased as "c") to a region prefix.
@@ -186,27 +190,47 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
+const insertIntake = `INSERT INTO intakes (ref, case_id, channel, external_ref, source_key, source_hash, received_at,
+	person_name, id_number_enc, id_number_hash, phone_enc, phone_hash, subject, content, address, region_code,
+	category, respondent_kind, respondent_name, raw_enc, created_at, created_by, name_key, decision)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+
 // CreateIntake implements cases.Store.
 func (s *Store) CreateIntake(ctx context.Context, in *cases.Intake) error {
-	row := &intakeRow{
-		Ref: in.Ref, CaseID: in.CaseID, Channel: string(in.Channel), ExternalRef: in.ExternalRef,
-		SourceHash: in.SourceHash, ReceivedAt: in.ReceivedAt, PersonName: in.Person.Name,
-		IDNumberEnc: s.keys.SealString(in.Person.IDNumber), IDNumberHash: s.keys.HashID(in.Person.IDNumber),
-		PhoneEnc: s.keys.SealString(in.Person.Phone), PhoneHash: s.keys.HashPhone(in.Person.Phone),
-		Subject: in.Subject, Content: in.Content, Address: in.Address, RegionCode: in.RegionCode,
-		Category: in.Category, RawEnc: s.keys.Seal(in.Raw), CreatedAt: in.CreatedAt, CreatedBy: in.CreatedBy,
-	}
+	var sourceKey any
 	if in.SourceKey != "" {
-		row.SourceKey = &in.SourceKey
+		sourceKey = in.SourceKey
 	}
+	var rkind, rname string
 	if r := in.Respondent; r != nil {
-		row.RespondentKind, row.RespondentName = string(r.Kind), r.Name
+		rkind, rname = string(r.Kind), r.Name
 	}
-	if _, err := s.idb.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
+	decision := in.Decision
+	if decision == "" {
+		decision = cases.DecisionNew
+	}
+	row, err := s.queryRow(ctx, insertIntake,
+		in.Ref, in.CaseID, string(in.Channel), in.ExternalRef, sourceKey, in.SourceHash, s.timeArg(in.ReceivedAt),
+		in.Person.Name, nullBytes(s.keys.SealString(in.Person.IDNumber)), s.keys.HashID(in.Person.IDNumber),
+		nullBytes(s.keys.SealString(in.Person.Phone)), s.keys.HashPhone(in.Person.Phone),
+		in.Subject, in.Content, in.Address, in.RegionCode, in.Category, rkind, rname,
+		nullBytes(s.keys.Seal(in.Raw)), s.timeArg(in.CreatedAt), in.CreatedBy, in.NameKey, decision)
+	if err != nil {
+		return err
+	}
+	if err := row.Scan(&in.ID); err != nil {
 		return database.Err(err, "受理记录")
 	}
-	in.ID = row.ID
-	return nil
+	return s.MarkChanged(ctx, in.CaseID)
+}
+
+// timeArg formats a time as bun does, so that bound and inlined times
+// compare the same way in SQLite (text) and PostgreSQL.
+func (s *Store) timeArg(t time.Time) any {
+	if s.db.Dialect().Name() == dialect.PG {
+		return t.UTC()
+	}
+	return t.UTC().Format("2006-01-02 15:04:05.999999-07:00")
 }
 
 func (s *Store) toIntake(r *intakeRow) (*cases.Intake, error) {
@@ -227,7 +251,7 @@ func (s *Store) toIntake(r *intakeRow) (*cases.Intake, error) {
 		ReceivedAt: r.ReceivedAt.UTC(), Person: cases.Person{Name: r.PersonName, IDNumber: idn, Phone: phone},
 		Subject: r.Subject, Content: r.Content, Address: r.Address, RegionCode: r.RegionCode,
 		Category: r.Category, Raw: raw, CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy,
-		SourceHash: r.SourceHash,
+		SourceHash: r.SourceHash, NameKey: r.NameKey, Decision: r.Decision,
 	}
 	if r.SourceKey != nil {
 		in.SourceKey = *r.SourceKey
@@ -261,15 +285,25 @@ func (s *Store) CreateParty(ctx context.Context, p *cases.Party) error {
 	return nil
 }
 
+const insertEvent = `INSERT INTO events (case_id, at, actor_id, actor_name, kind, from_status, to_status, note, data)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+
 // CreateEvent implements cases.Store.
 func (s *Store) CreateEvent(ctx context.Context, e *cases.Event) error {
-	row := &eventRow{CaseID: e.CaseID, At: e.At, ActorID: e.ActorID, ActorName: e.ActorName, Kind: e.Kind,
-		FromStatus: string(e.FromStatus), ToStatus: string(e.ToStatus), Note: e.Note, Data: e.Data}
-	if _, err := s.idb.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
-		return database.Err(err, "事件")
+	var data any
+	if len(e.Data) > 0 {
+		b, err := json.Marshal(e.Data)
+		if err != nil {
+			return err
+		}
+		data = string(b)
 	}
-	e.ID = row.ID
-	return nil
+	row, err := s.queryRow(ctx, insertEvent, e.CaseID, s.timeArg(e.At), e.ActorID, e.ActorName, e.Kind,
+		string(e.FromStatus), string(e.ToStatus), e.Note, data)
+	if err != nil {
+		return err
+	}
+	return database.Err(row.Scan(&e.ID), "事件")
 }
 
 // LoadDetails implements cases.Store.
@@ -319,17 +353,23 @@ func (s *Store) LoadDetails(ctx context.Context, c *cases.Case) error {
 
 	var links []linkRow
 	err := s.idb.NewSelect().Model(&links).
-		ColumnExpr("link_row.*").ColumnExpr("o.case_no AS other_case_no").
-		Join("JOIN cases AS o ON o.id = link_row.other_case_id").
-		Where("link_row.case_id = ?", c.ID).Order("link_row.id").Scan(ctx)
+		ColumnExpr("link_row.*").
+		ColumnExpr("(SELECT o.case_no FROM cases AS o WHERE o.id = CASE WHEN link_row.case_id = ? THEN link_row.other_case_id ELSE link_row.case_id END) AS other_case_no", c.ID).
+		Where("link_row.case_id = ? OR link_row.other_case_id = ?", c.ID, c.ID).Order("link_row.id").Scan(ctx)
 	if err != nil && err != sql.ErrNoRows {
 		return err
 	}
 	c.Links = make([]cases.Link, len(links))
 	for i, r := range links {
-		c.Links[i] = cases.Link{ID: r.ID, CaseID: r.CaseID, OtherCaseID: r.OtherCaseID, OtherCaseNo: r.OtherCaseNo,
-			Kind: cases.LinkKind(r.Kind), Status: r.Status, Score: r.Score, Reasons: r.Reasons,
-			CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy}
+		l := r.toLink()
+		l.Direction = "out"
+		if l.OtherCaseID == c.ID {
+			// Seen from the other side: the link points here.
+			l.Direction = "in"
+			l.CaseID, l.OtherCaseID = l.OtherCaseID, l.CaseID
+		}
+		l.OtherCaseNo = r.OtherCaseNo
+		c.Links[i] = *l
 	}
 	return nil
 }

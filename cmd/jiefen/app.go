@@ -20,6 +20,7 @@ import (
 	"github.com/jiefen/jiefen/migrations"
 	"github.com/jiefen/jiefen/pii"
 	"github.com/jiefen/jiefen/regions"
+	"github.com/jiefen/jiefen/search"
 	"github.com/jiefen/jiefen/staff"
 	"github.com/jiefen/jiefen/staff/staffstore"
 	"github.com/jiefen/jiefen/web"
@@ -36,6 +37,12 @@ type App struct {
 	Store    *casestore.Store
 	Cases    *cases.Service
 	Staff    *staff.Service
+
+	Index      search.Index
+	Syncer     *search.Syncer
+	Detector   *search.Detector
+	engineName string
+	maintain   func() error // periodic upkeep of the embedded index
 }
 
 // OpenApp opens the database, applies migrations, loads the regions on
@@ -88,6 +95,10 @@ func OpenApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Cases = cases.NewService(a.Store, a.Calendar)
 	a.Staff = staff.NewService(staffstore.New(a.DB), a.Store)
+	if err := a.openSearch(ctx); err != nil {
+		a.DB.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -105,8 +116,15 @@ func (a *App) loadRegions(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close closes the search index (the embedded one snapshots) and the
+// database.
+func (a *App) Close() error {
+	var err error
+	if a.Index != nil {
+		err = a.Index.Close()
+	}
+	return errors.Join(err, a.DB.Close())
+}
 
 // ready reports whether the database answers and the schema is current.
 // Its messages are shown by /readyz, so they carry no internal detail.
@@ -139,6 +157,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listener(ln) }()
 	go a.sweepSessions(ctx)
+	go a.syncLoop(ctx)
 	select {
 	case err := <-errc:
 		return err

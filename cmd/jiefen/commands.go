@@ -24,11 +24,16 @@ Usage:
   jiefen migrate [--data DIR] [--db DSN]
   jiefen user add --username U --password P --role ROLE --region CODE [--name 姓名]
   jiefen regions load [--data DIR] [--db DSN]
+  jiefen import --file F.jsonl [--region CODE] [--close-after 60d] [--strict]
+  jiefen export [--format jsonl] [--out F]
+  jiefen reindex
+  jiefen eval --file LABELLED.jsonl [--close-after 60d] [--detector CONFIG.json]
   jiefen version
 
 Roles: window_clerk, hotline_agent, mediator, supervisor, leader, admin.
 Region codes: 2, 4, 6, 9 or 12 digits (6109 = 610900 = 610900000000 安康市).
-Environment: JIEFEN_ADDR, JIEFEN_DATA, JIEFEN_DB, JIEFEN_KEY, JIEFEN_HOLIDAYS, JIEFEN_LOG=json.
+Environment: JIEFEN_ADDR, JIEFEN_DATA, JIEFEN_DB, JIEFEN_KEY, JIEFEN_HOLIDAYS, JIEFEN_LOG=json,
+MEILI_URL, MEILI_KEY, JIEFEN_MEILI_INDEX, JIEFEN_DETECTOR.
 `
 
 // errUsage marks errors caused by how the command was called (exit code 2).
@@ -89,6 +94,14 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return usageErr("regions: expected 'regions load'")
 		}
 		return cmdRegionsLoad(ctx, cfg, args[2:], stdout, stderr)
+	case "import":
+		return cmdImport(ctx, cfg, args[1:], stdout, stderr)
+	case "export":
+		return cmdExport(ctx, cfg, args[1:], stdout, stderr)
+	case "reindex":
+		return cmdReindex(ctx, cfg, args[1:], stdout, stderr)
+	case "eval":
+		return cmdEval(ctx, cfg, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "jiefen", version())
 		return nil

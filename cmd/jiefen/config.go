@@ -16,6 +16,11 @@ type Config struct {
 	Key      string // JIEFEN_KEY; default a key file in DataDir
 	Holidays string // JIEFEN_HOLIDAYS: optional holiday override file
 	LogJSON  bool   // JIEFEN_LOG=json
+
+	MeiliURL   string // MEILI_URL: use Meilisearch instead of the embedded index
+	MeiliKey   string // MEILI_KEY
+	MeiliIndex string // JIEFEN_MEILI_INDEX
+	Detector   string // JIEFEN_DETECTOR: JSON file overriding the detector's configuration
 }
 
 func envOr(name, def string) string {
@@ -34,6 +39,11 @@ func ConfigFromEnv() Config {
 		Key:      os.Getenv("JIEFEN_KEY"),
 		Holidays: os.Getenv("JIEFEN_HOLIDAYS"),
 		LogJSON:  os.Getenv("JIEFEN_LOG") == "json",
+
+		MeiliURL:   os.Getenv("MEILI_URL"),
+		MeiliKey:   os.Getenv("MEILI_KEY"),
+		MeiliIndex: envOr("JIEFEN_MEILI_INDEX", "jiefen_intakes"),
+		Detector:   os.Getenv("JIEFEN_DETECTOR"),
 	}
 }
 
@@ -52,3 +62,5 @@ func (c *Config) dsn() string {
 }
 
 func (c *Config) keyFile() string { return filepath.Join(c.DataDir, "jiefen.key") }
+
+func (c *Config) indexDir() string { return filepath.Join(c.DataDir, "index") }

@@ -58,13 +58,11 @@ func loadDemo(ctx context.Context, app *App, out io.Writer) error {
 	slices.SortStableFunc(samples, func(a, b demo.Sample) int { return a.At.Compare(b.At) })
 
 	counts := map[cases.Status]int{}
+	decisions := map[string]int{}
 	overdue := 0
-	// One transaction: fast on SQLite, and all or nothing.
-	err = app.Store.InTx(ctx, func(tx cases.Store) error {
-		svc := *app.Cases
-		svc.Store = tx
-		var clock time.Time
-		svc.Now = func() time.Time { return clock }
+	// One transaction: all or nothing.
+	var clock time.Time
+	err = app.batch(ctx, func() time.Time { return clock }, func(svc *cases.Service) error {
 		for i, s := range samples {
 			clock = s.At
 			in := s.Intake
@@ -74,6 +72,12 @@ func loadDemo(ctx context.Context, app *App, out io.Writer) error {
 				return fmt.Errorf("sample %d (%s): %w", i, in.Subject, err)
 			}
 			c := reg.Case
+			decisions[reg.Decision]++
+			if reg.Decision == cases.DecisionMerged {
+				// The detector joined it to the resident's earlier case,
+				// which follows its own path.
+				continue
+			}
 			for _, st := range s.Path {
 				clock = clock.Add(st.After)
 				if clock.After(now) {
@@ -100,8 +104,13 @@ func loadDemo(ctx context.Context, app *App, out io.Writer) error {
 			parts = append(parts, fmt.Sprintf("%s %d", st.Label(), counts[st]))
 		}
 	}
-	fmt.Fprintf(out, "已加载演示案件 %d 件（%s；超期 %d 件），用时 %.1f 秒。\n",
-		len(samples), strings.Join(parts, "、"), overdue, time.Since(start).Seconds())
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	fmt.Fprintf(out, "已加载演示受理 %d 条，形成案件 %d 件（%s；超期 %d 件）；自动合并重复受理 %d 条，群体性事项关联 %d 件，用时 %.1f 秒。\n",
+		len(samples), total, strings.Join(parts, "、"), overdue, decisions[cases.DecisionMerged],
+		decisions[cases.DecisionGrouped], time.Since(start).Seconds())
 	return nil
 }
 

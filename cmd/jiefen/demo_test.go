@@ -65,7 +65,7 @@ func TestDemo(t *testing.T) {
 func demoTest(t *testing.T, dialect string) {
 	s, out := startDemoServer(t, dialect)
 	for _, want := range []string{"演示账户（密码均为 " + demo.Password + "）", "clerk", "leader", "窗口受理员",
-		"610902 汉滨区", "6109 安康市", "已加载演示案件 300 件"} {
+		"610902 汉滨区", "6109 安康市", "已加载演示受理 300 条"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -126,7 +126,8 @@ func demoTest(t *testing.T, dialect string) {
 		statuses[c["status"].(string)] = true
 	}
 	t.Logf("clerk sees %d cases, leader %d in %d counties", len(mine), len(city), len(counties))
-	if len(city) != 300 || len(city) <= len(mine) || len(counties) < 5 || len(statuses) < 6 {
+	// 300 intakes; the detector merges the residents' follow-ups.
+	if len(city) > 300 || len(city) < 280 || len(city) <= len(mine) || len(counties) < 5 || len(statuses) < 6 {
 		t.Errorf("leader sees %d cases in %d counties with %d statuses (clerk %d)", len(city), len(counties), len(statuses), len(mine))
 	}
 	if over := list(leader, "&overdue=true"); len(over) == 0 {

@@ -92,9 +92,9 @@ CREATE TABLE intakes (
 --bun:split
 CREATE INDEX intakes_case_idx ON intakes (case_id);
 --bun:split
-CREATE INDEX intakes_id_number_idx ON intakes (id_number_hash) WHERE id_number_hash <> '';
+CREATE INDEX intakes_id_number_idx ON intakes (id_number_hash);
 --bun:split
-CREATE INDEX intakes_phone_idx ON intakes (phone_hash) WHERE phone_hash <> '';
+CREATE INDEX intakes_phone_idx ON intakes (phone_hash);
 --bun:split
 CREATE TABLE parties (
     id             INTEGER PRIMARY KEY,

@@ -1,0 +1,103 @@
+package casestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/jiefen/jiefen/search"
+)
+
+// Feed implements search.Feed over the store's tables, and search.Cursor
+// for engines that keep their cursor in the database (Meilisearch).
+type Feed struct {
+	db     bun.IDB
+	engine string
+}
+
+// NewFeed returns the change feed; engine names the cursor row.
+func (s *Store) NewFeed(engine string) *Feed { return &Feed{db: s.idb, engine: engine} }
+
+var (
+	_ search.Feed   = (*Feed)(nil)
+	_ search.Cursor = (*Feed)(nil)
+)
+
+// Changes implements search.Feed.
+func (f *Feed) Changes(ctx context.Context, after int64, limit int) ([]search.Change, error) {
+	var rows []changeRow
+	err := f.db.NewSelect().Model(&rows).Where("seq > ?", after).OrderExpr("seq").Limit(int64(limit)).Scan(ctx)
+	out := make([]search.Change, len(rows))
+	for i, r := range rows {
+		out[i] = search.Change{Seq: r.Seq, CaseID: r.CaseID}
+	}
+	return out, err
+}
+
+type docRow struct {
+	ID         int64     `bun:"id"`
+	CaseID     int64     `bun:"case_id"`
+	Region     string    `bun:"region_code"`
+	ReceivedAt time.Time `bun:"received_at"`
+	Status     string    `bun:"status"`
+	Subject    string    `bun:"subject"`
+	Content    string    `bun:"content"`
+}
+
+func (f *Feed) docs(ctx context.Context, q *bun.SelectQuery) ([]search.Doc, error) {
+	var rows []docRow
+	err := q.TableExpr("intakes AS i").
+		ColumnExpr("i.id, i.case_id, c.region_code, i.received_at, c.status, i.subject, i.content").
+		Join("JOIN cases AS c ON c.id = i.case_id").Scan(ctx, &rows)
+	out := make([]search.Doc, len(rows))
+	for i, r := range rows {
+		out[i] = search.Doc{ID: r.ID, CaseID: r.CaseID, Region: r.Region, ReceivedAt: r.ReceivedAt.UTC(),
+			Status: r.Status, Subject: r.Subject, Content: r.Content}
+	}
+	return out, err
+}
+
+// Docs implements search.Feed.
+func (f *Feed) Docs(ctx context.Context, caseIDs []int64) ([]search.Doc, error) {
+	if len(caseIDs) == 0 {
+		return nil, nil
+	}
+	return f.docs(ctx, f.db.NewSelect().Where("i.case_id IN (?)", bun.In(caseIDs)).OrderExpr("i.id"))
+}
+
+// AllDocs implements search.Feed.
+func (f *Feed) AllDocs(ctx context.Context, afterID int64, limit int) ([]search.Doc, error) {
+	return f.docs(ctx, f.db.NewSelect().Where("i.id > ?", afterID).OrderExpr("i.id").Limit(int64(limit)))
+}
+
+// LastSeq implements search.Feed.
+func (f *Feed) LastSeq(ctx context.Context) (int64, error) {
+	var seq *int64
+	err := f.db.NewSelect().TableExpr("search_changes").ColumnExpr("MAX(seq)").Scan(ctx, &seq)
+	if err != nil || seq == nil {
+		return 0, err
+	}
+	return *seq, nil
+}
+
+// LoadCursor implements search.Cursor.
+func (f *Feed) LoadCursor(ctx context.Context) (int64, error) {
+	var seq int64
+	err := f.db.NewSelect().TableExpr("search_cursors").Column("seq").Where("engine = ?", f.engine).Scan(ctx, &seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return seq, err
+}
+
+// SaveCursor implements search.Cursor. The cursor only moves forward, so
+// servers racing to save it cannot set it back.
+func (f *Feed) SaveCursor(ctx context.Context, seq int64) error {
+	_, err := f.db.NewRaw(`INSERT INTO search_cursors (engine, seq, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (engine) DO UPDATE SET seq = CASE WHEN excluded.seq > search_cursors.seq THEN excluded.seq ELSE search_cursors.seq END,
+		updated_at = excluded.updated_at`, f.engine, seq, time.Now().UTC()).Exec(ctx)
+	return err
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/cases/casestore"
+	"github.com/jiefen/jiefen/search"
+	"github.com/jiefen/jiefen/search/embedded"
+	"github.com/jiefen/jiefen/search/meili"
+)
+
+// openSearch opens the search engine the configuration names (Meilisearch
+// when MEILI_URL is set, the embedded index otherwise), wires the detector
+// and the syncer, and catches the index up with the database.
+func (a *App) openSearch(ctx context.Context) error {
+	cfg := search.DefaultConfig
+	if a.Config.Detector != "" {
+		b, err := os.ReadFile(a.Config.Detector)
+		if err != nil {
+			return fmt.Errorf("detector configuration: %w", err)
+		}
+		if err := json.Unmarshal(b, &cfg); err != nil {
+			return fmt.Errorf("detector configuration %s: %w", a.Config.Detector, err)
+		}
+	}
+	var (
+		idx     search.Index
+		stats   search.GramStats
+		cursor  search.Cursor
+		rebuild bool
+	)
+	if a.Config.MeiliURL != "" {
+		e, err := meili.Open(ctx, a.Config.MeiliURL, a.Config.MeiliKey, a.Config.MeiliIndex)
+		if err != nil {
+			return err
+		}
+		feed := a.Store.NewFeed("meili:" + a.Config.MeiliIndex)
+		counts := search.NewCounts()
+		// Meilisearch keeps no gram statistics the detector can read: count
+		// them here from the database.
+		if err := counts.Load(ctx, feed); err != nil {
+			e.Close()
+			return err
+		}
+		idx, stats, cursor = search.Counted{Index: e, Counts: counts}, counts, feed
+		a.engineName = "meilisearch"
+	} else {
+		e, err := embedded.Open(a.Config.indexDir())
+		if err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+		idx, stats, cursor, rebuild = e, e, e, e.Rebuilt
+		a.maintain = e.Maintain
+		a.engineName = "embedded"
+	}
+	a.Index = idx
+	a.Syncer = &search.Syncer{Feed: a.Store.NewFeed(""), Index: idx, Cursor: cursor, Log: a.Log}
+	a.Detector = &search.Detector{Index: idx, Stats: stats, Config: cfg, Log: a.Log}
+	a.Cases.Detector = a.Detector
+	a.Cases.Searcher = search.CaseSearcher{Index: idx}
+	a.Cases.Changed = a.indexNow
+	if rebuild {
+		n, err := a.Syncer.Rebuild(ctx, nil)
+		if err != nil {
+			a.Log.Warn("search index rebuild failed; it will catch up from the change feed", "err", err)
+		} else if n > 0 {
+			a.Log.Info("search index rebuilt from the database", "docs", n)
+		}
+	}
+	if _, err := a.Syncer.Sync(ctx); err != nil {
+		a.Log.Warn("search index is behind the database; catching up in the background", "err", err)
+	}
+	return nil
+}
+
+// indexNow applies pending changes right after a commit, so the next intake
+// sees this one. Failures only delay indexing: the change feed keeps them.
+func (a *App) indexNow(ctx context.Context) {
+	if _, err := a.Syncer.Sync(context.WithoutCancel(ctx)); err != nil {
+		a.Log.Warn("search index update deferred", "err", err)
+	}
+}
+
+// syncLoop keeps the index caught up (after an outage, or with changes
+// made by other servers) and snapshots the embedded index now and then.
+func (a *App) syncLoop(ctx context.Context) {
+	go a.Syncer.Run(ctx, 2*time.Second)
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if a.maintain != nil {
+				if err := a.maintain(); err != nil {
+					a.Log.Warn("search index snapshot failed", "err", err)
+				}
+			}
+		}
+	}
+}
+
+// batch runs fn with a copy of the case service bound to one transaction,
+// for bulk work (imports, the demo): the search index follows inside the
+// transaction, so that each registration sees the ones before it, and is
+// confirmed from the committed change feed afterwards.
+func (a *App) batch(ctx context.Context, now func() time.Time, fn func(svc *cases.Service) error) error {
+	cursor, err := a.Syncer.Cursor.LoadCursor(ctx)
+	if err != nil {
+		return err
+	}
+	err = a.Store.InTx(ctx, func(tx cases.Store) error {
+		svc := *a.Cases
+		svc.Store = tx
+		svc.Now = now
+		// Uncommitted changes are indexed from the transaction; the cursor
+		// stays in memory until the commit (a rollback would otherwise
+		// leave it past rows that never were).
+		inTx := &search.Syncer{Feed: tx.(*casestore.Store).NewFeed(""), Index: a.Index, Cursor: &memCursor{seq: cursor}}
+		svc.Changed = func(ctx context.Context) {
+			if _, err := inTx.Sync(ctx); err != nil {
+				a.Log.Warn("search index update deferred", "err", err)
+			}
+		}
+		return fn(&svc)
+	})
+	if err != nil {
+		return err
+	}
+	a.indexNow(ctx)
+	return nil
+}
+
+// memCursor is a change-feed cursor that is not saved.
+type memCursor struct{ seq int64 }
+
+func (c *memCursor) LoadCursor(context.Context) (int64, error)    { return c.seq, nil }
+func (c *memCursor) SaveCursor(_ context.Context, seq int64) error { c.seq = seq; return nil }

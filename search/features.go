@@ -1,0 +1,223 @@
+package search
+
+import (
+	"math"
+	"time"
+
+	"github.com/jiefen/jiefen/cases"
+)
+
+// profile is an intake prepared for comparison.
+type profile struct {
+	subject, text, address    grams
+	name, nameKey             string
+	idHash, phone, respondent string
+	channel                   cases.Channel
+	at                        time.Time
+}
+
+// grams are gram keys with their IDF weights; the query's also come as a
+// set, against which candidates' grams are looked up in one pass.
+type grams struct {
+	keys  []uint64
+	w     []float64
+	set   map[uint64]float64 // query side only
+	total float64
+}
+
+func (w *weigher) grams(s string, query bool) grams {
+	keys := GramKeys(s, nil)
+	g := grams{keys: keys, w: make([]float64, len(keys))}
+	for i, k := range keys {
+		g.w[i] = w.idf(k)
+		g.total += g.w[i]
+	}
+	if query {
+		g.set = make(map[uint64]float64, len(keys))
+		for i, k := range keys {
+			g.set[k] = g.w[i]
+		}
+	}
+	return g
+}
+
+// gramsDF weighs keys whose document frequencies are known (read from the
+// engine with the keys), without a lookup per gram.
+func (w *weigher) gramsDF(keys []uint64, dfs []uint32) grams {
+	g := grams{keys: keys, w: make([]float64, len(keys))}
+	for i, df := range dfs {
+		g.w[i] = w.idfDF(int(df))
+		g.total += g.w[i]
+	}
+	return g
+}
+
+// profile prepares an intake; the query intake's grams also get sets.
+func (w *weigher) profile(subject, content, address string, text *grams, query bool) *profile {
+	p := &profile{subject: w.grams(subject, query), address: w.grams(address, query)}
+	if text != nil {
+		p.text = *text
+	} else {
+		p.text = w.grams(subject+"\n"+content, query)
+	}
+	return p
+}
+
+// weigher turns document frequencies into IDF weights, caching them for
+// one detection.
+type weigher struct {
+	stats GramStats
+	n     float64
+	cache map[uint64]float64
+	table [256]float64 // idf of small document frequencies
+}
+
+func newWeigher(stats GramStats) *weigher {
+	n := 0
+	if stats != nil {
+		n = stats.DocCount()
+	}
+	w := &weigher{stats: stats, n: float64(n), cache: map[uint64]float64{}}
+	for df := range w.table {
+		w.table[df] = w.formula(df)
+	}
+	return w
+}
+
+// priorDocs are pseudo-documents, holding none of the grams, added to the
+// corpus when weighing: a young index (tens of intakes) would otherwise call
+// every gram two intakes share "frequent" and weigh it down to nothing.
+// Once the corpus holds many thousands they no longer matter.
+const priorDocs = 1000
+
+// formula is a smoothed inverse document frequency.
+func (w *weigher) formula(df int) float64 {
+	return math.Log((w.n+priorDocs)/(float64(df)+1)) + 0.1
+}
+
+func (w *weigher) idfDF(df int) float64 {
+	if df < len(w.table) {
+		return w.table[df]
+	}
+	return w.formula(df)
+}
+
+func (w *weigher) idf(g uint64) float64 {
+	if v, ok := w.cache[g]; ok {
+		return v
+	}
+	df := 0
+	if w.stats != nil {
+		df = w.stats.DocFreq(g)
+	}
+	v := w.idfDF(df)
+	w.cache[g] = v
+	return v
+}
+
+// overlap is the IDF-weighted share of the smaller text found in the other:
+// 1 when one contains the other (a hotline retelling inside the full post,
+// a subject-only video intake inside its letter). The denominator is at
+// least a tenth of the larger text's weight, so that two or three shared
+// characters of a tiny text don't count as containment. It also returns
+// the absolute shared weight. q is the query side (with its set).
+func overlap(q, c grams) (ratio, shared float64) {
+	if len(q.keys) == 0 || len(c.keys) == 0 {
+		return 0, 0
+	}
+	for _, k := range c.keys {
+		if x, ok := q.set[k]; ok {
+			shared += x
+		}
+	}
+	den := math.Max(math.Min(q.total, c.total), 0.1*math.Max(q.total, c.total))
+	if den == 0 {
+		return 0, 0
+	}
+	return math.Min(shared/den, 1), shared
+}
+
+// Feature names, as stored in link reasons.
+const (
+	fID         = "id_number"    // +1 same, -1 different, 0 unknown
+	fPhone      = "phone"        // +1 same, -1 different, 0 unknown
+	fName       = "name"         // +1 same, -1 different, 0 unknown
+	fHomophone  = "name_sound"   // 1 when names differ in writing but sound alike
+	fSubject    = "subject_sim"  // IDF-weighted overlap of the subjects
+	fText       = "text_sim"     // IDF-weighted overlap of subject + content
+	fShared     = "shared_terms" // absolute shared weight, scaled to 0..1
+	fAddress    = "address_sim"  // overlap of the addresses, when both have one
+	fRespondent = "respondent"   // same respondent named
+	fGap        = "time_gap"     // log days between the intakes, scaled to 0..1
+	fChannel    = "same_channel" // 1 when both came through the same channel
+)
+
+// features compares two profiles.
+func features(a, b *profile) map[string]float64 {
+	f := make(map[string]float64, 11)
+	f[fID] = keyMatch(a.idHash, b.idHash)
+	f[fPhone] = keyMatch(a.phone, b.phone)
+	switch {
+	case a.name == "" || b.name == "":
+	case a.name == b.name:
+		f[fName] = 1
+	case a.nameKey != "" && a.nameKey == b.nameKey:
+		f[fHomophone] = 1
+	default:
+		f[fName] = -1
+	}
+	f[fSubject], _ = overlap(a.subject, b.subject)
+	var shared float64
+	f[fText], shared = overlap(a.text, b.text)
+	f[fShared] = math.Min(shared/60, 1)
+	if len(a.address.keys) > 0 && len(b.address.keys) > 0 {
+		f[fAddress], _ = overlap(a.address, b.address)
+	}
+	if a.respondent != "" && a.respondent == b.respondent {
+		f[fRespondent] = 1
+	}
+	days := math.Abs(a.at.Sub(b.at).Hours()) / 24
+	f[fGap] = math.Min(math.Log1p(days)/math.Log1p(3650), 1)
+	if a.channel == b.channel {
+		f[fChannel] = 1
+	}
+	return f
+}
+
+func keyMatch(a, b string) float64 {
+	switch {
+	case a == "" || b == "":
+		return 0
+	case a == b:
+		return 1
+	}
+	return -1
+}
+
+// Model is a logistic model over named features: P = σ(Bias + Σ w·x).
+type Model struct {
+	Bias    float64            `json:"bias"`
+	Weights map[string]float64 `json:"weights"`
+}
+
+// Prob returns the model's probability and the explanation of it.
+func (m Model) Prob(f map[string]float64) (float64, []cases.Feature) {
+	z := m.Bias
+	out := make([]cases.Feature, 0, len(m.Weights))
+	for _, name := range featureOrder {
+		w, ok := m.Weights[name]
+		if !ok {
+			continue
+		}
+		x := f[name]
+		z += w * x
+		if x != 0 {
+			out = append(out, cases.Feature{Name: name, Value: round3(x), Weight: round3(w)})
+		}
+	}
+	return 1 / (1 + math.Exp(-z)), out
+}
+
+var featureOrder = []string{fID, fPhone, fName, fHomophone, fSubject, fText, fShared, fAddress, fRespondent, fGap, fChannel}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

@@ -1,0 +1,184 @@
+package web
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/jiefen/jiefen/cases"
+)
+
+type matchJSON struct {
+	CaseNo  string             `json:"case_no"`
+	Kind    cases.LinkKind     `json:"kind"`
+	Score   float64            `json:"score"`
+	Reasons *cases.Explanation `json:"reasons,omitempty"`
+}
+
+func presentMatches(ms []cases.Match) []matchJSON {
+	out := make([]matchJSON, len(ms))
+	for i, m := range ms {
+		out[i] = matchJSON{CaseNo: m.CaseNo, Kind: m.Kind, Score: m.Score, Reasons: m.Reasons}
+	}
+	return out
+}
+
+func (s *Server) similar(c *fiber.Ctx) error {
+	ms, err := s.Cases.Similar(c.UserContext(), actor(c), c.Params("no"))
+	if err != nil {
+		return err
+	}
+	if len(ms) > 20 {
+		ms = ms[:20]
+	}
+	return c.JSON(fiber.Map{"items": presentMatches(ms)})
+}
+
+type linkStatusRequest struct {
+	Status string `json:"status" validate:"required,oneof=confirmed rejected suggested"`
+	Note   string `json:"note" validate:"max=2000"`
+}
+
+func (s *Server) setLinkStatus(c *fiber.Ctx) error {
+	var req linkStatusRequest
+	if err := decodeJSON(c.Body(), &req); err != nil {
+		return err
+	}
+	if err := s.validate.Struct(&req); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return cases.Errorf(cases.ENotFound, "关联不存在")
+	}
+	a := actor(c)
+	if _, err := s.Cases.SetLinkStatus(c.UserContext(), a, c.Params("no"), id, req.Status, req.Note); err != nil {
+		return err
+	}
+	return s.caseDetail(c, a, c.Params("no"))
+}
+
+// caseDetail answers with a case as it now is.
+func (s *Server) caseDetail(c *fiber.Ctx, a cases.Actor, no string) error {
+	cs, err := s.Cases.Get(c.UserContext(), a, no)
+	if err != nil {
+		return err
+	}
+	return c.JSON(presentCaseDetail(cs, s.Now()))
+}
+
+type splitRequest struct {
+	IntakeRef string `json:"intake_ref" validate:"required,max=100"`
+	Note      string `json:"note" validate:"max=2000"`
+}
+
+func (s *Server) split(c *fiber.Ctx) error {
+	var req splitRequest
+	if err := decodeJSON(c.Body(), &req); err != nil {
+		return err
+	}
+	if err := s.validate.Struct(&req); err != nil {
+		return err
+	}
+	a := actor(c)
+	nc, err := s.Cases.Split(c.UserContext(), a, c.Params("no"), req.IntakeRef, req.Note)
+	if err != nil {
+		return err
+	}
+	c.Status(fiber.StatusCreated)
+	return s.caseDetail(c, a, nc.No)
+}
+
+type mergeRequest struct {
+	From string `json:"from" validate:"required,max=40"`
+	Note string `json:"note" validate:"max=2000"`
+}
+
+func (s *Server) merge(c *fiber.Ctx) error {
+	var req mergeRequest
+	if err := decodeJSON(c.Body(), &req); err != nil {
+		return err
+	}
+	if err := s.validate.Struct(&req); err != nil {
+		return err
+	}
+	a := actor(c)
+	if _, err := s.Cases.Merge(c.UserContext(), a, c.Params("no"), strings.TrimSpace(req.From), req.Note); err != nil {
+		return err
+	}
+	return s.caseDetail(c, a, c.Params("no"))
+}
+
+type undoRequest struct {
+	EventID int64  `json:"event_id" validate:"required,gt=0"`
+	Note    string `json:"note" validate:"max=2000"`
+}
+
+func (s *Server) undo(c *fiber.Ctx) error {
+	var req undoRequest
+	if err := decodeJSON(c.Body(), &req); err != nil {
+		return err
+	}
+	if err := s.validate.Struct(&req); err != nil {
+		return err
+	}
+	a := actor(c)
+	if _, err := s.Cases.Undo(c.UserContext(), a, c.Params("no"), req.EventID, req.Note); err != nil {
+		return err
+	}
+	return s.caseDetail(c, a, c.Params("no"))
+}
+
+func (s *Server) clusters(c *fiber.Ctx) error {
+	cl, err := s.Cases.Clusters(c.UserContext(), actor(c))
+	if err != nil {
+		return err
+	}
+	if cl == nil {
+		cl = []cases.ClusterSummary{}
+	}
+	return c.JSON(fiber.Map{"items": cl})
+}
+
+func (s *Server) clusterCases(c *fiber.Ctx) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return cases.Errorf(cases.ENotFound, "群体性事项不存在")
+	}
+	list, err := s.Cases.ClusterCases(c.UserContext(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	items := make([]caseJSON, len(list))
+	for i, cs := range list {
+		items[i] = presentCase(cs, now)
+	}
+	return c.JSON(fiber.Map{"id": id, "items": items})
+}
+
+func (s *Server) search(c *fiber.Ctx) error {
+	q := strings.TrimSpace(c.Query("q"))
+	if len([]rune(q)) > 200 {
+		return cases.FieldError("q", "搜索内容不能超过200个字符")
+	}
+	limit := 20
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return cases.FieldError("limit", "应为1至100之间的整数")
+		}
+		limit = n
+	}
+	list, err := s.Cases.Search(c.UserContext(), actor(c), q, limit)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	items := make([]caseJSON, len(list))
+	for i, cs := range list {
+		items[i] = presentCase(cs, now)
+	}
+	return c.JSON(fiber.Map{"items": items})
+}
