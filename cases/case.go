@@ -202,17 +202,17 @@ const (
 
 // Link joins two cases, with the detector's reasons.
 type Link struct {
-	ID          int64          `json:"id"`
-	CaseID      int64          `json:"-"`
-	OtherCaseID int64          `json:"-"`
-	OtherCaseNo string         `json:"case_no"`
-	Kind        LinkKind       `json:"kind"`
+	ID          int64    `json:"id"`
+	CaseID      int64    `json:"-"`
+	OtherCaseID int64    `json:"-"`
+	OtherCaseNo string   `json:"case_no"`
+	Kind        LinkKind `json:"kind"`
 	// Direction is "out" when this case made the link (a repeat points to
 	// the case it repeats) and "in" when the other case did.
-	Direction string `json:"direction,omitempty"`
-	Status      string         `json:"status"` // suggested | confirmed | rejected
-	Score       float64        `json:"score"`
-	Reasons     *Explanation   `json:"reasons,omitempty"`
-	CreatedAt   time.Time      `json:"created_at"`
-	CreatedBy   int64          `json:"-"`
+	Direction string       `json:"direction,omitempty"`
+	Status    string       `json:"status"` // suggested | confirmed | rejected
+	Score     float64      `json:"score"`
+	Reasons   *Explanation `json:"reasons,omitempty"`
+	CreatedAt time.Time    `json:"created_at"`
+	CreatedBy int64        `json:"-"`
 }

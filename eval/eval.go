@@ -171,4 +171,3 @@ func (r Result) Report(w io.Writer) {
 	fmt.Fprintf(w, "GROUPS (pairwise)\n  precision %.4f   recall %.4f   F1 %.4f\n", r.GroupPrecision, r.GroupRecall, r.GroupF1)
 	fmt.Fprintf(w, "same_matter_f1=%.4f precision=%.4f recall=%.4f group_f1=%.4f\n", r.F1, r.Precision, r.Recall, r.GroupF1)
 }
-

@@ -124,4 +124,3 @@ func LogLoss(m Model, samples []Sample) float64 {
 	}
 	return sum / float64(len(samples))
 }
-

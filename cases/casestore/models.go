@@ -132,16 +132,16 @@ type eventRow struct {
 
 type linkRow struct {
 	bun.BaseModel `bun:"table:links"`
-	ID            int64          `bun:"id,pk,autoincrement"`
-	CaseID        int64          `bun:"case_id"`
-	OtherCaseID   int64          `bun:"other_case_id"`
-	Kind          string         `bun:"kind"`
-	Status        string         `bun:"status"`
-	Score         float64        `bun:"score"`
+	ID            int64              `bun:"id,pk,autoincrement"`
+	CaseID        int64              `bun:"case_id"`
+	OtherCaseID   int64              `bun:"other_case_id"`
+	Kind          string             `bun:"kind"`
+	Status        string             `bun:"status"`
+	Score         float64            `bun:"score"`
 	Reasons       *cases.Explanation `bun:"reasons,type:json"`
-	CreatedAt     time.Time      `bun:"created_at"`
-	CreatedBy     int64          `bun:"created_by"`
-	OtherCaseNo   string         `bun:"other_case_no,scanonly"`
+	CreatedAt     time.Time          `bun:"created_at"`
+	CreatedBy     int64              `bun:"created_by"`
+	OtherCaseNo   string             `bun:"other_case_no,scanonly"`
 }
 
 type caseSeqRow struct {

@@ -140,5 +140,5 @@ func (a *App) batch(ctx context.Context, now func() time.Time, fn func(svc *case
 // memCursor is a change-feed cursor that is not saved.
 type memCursor struct{ seq int64 }
 
-func (c *memCursor) LoadCursor(context.Context) (int64, error)    { return c.seq, nil }
+func (c *memCursor) LoadCursor(context.Context) (int64, error)     { return c.seq, nil }
 func (c *memCursor) SaveCursor(_ context.Context, seq int64) error { c.seq = seq; return nil }
