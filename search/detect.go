@@ -33,10 +33,12 @@ type Config struct {
 
 // DefaultConfig is used when no configuration file is given. The models
 // were fitted by `jiefen eval --fit` (logistic regression, L2 = 1) on the
-// pairs the detector compares when the development set is imported; the ID
-// number's weight is set by hand (6): a resident ID number is unique, but
-// too few pairs in the data carry one on both sides for the fit to learn
-// it. Merge is the natural 0.5 (more likely the same matter than not);
+// pairs the detector compares when the development set is imported. Two
+// weights are set by hand because the data cannot teach them: the ID
+// number's (6; a resident ID number is unique, but too few pairs carry one
+// on both sides) and the respondent's (the development set names none;
+// the same respondent supports the same matter, a different one speaks
+// against a group issue). Merge is the natural 0.5 (more likely the same matter than not);
 // grouping is lower (0.35) so that group issues surface early — a cluster
 // only labels cases, it merges nothing.
 var DefaultConfig = Config{
@@ -44,14 +46,14 @@ var DefaultConfig = Config{
 	PersonCandidates: 50,
 	WindowDays:       3 * 365,
 	RegionLevel:      cases.LevelCity,
-	Person: Model{Bias: -0.805, Weights: map[string]float64{
-		fID: 6, fPhone: 2.484, fName: 6.619, fHomophone: 4.721,
+	Person: Model{Bias: -0.949, Weights: map[string]float64{
+		fID: 6, fPhone: 2.374, fName: 6.579, fHomophone: 4.765,
 	}},
-	Matter: Model{Bias: -6.875, Weights: map[string]float64{
-		fID: 0.246, fPhone: 0.309, fName: 4.42, fHomophone: 3.319, fSubject: 2.792, fText: 5.845, fShared: 1.605, fAddress: -0.713, fGap: -1.049, fChannel: 0.018,
+	Matter: Model{Bias: -6.98, Weights: map[string]float64{
+		fID: 0.223, fPhone: 0.317, fName: 4.417, fHomophone: 3.34, fSubject: 2.764, fText: 5.931, fShared: 1.656, fAddress: -0.705, fPlaceDiff: -0.119, fRespondent: 1.0, fGap: -1.023, fChannel: 0.013,
 	}},
-	Group: Model{Bias: -4.549, Weights: map[string]float64{
-		fSubject: 6.761, fText: -2.48, fShared: 2.182, fAddress: 1.556, fGap: -5.018, fChannel: -0.047,
+	Group: Model{Bias: -4.236, Weights: map[string]float64{
+		fSubject: 6.442, fText: -2.247, fShared: 2.314, fAddress: 1.247, fPlaceDiff: -1.59, fRespondent: 1.5, fGap: -5.178, fChannel: -0.077,
 	}},
 	SamePerson:  0.5,
 	OtherPerson: 0.5,

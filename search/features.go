@@ -147,7 +147,8 @@ const (
 	fText       = "text_sim"     // IDF-weighted overlap of subject + content
 	fShared     = "shared_terms" // absolute shared weight, scaled to 0..1
 	fAddress    = "address_sim"  // overlap of the addresses, when both have one
-	fRespondent = "respondent"   // same respondent named
+	fPlaceDiff  = "address_diff" // 1 when both name a place and the places differ
+	fRespondent = "respondent"   // +1 same respondent named, -1 both named and different
 	fGap        = "time_gap"     // log days between the intakes, scaled to 0..1
 	fChannel    = "same_channel" // 1 when both came through the same channel
 )
@@ -172,9 +173,16 @@ func features(a, b *profile) map[string]float64 {
 	f[fShared] = math.Min(shared/60, 1)
 	if len(a.address.keys) > 0 && len(b.address.keys) > 0 {
 		f[fAddress], _ = overlap(a.address, b.address)
+		if f[fAddress] < 0.34 {
+			f[fPlaceDiff] = 1
+		}
 	}
-	if a.respondent != "" && a.respondent == b.respondent {
+	switch {
+	case a.respondent == "" || b.respondent == "":
+	case a.respondent == b.respondent:
 		f[fRespondent] = 1
+	default:
+		f[fRespondent] = -1
 	}
 	days := math.Abs(a.at.Sub(b.at).Hours()) / 24
 	f[fGap] = math.Min(math.Log1p(days)/math.Log1p(3650), 1)
@@ -218,6 +226,6 @@ func (m Model) Prob(f map[string]float64) (float64, []cases.Feature) {
 	return 1 / (1 + math.Exp(-z)), out
 }
 
-var featureOrder = []string{fID, fPhone, fName, fHomophone, fSubject, fText, fShared, fAddress, fRespondent, fGap, fChannel}
+var featureOrder = []string{fID, fPhone, fName, fHomophone, fSubject, fText, fShared, fAddress, fPlaceDiff, fRespondent, fGap, fChannel}
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

@@ -5,10 +5,13 @@ import (
 	"crypto/rand"
 	"embed"
 	"encoding/hex"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,11 +33,50 @@ var staticFS embed.FS
 
 var consoleFuncs = template.FuncMap{
 	"channelLabel": func(c cases.Channel) string { return c.Label() },
-	"day": func(t *time.Time) string {
-		if t == nil {
-			return ""
+	"day": func(v any) string {
+		switch t := v.(type) {
+		case *time.Time:
+			if t != nil {
+				return t.In(cases.ChinaTime).Format("2006-01-02")
+			}
+		case time.Time:
+			return t.In(cases.ChinaTime).Format("2006-01-02")
 		}
-		return t.In(cases.ChinaTime).Format("2006-01-02")
+		return ""
+	},
+	"percent": func(x float64) string { return fmt.Sprintf("%.0f%%", x*100) },
+	"decisionLabel": func(d string) string {
+		return map[string]string{cases.DecisionNew: "新案件", cases.DecisionMerged: "自动并入（重复受理）",
+			cases.DecisionRepeat: "重复信访", cases.DecisionGrouped: "群体性事项"}[d]
+	},
+	"linkLabel": func(k cases.LinkKind, dir string) string {
+		switch {
+		case k == cases.LinkRepeat && dir == "in":
+			return "被重复反映"
+		case k == cases.LinkRepeat:
+			return "重复信访（前案）"
+		case k == cases.LinkDuplicate:
+			return "同一事项"
+		}
+		return "相关"
+	},
+	"linkStatus": func(st string) string {
+		return map[string]string{cases.LinkSuggested: "待确认", cases.LinkConfirmed: "已确认", cases.LinkRejected: "已驳回"}[st]
+	},
+	"featureLabel": func(name string) string {
+		return map[string]string{"id_number": "身份证号", "phone": "手机号", "name": "姓名", "name_sound": "姓名同音",
+			"subject_sim": "标题相似", "text_sim": "内容相似", "shared_terms": "共同关键词", "address_sim": "地址相近",
+			"respondent": "同一被反映人", "time_gap": "时间间隔", "same_channel": "同一渠道"}[name]
+	},
+	"undoable": func(e eventJSON) bool {
+		switch e.Kind {
+		case cases.EventMerged, cases.EventSplit:
+			return true
+		case cases.EventLinked:
+			_, manual := e.Data["from"]
+			return manual
+		}
+		return false
 	},
 	"datetime": func(t *time.Time) string {
 		if t == nil {
@@ -69,6 +111,23 @@ func eventText(e eventJSON) string {
 		return "将状态由“" + e.From.Label() + "”变更为“" + e.To.Label() + "”"
 	case cases.EventPIIRevealed:
 		return "查看了当事人完整个人信息"
+	case cases.EventLinked:
+		no, _ := e.Data["case_no"].(string)
+		if st, ok := e.Data["status"].(string); ok && e.Data["from"] != nil {
+			return "将关联状态改为“" + map[string]string{cases.LinkSuggested: "待确认", cases.LinkConfirmed: "已确认", cases.LinkRejected: "已驳回"}[st] + "”"
+		}
+		return "关联案件 " + no
+	case cases.EventGrouped:
+		return "归入群体性事项"
+	case cases.EventMerged:
+		into, _ := e.Data["into"].(string)
+		from, _ := e.Data["from"].(string)
+		return "将案件 " + from + " 并入案件 " + into
+	case cases.EventSplit:
+		into, _ := e.Data["into"].(string)
+		return "拆分受理记录至新案件 " + into
+	case cases.EventUndone:
+		return "撤销了此前的操作"
 	}
 	return e.Kind
 }
@@ -76,7 +135,7 @@ func eventText(e eventJSON) string {
 var pages = func() map[string]*template.Template {
 	base := template.Must(template.New("").Funcs(consoleFuncs).ParseFS(templateFS, "templates/layout.html"))
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "cases", "case", "intake", "error"} {
+	for _, name := range []string{"login", "cases", "case", "intake", "error", "clusters"} {
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
 	}
 	return out
@@ -100,6 +159,9 @@ type page struct {
 	Channels       []cases.Channel
 	IntakeChannels []cases.Channel
 	Regions        []cases.Region
+	Similar        []matchJSON
+	Clusters       []cases.ClusterSummary
+	Query          string
 }
 
 func (s *Server) console(app *fiber.App) {
@@ -117,6 +179,13 @@ func (s *Server) console(app *fiber.App) {
 	auth.Post("/cases/:no/transition", s.transitionSubmit)
 	auth.Get("/intake", s.intakePage)
 	auth.Post("/intake", s.intakeSubmit)
+	auth.Post("/cases/:no/links/:id", s.consoleAction)
+	auth.Post("/cases/:no/split", s.consoleAction)
+	auth.Post("/cases/:no/merge", s.consoleAction)
+	auth.Post("/cases/:no/undo", s.consoleAction)
+	auth.Get("/clusters", s.clustersPage)
+	auth.Get("/clusters/:id", s.clusterPage)
+	auth.Get("/search", s.searchPage)
 }
 
 // sameOrigin refuses cross-site form posts (the session cookie is also
@@ -248,12 +317,135 @@ func (s *Server) casesPage(c *fiber.Ctx) error {
 }
 
 func (s *Server) casePage(c *fiber.Ctx) error {
-	cs, err := s.Cases.Get(c.UserContext(), actor(c), c.Params("no"))
+	p, err := s.casePageData(c, c.Params("no"))
 	if err != nil {
 		return err
 	}
+	return s.render(c, fiber.StatusOK, "case", p)
+}
+
+// casePageData loads a case with its most similar cases (those not yet
+// linked), for the case page.
+func (s *Server) casePageData(c *fiber.Ctx, no string) (*page, error) {
+	a := actor(c)
+	cs, err := s.Cases.Get(c.UserContext(), a, no)
+	if err != nil {
+		return nil, err
+	}
 	d := presentCaseDetail(cs, s.Now())
-	return s.render(c, fiber.StatusOK, "case", &page{Title: cs.Subject, Case: &d})
+	p := &page{Title: cs.Subject, Case: &d}
+	sim, err := s.Cases.Similar(c.UserContext(), a, no)
+	if err != nil {
+		return nil, err
+	}
+	linked := map[string]bool{}
+	for _, l := range cs.Links {
+		linked[l.OtherCaseNo] = true
+	}
+	for _, m := range sim {
+		if !linked[m.CaseNo] && len(p.Similar) < 5 {
+			p.Similar = append(p.Similar, presentMatches([]cases.Match{m})...)
+		}
+	}
+	return p, nil
+}
+
+// consoleAction runs a review action from the case page (link status,
+// split, merge, undo) and shows the case again.
+func (s *Server) consoleAction(c *fiber.Ctx) error {
+	a, ctx, no := actor(c), c.UserContext(), c.Params("no")
+	note := c.FormValue("note")
+	var err error
+	var msg, target = "", no
+	switch path := c.Path(); {
+	case strings.Contains(path, "/links/"):
+		var id int64
+		if id, err = strconv.ParseInt(c.Params("id"), 10, 64); err != nil {
+			return cases.Errorf(cases.ENotFound, "关联不存在")
+		}
+		_, err = s.Cases.SetLinkStatus(ctx, a, no, id, c.FormValue("status"), note)
+		msg = "关联状态已更新"
+	case strings.HasSuffix(path, "/split"):
+		var nc *cases.Case
+		if nc, err = s.Cases.Split(ctx, a, no, c.FormValue("intake_ref"), note); err == nil {
+			target, msg = nc.No, "已拆分为新案件 "+nc.No
+		}
+	case strings.HasSuffix(path, "/merge"):
+		_, err = s.Cases.Merge(ctx, a, no, c.FormValue("from"), note)
+		msg = "已将案件 " + c.FormValue("from") + " 并入本案"
+	case strings.HasSuffix(path, "/undo"):
+		var id int64
+		if id, err = strconv.ParseInt(c.FormValue("event_id"), 10, 64); err != nil {
+			return cases.FieldError("event_id", "事件编号无效")
+		}
+		_, err = s.Cases.Undo(ctx, a, no, id, note)
+		msg = "已撤销"
+	}
+	if code := cases.ErrorCode(err); code == cases.EInvalid || code == cases.EConflict {
+		p, perr := s.casePageData(c, no)
+		if perr != nil {
+			return perr
+		}
+		p.Error = cases.ErrorMessage(err)
+		for _, m := range cases.ErrorFields(err) {
+			p.Error += "：" + m
+		}
+		return s.render(c, statusOf[code], "case", p)
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect("/console/cases/"+target+"?msg="+url.QueryEscape(msg), fiber.StatusSeeOther)
+}
+
+func (s *Server) clustersPage(c *fiber.Ctx) error {
+	cl, err := s.Cases.Clusters(c.UserContext(), actor(c))
+	if err != nil {
+		return err
+	}
+	// Largest and fastest-growing first: what leaders must see early.
+	sort.SliceStable(cl, func(i, j int) bool {
+		if cl[i].Last7Days != cl[j].Last7Days {
+			return cl[i].Last7Days > cl[j].Last7Days
+		}
+		return cl[i].Cases > cl[j].Cases
+	})
+	return s.render(c, fiber.StatusOK, "clusters", &page{Title: "群体性事项", Clusters: cl})
+}
+
+func (s *Server) clusterPage(c *fiber.Ctx) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return cases.Errorf(cases.ENotFound, "群体性事项不存在")
+	}
+	list, err := s.Cases.ClusterCases(c.UserContext(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "cases", s.listPage(fmt.Sprintf("群体性事项 #%d", id), list))
+}
+
+func (s *Server) searchPage(c *fiber.Ctx) error {
+	q := strings.TrimSpace(c.Query("q"))
+	if q == "" {
+		return c.Redirect("/console/", fiber.StatusSeeOther)
+	}
+	list, err := s.Cases.Search(c.UserContext(), actor(c), q, 50)
+	if err != nil {
+		return err
+	}
+	p := s.listPage("搜索：“"+q+"”", list)
+	p.Query = q
+	return s.render(c, fiber.StatusOK, "cases", p)
+}
+
+// listPage is a case list page without filters' state.
+func (s *Server) listPage(title string, list []*cases.Case) *page {
+	p := &page{Title: title, Form: map[string]string{}, Statuses: cases.Statuses, Categories: cases.Categories, Channels: cases.Channels}
+	now := s.Now()
+	for _, cs := range list {
+		p.Cases = append(p.Cases, presentCase(cs, now))
+	}
+	return p
 }
 
 func (s *Server) transitionSubmit(c *fiber.Ctx) error {

@@ -44,7 +44,7 @@ func (p *pairLog) observe(in *cases.Intake, c cases.Candidate, f map[string]floa
 var (
 	personFeatures = []string{"id_number", "phone", "name", "name_sound"}
 	matterFeatures = search.FeatureNames()
-	groupFeatures  = []string{"subject_sim", "text_sim", "shared_terms", "address_sim", "respondent", "time_gap", "same_channel"}
+	groupFeatures  = []string{"subject_sim", "text_sim", "shared_terms", "address_sim", "address_diff", "respondent", "time_gap", "same_channel"}
 )
 
 // fit learns the three models, keeps the thresholds of base, and writes
