@@ -101,3 +101,25 @@ func (f *Feed) SaveCursor(ctx context.Context, seq int64) error {
 		updated_at = excluded.updated_at`, f.engine, seq, time.Now().UTC()).Exec(ctx)
 	return err
 }
+
+// Prune deletes change rows older than before, keeping the feed short.
+// An index whose cursor falls behind what is kept must be rebuilt (see
+// FirstSeq).
+func (f *Feed) Prune(ctx context.Context, before time.Time) (int, error) {
+	res, err := f.db.NewDelete().TableExpr("search_changes").Where("at < ?", before).Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// FirstSeq returns the oldest change kept (0 when the feed is empty).
+func (f *Feed) FirstSeq(ctx context.Context) (int64, error) {
+	var seq *int64
+	err := f.db.NewSelect().TableExpr("search_changes").ColumnExpr("MIN(seq)").Scan(ctx, &seq)
+	if err != nil || seq == nil {
+		return 0, err
+	}
+	return *seq, nil
+}

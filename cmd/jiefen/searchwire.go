@@ -59,7 +59,20 @@ func (a *App) openSearch(ctx context.Context) error {
 		a.engineName = "embedded"
 	}
 	a.Index = idx
-	a.Syncer = &search.Syncer{Feed: a.Store.NewFeed(""), Index: idx, Cursor: cursor, Log: a.Log}
+	feed := a.Store.NewFeed("")
+	a.Syncer = &search.Syncer{Feed: feed, Index: idx, Cursor: cursor, Log: a.Log}
+	if !rebuild {
+		// An index older than the oldest change kept missed some: rebuild.
+		cur, err := cursor.LoadCursor(ctx)
+		if err != nil {
+			return err
+		}
+		first, err := feed.FirstSeq(ctx)
+		if err != nil {
+			return err
+		}
+		rebuild = first > cur+1
+	}
 	a.Detector = &search.Detector{Index: idx, Stats: stats, Config: cfg, Log: a.Log}
 	a.Cases.Detector = a.Detector
 	a.Cases.Searcher = search.CaseSearcher{Index: idx}
@@ -87,22 +100,38 @@ func (a *App) indexNow(ctx context.Context) {
 }
 
 // syncLoop keeps the index caught up (after an outage, or with changes
-// made by other servers) and snapshots the embedded index now and then.
+// made by other servers), snapshots the embedded index now and then and
+// prunes the change feed hourly.
 func (a *App) syncLoop(ctx context.Context) {
 	go a.Syncer.Run(ctx, 2*time.Second)
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
-	for {
+	for minute := 1; ; minute++ {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if a.maintain != nil {
-				if err := a.maintain(); err != nil {
-					a.Log.Warn("search index snapshot failed", "err", err)
-				}
+		}
+		if minute%60 == 0 {
+			a.pruneFeed(ctx)
+		}
+		if a.maintain != nil {
+			if err := a.maintain(); err != nil {
+				a.Log.Warn("search index snapshot failed", "err", err)
 			}
 		}
+	}
+}
+
+// pruneFeed deletes changes a month old: every running server has long
+// applied them, and one that was down longer rebuilds on start. The delete
+// is idempotent, so every server may run it.
+func (a *App) pruneFeed(ctx context.Context) {
+	n, err := a.Store.NewFeed("").Prune(ctx, time.Now().AddDate(0, 0, -30))
+	if err != nil && ctx.Err() == nil {
+		a.Log.Warn("search change feed pruning failed", "err", err)
+	} else if n > 0 {
+		a.Log.Info("search change feed pruned", "rows", n)
 	}
 }
 

@@ -28,6 +28,8 @@ CREATE TABLE search_changes (
     at      TIMESTAMP NOT NULL
 );
 --bun:split
+CREATE INDEX search_changes_at_idx ON search_changes (at);
+--bun:split
 CREATE TABLE search_cursors (
     engine     TEXT PRIMARY KEY,
     seq        BIGINT NOT NULL,
