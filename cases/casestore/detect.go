@@ -26,20 +26,30 @@ func (s *Store) IntakesByPerson(ctx context.Context, p cases.Person, nameKey str
 	if idHash == "" && phoneHash == "" && nameKey == "" {
 		return nil, nil
 	}
+	// One prepared statement whatever keys are present: an empty key
+	// matches nothing (empty values are never looked up).
+	st, err := s.stmt(ctx, `SELECT id FROM intakes WHERE (id_number_hash = ? AND ? <> '') OR (phone_hash = ? AND ? <> '')
+		OR (name_key = ? AND ? <> '') ORDER BY received_at DESC LIMIT ?`)
+	if err != nil {
+		return nil, err
+	}
+	if tx, ok := s.idb.(bun.Tx); ok {
+		st = tx.Tx.StmtContext(ctx, st)
+	}
+	rows, err := st.QueryContext(ctx, idHash, idHash, phoneHash, phoneHash, nameKey, nameKey, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	var ids []int64
-	q := s.idb.NewSelect().Model((*intakeRow)(nil)).Column("id").WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-		if idHash != "" {
-			q = q.WhereOr("id_number_hash = ?", idHash)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
 		}
-		if phoneHash != "" {
-			q = q.WhereOr("phone_hash = ?", phoneHash)
-		}
-		if nameKey != "" {
-			q = q.WhereOr("name_key = ?", nameKey)
-		}
-		return q
-	})
-	err := q.OrderExpr("received_at DESC").Limit(int64(limit)).Scan(ctx, &ids)
+		ids = append(ids, id)
+	}
+	err = rows.Err()
 	return ids, err
 }
 
@@ -262,20 +272,18 @@ func (s *Store) ClusterCases(ctx context.Context, clusterID int64, scope string)
 
 // MarkChanged implements cases.Store.
 func (s *Store) MarkChanged(ctx context.Context, caseIDs ...int64) error {
-	if len(caseIDs) == 0 {
-		return nil
-	}
-	now := time.Now().UTC()
-	rows := make([]changeRow, 0, len(caseIDs))
+	now := s.timeArg(time.Now())
 	seen := make(map[int64]bool, len(caseIDs))
 	for _, id := range caseIDs {
-		if !seen[id] {
-			seen[id] = true
-			rows = append(rows, changeRow{CaseID: id, At: now})
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if err := s.exec(ctx, `INSERT INTO search_changes (case_id, at) VALUES (?, ?)`, id, now); err != nil {
+			return err
 		}
 	}
-	_, err := s.idb.NewInsert().Model(&rows).Exec(ctx)
-	return err
+	return nil
 }
 
 // ExistingSourceKeys returns which of the source keys are registered.

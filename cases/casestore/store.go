@@ -57,26 +57,32 @@ func (s *Store) Region(ctx context.Context, code string) (*cases.Region, error) 
 // PostgreSQL and the write lock on SQLite, so concurrent registrations on any
 // number of servers get distinct numbers.
 func (s *Store) NextCaseSeq(ctx context.Context, county, day string) (int, error) {
-	row := &caseSeqRow{County: county, Day: day, Last: 1}
-	var last int
-	err := s.idb.NewInsert().Model(row).
-		On("CONFLICT (county, day) DO UPDATE").
-		Set("last = case_seq_row.last + 1").
-		Returning("last").Scan(ctx, &last)
+	row, err := s.queryRow(ctx, `INSERT INTO case_seqs (county, day, last) VALUES (?, ?, 1)
+		ON CONFLICT (county, day) DO UPDATE SET last = case_seqs.last + 1 RETURNING last`, county, day)
 	if err != nil {
+		return 0, err
+	}
+	var last int
+	if err := row.Scan(&last); err != nil {
 		return 0, fmt.Errorf("next case seq: %w", err)
 	}
 	return last, nil
 }
 
+const insertCase = `INSERT INTO cases (case_no, subject, category, region_code, address, status, channel, accept_due_at,
+	handle_due_at, suspended_at, resolved_at, closed_at, created_at, updated_at, created_by, version, cluster_id, merged_into_id)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+
 // CreateCase implements cases.Store.
 func (s *Store) CreateCase(ctx context.Context, c *cases.Case) error {
-	row := fromCase(c)
-	if _, err := s.idb.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
-		return database.Err(err, "案件")
+	row, err := s.queryRow(ctx, insertCase, c.No, c.Subject, c.Category, c.RegionCode, c.Address, string(c.Status),
+		string(c.Channel), s.timePtrArg(c.AcceptDue), s.timePtrArg(c.HandleDue), s.timePtrArg(c.SuspendedAt),
+		s.timePtrArg(c.ResolvedAt), s.timePtrArg(c.ClosedAt), s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt),
+		c.CreatedBy, c.Version, c.ClusterID, c.MergedInto)
+	if err != nil {
+		return err
 	}
-	c.ID = row.ID
-	return nil
+	return database.Err(row.Scan(&c.ID), "案件")
 }
 
 // UpdateCase implements cases.Store with optimistic locking on version.
@@ -224,6 +230,14 @@ func (s *Store) CreateIntake(ctx context.Context, in *cases.Intake) error {
 	return s.MarkChanged(ctx, in.CaseID)
 }
 
+// timePtrArg is timeArg for optional times.
+func (s *Store) timePtrArg(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return s.timeArg(*t)
+}
+
 // timeArg formats a time as bun does, so that bound and inlined times
 // compare the same way in SQLite (text) and PostgreSQL.
 func (s *Store) timeArg(t time.Time) any {
@@ -273,16 +287,19 @@ func (s *Store) IntakeBySourceKey(ctx context.Context, key string) (*cases.Intak
 
 // CreateParty implements cases.Store.
 func (s *Store) CreateParty(ctx context.Context, p *cases.Party) error {
-	row := &partyRow{
-		CaseID: p.CaseID, IntakeID: p.IntakeID, Role: string(p.Role), Kind: string(p.Kind), Name: p.Name,
-		IDNumberEnc: s.keys.SealString(p.IDNumber), IDNumberHash: s.keys.HashID(p.IDNumber),
-		PhoneEnc: s.keys.SealString(p.Phone), PhoneHash: s.keys.HashPhone(p.Phone), Address: p.Address,
+	var intake any
+	if p.IntakeID != 0 {
+		intake = p.IntakeID
 	}
-	if _, err := s.idb.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
-		return database.Err(err, "当事人")
+	row, err := s.queryRow(ctx, `INSERT INTO parties (case_id, intake_id, role, kind, name, id_number_enc, id_number_hash,
+		phone_enc, phone_hash, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		p.CaseID, intake, string(p.Role), string(p.Kind), p.Name,
+		nullBytes(s.keys.SealString(p.IDNumber)), s.keys.HashID(p.IDNumber),
+		nullBytes(s.keys.SealString(p.Phone)), s.keys.HashPhone(p.Phone), p.Address)
+	if err != nil {
+		return err
 	}
-	p.ID = row.ID
-	return nil
+	return database.Err(row.Scan(&p.ID), "当事人")
 }
 
 const insertEvent = `INSERT INTO events (case_id, at, actor_id, actor_name, kind, from_status, to_status, note, data)
