@@ -181,7 +181,7 @@ func (s *Service) Merge(ctx context.Context, actor Actor, into, from, note strin
 		return nil, err
 	}
 	if into == from {
-		return nil, FieldError("case_no", "不能与自身合并")
+		return nil, FieldError("from", "不能与自身合并")
 	}
 	var out *Case
 	err := s.Store.InTx(ctx, func(tx Store) error {

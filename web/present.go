@@ -134,6 +134,9 @@ func presentCaseDetail(c *cases.Case, now time.Time) caseDetailJSON {
 	if d.Links == nil {
 		d.Links = []cases.Link{}
 	}
+	for i := range d.Links {
+		d.Links[i].CreatedAt = d.Links[i].CreatedAt.In(cases.ChinaTime)
+	}
 	for i, p := range c.Parties {
 		d.Parties[i] = presentParty(p, false)
 	}

@@ -138,6 +138,11 @@ func (s *Server) clusters(c *fiber.Ctx) error {
 	if cl == nil {
 		cl = []cases.ClusterSummary{}
 	}
+	for i := range cl {
+		c := &cl[i]
+		c.CreatedAt, c.UpdatedAt = c.CreatedAt.In(cases.ChinaTime), c.UpdatedAt.In(cases.ChinaTime)
+		c.FirstSeen, c.LastSeen = c.FirstSeen.In(cases.ChinaTime), c.LastSeen.In(cases.ChinaTime)
+	}
 	return c.JSON(fiber.Map{"items": cl})
 }
 

@@ -80,7 +80,8 @@ var fieldLabels = map[string]string{
 	"id_number": "身份证号码", "phone": "手机号码", "subject": "标题", "content": "内容",
 	"address": "地址", "region_code": "行政区划代码", "category": "纠纷类别", "respondent": "被反映人",
 	"kind": "类型", "username": "用户名", "password": "密码", "to": "目标状态", "note": "说明",
-	"reason": "理由",
+	"reason": "理由", "from": "被并案件编号", "intake_ref": "受理记录编号", "event_id": "事件编号",
+	"status": "状态", "q": "搜索内容",
 }
 
 func fieldLabel(path string) string {
