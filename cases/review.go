@@ -139,7 +139,7 @@ func (s *Service) SetLinkStatus(ctx context.Context, actor Actor, no string, lin
 		return nil, FieldError("status", "应为 confirmed、rejected 或 suggested")
 	}
 	var out *Link
-	err := s.Store.InTx(ctx, func(tx Store) error {
+	err := s.update(ctx, func(tx Store) error {
 		c, err := tx.CaseByNo(ctx, no, actor.Scope())
 		if err != nil {
 			return err
@@ -184,7 +184,7 @@ func (s *Service) Merge(ctx context.Context, actor Actor, into, from, note strin
 		return nil, FieldError("from", "不能与自身合并")
 	}
 	var out *Case
-	err := s.Store.InTx(ctx, func(tx Store) error {
+	err := s.update(ctx, func(tx Store) error {
 		dst, err := tx.CaseByNo(ctx, into, actor.Scope())
 		if err != nil {
 			return err
@@ -233,7 +233,6 @@ func (s *Service) Merge(ctx context.Context, actor Actor, into, from, note strin
 	if err != nil {
 		return nil, err
 	}
-	s.changed(ctx)
 	return out, nil
 }
 
@@ -244,7 +243,7 @@ func (s *Service) Split(ctx context.Context, actor Actor, no, intakeRef, note st
 		return nil, err
 	}
 	var out *Case
-	err := s.Store.InTx(ctx, func(tx Store) error {
+	err := s.update(ctx, func(tx Store) error {
 		src, err := tx.CaseByNo(ctx, no, actor.Scope())
 		if err != nil {
 			return err
@@ -286,7 +285,6 @@ func (s *Service) Split(ctx context.Context, actor Actor, no, intakeRef, note st
 	if err != nil {
 		return nil, err
 	}
-	s.changed(ctx)
 	return out, nil
 }
 
@@ -296,7 +294,7 @@ func (s *Service) Undo(ctx context.Context, actor Actor, no string, eventID int6
 	if err := actor.require(PermTransition); err != nil {
 		return nil, err
 	}
-	err := s.Store.InTx(ctx, func(tx Store) error {
+	err := s.update(ctx, func(tx Store) error {
 		c, err := tx.CaseByNo(ctx, no, actor.Scope())
 		if err != nil {
 			return err
@@ -354,7 +352,6 @@ func (s *Service) Undo(ctx context.Context, actor Actor, no string, eventID int6
 	if err != nil {
 		return nil, err
 	}
-	s.changed(ctx)
 	return s.Get(ctx, actor, no)
 }
 
@@ -472,7 +469,7 @@ func (s *Service) Archive(ctx context.Context, actor Actor, caseID int64, note s
 	if !actor.System {
 		return Errorf(EForbidden, "只有系统任务可以直接归档案件")
 	}
-	err := s.Store.InTx(ctx, func(tx Store) error {
+	return s.update(ctx, func(tx Store) error {
 		c, err := tx.CaseByID(ctx, caseID)
 		if err != nil {
 			return err
@@ -489,8 +486,4 @@ func (s *Service) Archive(ctx context.Context, actor Actor, caseID int64, note s
 		return tx.CreateEvent(ctx, &Event{CaseID: c.ID, At: now, ActorName: actor.Name, Kind: EventTransition,
 			FromStatus: from, ToStatus: StatusClosed, Note: note})
 	})
-	if err == nil {
-		s.changed(ctx)
-	}
-	return err
 }

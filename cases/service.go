@@ -83,7 +83,7 @@ func (s *Service) Register(ctx context.Context, actor Actor, in Intake) (*Regist
 	// A repeated source key is found by the unique constraint rather than a
 	// look-up first: retries are rare, registrations are not.
 	var reg *Registration
-	err := s.Store.InTx(ctx, func(tx Store) error {
+	err := s.update(ctx, func(tx Store) error {
 		var err error
 		reg, err = s.register(ctx, tx, actor, &in, now)
 		return err
@@ -97,8 +97,17 @@ func (s *Service) Register(ctx context.Context, actor Actor, in Intake) (*Regist
 	if err != nil {
 		return nil, err
 	}
-	s.changed(ctx)
 	return reg, nil
+}
+
+// update runs fn in one transaction and, once it has committed, lets the
+// search index catch up.
+func (s *Service) update(ctx context.Context, fn func(tx Store) error) error {
+	if err := s.Store.InTx(ctx, fn); err != nil {
+		return err
+	}
+	s.changed(ctx)
+	return nil
 }
 
 func (s *Service) changed(ctx context.Context) {
@@ -435,7 +444,7 @@ func (s *Service) Transition(ctx context.Context, actor Actor, no string, to Sta
 		return nil, FieldError("note", "长度不能超过2000个字符")
 	}
 	var out *Case
-	err := s.Store.InTx(ctx, func(tx Store) error {
+	err := s.update(ctx, func(tx Store) error {
 		c, err := tx.CaseByNo(ctx, no, actor.Scope())
 		if err != nil {
 			return err
@@ -465,7 +474,6 @@ func (s *Service) Transition(ctx context.Context, actor Actor, no string, to Sta
 	if err != nil {
 		return nil, err
 	}
-	s.changed(ctx)
 	return out, nil
 }
 

@@ -70,10 +70,7 @@ func presentUser(u *staff.User) userJSON {
 
 func (s *Server) login(c *fiber.Ctx) error {
 	var req loginRequest
-	if err := decodeJSON(c.Body(), &req); err != nil {
-		return err
-	}
-	if err := s.validate.Struct(&req); err != nil {
+	if err := s.bind(c, &req); err != nil {
 		return err
 	}
 	token, exp, u, err := s.Staff.Login(c.UserContext(), req.Username, req.Password)

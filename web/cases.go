@@ -237,10 +237,7 @@ type transitionRequest struct {
 
 func (s *Server) transition(c *fiber.Ctx) error {
 	var req transitionRequest
-	if err := decodeJSON(c.Body(), &req); err != nil {
-		return err
-	}
-	if err := s.validate.Struct(&req); err != nil {
+	if err := s.bind(c, &req); err != nil {
 		return err
 	}
 	a := actor(c)
@@ -260,10 +257,7 @@ type revealRequest struct {
 
 func (s *Server) reveal(c *fiber.Ctx) error {
 	var req revealRequest
-	if err := decodeJSON(c.Body(), &req); err != nil {
-		return err
-	}
-	if err := s.validate.Struct(&req); err != nil {
+	if err := s.bind(c, &req); err != nil {
 		return err
 	}
 	parties, err := s.Cases.Reveal(c.UserContext(), actor(c), c.Params("no"), req.Reason)
@@ -297,10 +291,7 @@ type gridRequest struct {
 
 func (s *Server) createGrid(c *fiber.Ctx) error {
 	var req gridRequest
-	if err := decodeJSON(c.Body(), &req); err != nil {
-		return err
-	}
-	if err := s.validate.Struct(&req); err != nil {
+	if err := s.bind(c, &req); err != nil {
 		return err
 	}
 	g, err := s.Cases.AddGrid(c.UserContext(), actor(c), c.Params("code"), req.Name)

@@ -42,10 +42,7 @@ type linkStatusRequest struct {
 
 func (s *Server) setLinkStatus(c *fiber.Ctx) error {
 	var req linkStatusRequest
-	if err := decodeJSON(c.Body(), &req); err != nil {
-		return err
-	}
-	if err := s.validate.Struct(&req); err != nil {
+	if err := s.bind(c, &req); err != nil {
 		return err
 	}
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
@@ -75,10 +72,7 @@ type splitRequest struct {
 
 func (s *Server) split(c *fiber.Ctx) error {
 	var req splitRequest
-	if err := decodeJSON(c.Body(), &req); err != nil {
-		return err
-	}
-	if err := s.validate.Struct(&req); err != nil {
+	if err := s.bind(c, &req); err != nil {
 		return err
 	}
 	a := actor(c)
@@ -97,10 +91,7 @@ type mergeRequest struct {
 
 func (s *Server) merge(c *fiber.Ctx) error {
 	var req mergeRequest
-	if err := decodeJSON(c.Body(), &req); err != nil {
-		return err
-	}
-	if err := s.validate.Struct(&req); err != nil {
+	if err := s.bind(c, &req); err != nil {
 		return err
 	}
 	a := actor(c)
@@ -117,10 +108,7 @@ type undoRequest struct {
 
 func (s *Server) undo(c *fiber.Ctx) error {
 	var req undoRequest
-	if err := decodeJSON(c.Body(), &req); err != nil {
-		return err
-	}
-	if err := s.validate.Struct(&req); err != nil {
+	if err := s.bind(c, &req); err != nil {
 		return err
 	}
 	a := actor(c)

@@ -11,6 +11,7 @@ import (
 	ut "github.com/go-playground/universal-translator"
 	"github.com/go-playground/validator/v10"
 	zhtrans "github.com/go-playground/validator/v10/translations/zh"
+	"github.com/gofiber/fiber/v2"
 
 	"github.com/jiefen/jiefen/cases"
 )
@@ -130,6 +131,14 @@ func jsonPath(fe validator.FieldError) string {
 		path = path[i+1:]
 	}
 	return path
+}
+
+// bind decodes a JSON request body into req and validates it.
+func (s *Server) bind(c *fiber.Ctx, req any) error {
+	if err := decodeJSON(c.Body(), req); err != nil {
+		return err
+	}
+	return s.validate.Struct(req)
 }
 
 // decodeJSON decodes a request body strictly and turns decoding problems
