@@ -20,11 +20,11 @@ func (s *Service) link(ctx context.Context, tx Store, actor Actor, c *Case, m Ma
 		return err
 	}
 	data := map[string]any{"link_id": l.ID, "kind": m.Kind, "status": status, "score": m.Score}
-	if err := tx.CreateEvent(ctx, &Event{CaseID: c.ID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
+	if err := s.record(ctx, tx, &Event{CaseID: c.ID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
 		Kind: EventLinked, Data: with(data, "case_no", m.CaseNo)}); err != nil {
 		return err
 	}
-	return tx.CreateEvent(ctx, &Event{CaseID: m.CaseID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
+	return s.record(ctx, tx, &Event{CaseID: m.CaseID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
 		Kind: EventLinked, Data: with(data, "case_no", c.No)})
 }
 
@@ -78,7 +78,7 @@ func (s *Service) group(ctx context.Context, tx Store, actor Actor, c *Case, gro
 		return err
 	}
 	for _, caseID := range joining {
-		if err := tx.CreateEvent(ctx, &Event{CaseID: caseID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
+		if err := s.record(ctx, tx, &Event{CaseID: caseID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
 			Kind: EventGrouped, Data: map[string]any{"cluster_id": id, "with_case_no": c.No}}); err != nil {
 			return err
 		}
@@ -161,7 +161,7 @@ func (s *Service) SetLinkStatus(ctx context.Context, actor Actor, no string, lin
 		now := s.Now().UTC()
 		data := map[string]any{"link_id": l.ID, "kind": l.Kind, "from": l.Status, "status": status}
 		for _, id := range []int64{l.CaseID, l.OtherCaseID} {
-			if err := tx.CreateEvent(ctx, &Event{CaseID: id, At: now, ActorID: actor.UserID, ActorName: actor.Name,
+			if err := s.record(ctx, tx, &Event{CaseID: id, At: now, ActorID: actor.UserID, ActorName: actor.Name,
 				Kind: EventLinked, Note: strings.TrimSpace(note), Data: data}); err != nil {
 				return err
 			}
@@ -223,7 +223,7 @@ func (s *Service) Merge(ctx context.Context, actor Actor, into, from, note strin
 			if c == src {
 				e.FromStatus, e.ToStatus = prev, StatusMerged
 			}
-			if err := tx.CreateEvent(ctx, e); err != nil {
+			if err := s.record(ctx, tx, e); err != nil {
 				return err
 			}
 		}
@@ -271,11 +271,11 @@ func (s *Service) Split(ctx context.Context, actor Actor, no, intakeRef, note st
 			return err
 		}
 		data := map[string]any{"from": src.No, "into": dst.No, "intake_refs": []string{in.Ref}}
-		if err := tx.CreateEvent(ctx, &Event{CaseID: src.ID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
+		if err := s.record(ctx, tx, &Event{CaseID: src.ID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
 			Kind: EventSplit, Note: strings.TrimSpace(note), Data: data}); err != nil {
 			return err
 		}
-		if err := tx.CreateEvent(ctx, &Event{CaseID: dst.ID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
+		if err := s.record(ctx, tx, &Event{CaseID: dst.ID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
 			Kind: EventSplit, ToStatus: StatusRegistered, Note: strings.TrimSpace(note), Data: data}); err != nil {
 			return err
 		}
@@ -341,7 +341,7 @@ func (s *Service) Undo(ctx context.Context, actor Actor, no string, eventID int6
 			return err
 		}
 		for _, id := range touched {
-			if err := tx.CreateEvent(ctx, &Event{CaseID: id, At: now, ActorID: actor.UserID, ActorName: actor.Name,
+			if err := s.record(ctx, tx, &Event{CaseID: id, At: now, ActorID: actor.UserID, ActorName: actor.Name,
 				Kind: EventUndone, Note: strings.TrimSpace(note),
 				Data: map[string]any{"undoes": eventID, "undone_kind": ev.Kind, "case_no": c.No}}); err != nil {
 				return err
@@ -483,7 +483,7 @@ func (s *Service) Archive(ctx context.Context, actor Actor, caseID int64, note s
 		if err := tx.UpdateCase(ctx, c); err != nil {
 			return err
 		}
-		return tx.CreateEvent(ctx, &Event{CaseID: c.ID, At: now, ActorName: actor.Name, Kind: EventTransition,
+		return s.record(ctx, tx, &Event{CaseID: c.ID, At: now, ActorName: actor.Name, Kind: EventTransition,
 			FromStatus: from, ToStatus: StatusClosed, Note: note})
 	})
 }

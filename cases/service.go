@@ -42,6 +42,9 @@ type Service struct {
 	// known caches region codes seen to exist: regions are only ever added.
 	// A pointer, so that copies of the service (imports, demo) share it.
 	known *sync.Map
+	// Notifier hears of every timeline event inside the transaction that
+	// writes it; nil for none.
+	Notifier Notifier
 	// Changed is called after a commit that changed what the search index
 	// holds, so it can catch up at once; the change feed guarantees it
 	// catches up later if this is nil or fails.
@@ -100,6 +103,24 @@ func (s *Service) Register(ctx context.Context, actor Actor, in Intake) (*Regist
 	return reg, nil
 }
 
+// Notifier hears of every timeline event inside the transaction that
+// writes it, so that what must follow — a message to the resident, a
+// callback to the hotline — is enqueued with the change or not at all.
+type Notifier interface {
+	CaseEvent(ctx context.Context, tx Store, e *Event) error
+}
+
+// record writes a timeline event and tells the notifier.
+func (s *Service) record(ctx context.Context, tx Store, e *Event) error {
+	if err := tx.CreateEvent(ctx, e); err != nil {
+		return err
+	}
+	if s.Notifier != nil {
+		return s.Notifier.CaseEvent(ctx, tx, e)
+	}
+	return nil
+}
+
 // update runs fn in one transaction and, once it has committed, lets the
 // search index catch up.
 func (s *Service) update(ctx context.Context, fn func(tx Store) error) error {
@@ -141,7 +162,7 @@ func (s *Service) register(ctx context.Context, tx Store, actor Actor, in *Intak
 			if err := tx.UpdateCase(ctx, c); err != nil {
 				return nil, err
 			}
-			if err := tx.CreateEvent(ctx, &Event{CaseID: c.ID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
+			if err := s.record(ctx, tx, &Event{CaseID: c.ID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
 				Kind: EventIntakeAdded, Data: map[string]any{"intake_ref": in.Ref, "channel": in.Channel,
 					"decision": DecisionMerged, "score": det.Target.Score, "reasons": det.Target.Reasons}}); err != nil {
 				return nil, err
@@ -311,7 +332,7 @@ func (s *Service) openCase(ctx context.Context, tx Store, actor Actor, in *Intak
 	ev := &Event{CaseID: c.ID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
 		Kind: EventRegistered, ToStatus: StatusRegistered,
 		Data: map[string]any{"intake_ref": in.Ref, "channel": in.Channel}}
-	if err := tx.CreateEvent(ctx, ev); err != nil {
+	if err := s.record(ctx, tx, ev); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -468,7 +489,7 @@ func (s *Service) Transition(ctx context.Context, actor Actor, no string, to Sta
 			return err
 		}
 		out = c
-		return tx.CreateEvent(ctx, &Event{CaseID: c.ID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
+		return s.record(ctx, tx, &Event{CaseID: c.ID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
 			Kind: EventTransition, FromStatus: from, ToStatus: to, Note: note, Data: data})
 	})
 	if err != nil {
@@ -535,7 +556,7 @@ func (s *Service) Reveal(ctx context.Context, actor Actor, no, reason string) ([
 			return err
 		}
 		parties = c.Parties
-		return tx.CreateEvent(ctx, &Event{CaseID: c.ID, At: s.Now().UTC(), ActorID: actor.UserID,
+		return s.record(ctx, tx, &Event{CaseID: c.ID, At: s.Now().UTC(), ActorID: actor.UserID,
 			ActorName: actor.Name, Kind: EventPIIRevealed, Note: reason})
 	})
 	return parties, err

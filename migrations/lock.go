@@ -11,6 +11,10 @@ import (
 // advisoryKey is an arbitrary constant naming Jiefen's migration lock.
 const advisoryKey = 0x6a696566656e // "jiefen"
 
+// WithLock runs fn while holding the migration lock (other schema
+// migrations, such as the job queue's, use it too).
+func WithLock(ctx context.Context, db *bun.DB, fn func() error) error { return withLock(ctx, db, fn) }
+
 // withLock runs fn while holding the migration lock. On PostgreSQL several
 // servers may start at once; a session advisory lock lets one migrate while
 // the others wait, and it is released if the holder dies (bun's table lock

@@ -390,3 +390,12 @@ func (s *Store) LoadDetails(ctx context.Context, c *cases.Case) error {
 	}
 	return nil
 }
+
+// SQLTx returns the database transaction the store is bound to, or nil:
+// adapters that enqueue jobs with the change (River) need it.
+func (s *Store) SQLTx() *sql.Tx {
+	if tx, ok := s.idb.(bun.Tx); ok {
+		return tx.Tx
+	}
+	return nil
+}

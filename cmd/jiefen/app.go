@@ -17,6 +17,7 @@ import (
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/cases/casestore"
 	"github.com/jiefen/jiefen/database"
+	"github.com/jiefen/jiefen/jobs"
 	"github.com/jiefen/jiefen/migrations"
 	"github.com/jiefen/jiefen/pii"
 	"github.com/jiefen/jiefen/regions"
@@ -37,6 +38,8 @@ type App struct {
 	Store    *casestore.Store
 	Cases    *cases.Service
 	Staff    *staff.Service
+
+	Jobs *jobs.Queue
 
 	Index      search.Index
 	Syncer     *search.Syncer
@@ -92,6 +95,14 @@ func OpenApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 			a.DB.Close()
 			return nil, err
 		}
+	}
+	if err := jobs.Migrate(ctx, a.DB); err != nil {
+		a.DB.Close()
+		return nil, err
+	}
+	if a.Jobs, err = jobs.New(a.DB, jobs.Options{Log: log}); err != nil {
+		a.DB.Close()
+		return nil, err
 	}
 	a.Cases = cases.NewService(a.Store, a.Calendar)
 	a.Staff = staff.NewService(staffstore.New(a.DB), a.Store)
@@ -154,6 +165,9 @@ func (a *App) Handler() *fiber.App {
 // (up to 20 s) before returning; the caller closes the database after.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	app := a.Handler()
+	if err := a.Jobs.Start(ctx); err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listener(ln) }()
 	go a.sweepSessions(ctx)
@@ -167,7 +181,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err := app.ShutdownWithTimeout(20 * time.Second); err != nil {
 		return err
 	}
-	return <-errc
+	err := <-errc
+	// Running jobs get a few seconds to finish; the rest resume on the next
+	// start (or on another server) from the database.
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	return errors.Join(err, a.Jobs.Stop(stopCtx))
 }
 
 // sweepSessions deletes expired tokens hourly. The delete is idempotent, so

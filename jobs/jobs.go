@@ -1,0 +1,129 @@
+// Package jobs is the durable job queue in Jiefen's own database: riverqueue
+// River with its SQLite or PostgreSQL driver. Jobs are inserted in the
+// transaction of the change that causes them, so a crash or an outage of
+// the outside system delays them but never drops them; River runs each job
+// once across any number of servers and retries failures with backoff.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+
+	"github.com/jiefen/jiefen/migrations"
+)
+
+// Queue inserts jobs and, once started, works them.
+type Queue struct {
+	client  *river.Client[*sql.Tx]
+	workers *river.Workers
+	kinds   int
+	started bool
+}
+
+// Add registers a worker; call before Start.
+func Add[T river.JobArgs](q *Queue, w river.Worker[T]) {
+	river.AddWorker(q.workers, w)
+	q.kinds++
+}
+
+// Options configure the queue.
+type Options struct {
+	Log      *slog.Logger
+	Periodic []*river.PeriodicJob
+	// PollEvery is how often workers look for new jobs (default 1 s; tests
+	// use less).
+	PollEvery time.Duration
+}
+
+func driverFor(db *bun.DB) riverdriver.Driver[*sql.Tx] {
+	if db.Dialect().Name() == dialect.PG {
+		return riverdatabasesql.New(db.DB)
+	}
+	return riversqlite.New(db.DB)
+}
+
+// Migrate applies River's own schema migrations.
+func Migrate(ctx context.Context, db *bun.DB) error {
+	m, err := rivermigrate.New(driverFor(db), nil)
+	if err != nil {
+		return err
+	}
+	return migrations.WithLock(ctx, db, func() error {
+		if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+			return fmt.Errorf("job queue migrations: %w", err)
+		}
+		return nil
+	})
+}
+
+// New returns a queue on db. Workers are added with Add before Start; a
+// queue never started still inserts (commands like import do that).
+func New(db *bun.DB, opts Options) (*Queue, error) {
+	q := &Queue{workers: river.NewWorkers()}
+	poll := opts.PollEvery
+	if poll == 0 {
+		poll = time.Second
+	}
+	cfg := &river.Config{
+		Logger:            opts.Log,
+		Workers:           q.workers,
+		PeriodicJobs:      opts.Periodic,
+		FetchPollInterval: poll,
+		FetchCooldown:     min(poll, 100*time.Millisecond),
+		// database/sql drivers cannot LISTEN: poll.
+		PollOnly:    true,
+		MaxAttempts: 10,
+		Queues:      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
+	}
+	client, err := river.NewClient(driverFor(db), cfg)
+	if err != nil {
+		return nil, err
+	}
+	q.client = client
+	return q, nil
+}
+
+// Insert enqueues a job in tx (or on its own when tx is nil).
+func (q *Queue) Insert(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	var err error
+	if tx != nil {
+		_, err = q.client.InsertTx(ctx, tx, args, opts)
+	} else {
+		_, err = q.client.Insert(ctx, args, opts)
+	}
+	return err
+}
+
+// Start begins working jobs until Stop (nothing to do without workers).
+func (q *Queue) Start(ctx context.Context) error {
+	if q.kinds == 0 {
+		return nil
+	}
+	if err := q.client.Start(ctx); err != nil {
+		return err
+	}
+	q.started = true
+	return nil
+}
+
+// Stop lets running jobs finish (up to the context's deadline).
+func (q *Queue) Stop(ctx context.Context) error {
+	if !q.started {
+		return nil
+	}
+	return q.client.Stop(ctx)
+}
+
+// Client exposes River's client (tests wait on it for jobs).
+func (q *Queue) Client() *river.Client[*sql.Tx] { return q.client }
