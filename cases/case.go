@@ -115,6 +115,9 @@ type Intake struct {
 	// NameKey is the person's name in toneless pinyin, so that homophone
 	// spellings (张伟/章玮) meet.
 	NameKey string `json:"-"`
+	// ResidentID is the resident account that filed the intake itself
+	// (WeChat, the resident web page); 0 when staff or a system did.
+	ResidentID int64 `json:"-"`
 	// Decision is what registration decided for this intake.
 	Decision string `json:"decision,omitempty"`
 
@@ -182,6 +185,7 @@ const (
 	EventMerged      = "merged"       // another case was merged into this one, or this one into another
 	EventSplit       = "split"        // an intake was split out into a case of its own
 	EventUndone      = "undone"       // an earlier merge or split was reversed
+	EventEvaluated   = "evaluated"    // the resident evaluated the handling
 )
 
 // Link statuses.

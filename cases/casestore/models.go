@@ -97,6 +97,7 @@ type intakeRow struct {
 	RawEnc         []byte    `bun:"raw_enc"`
 	NameKey        string    `bun:"name_key"`
 	Decision       string    `bun:"decision"`
+	ResidentID     int64     `bun:"resident_id"`
 	CreatedAt      time.Time `bun:"created_at"`
 	CreatedBy      int64     `bun:"created_by"`
 }

@@ -198,8 +198,8 @@ func escapeLike(s string) string {
 
 const insertIntake = `INSERT INTO intakes (ref, case_id, channel, external_ref, source_key, source_hash, received_at,
 	person_name, id_number_enc, id_number_hash, phone_enc, phone_hash, subject, content, address, region_code,
-	category, respondent_kind, respondent_name, raw_enc, created_at, created_by, name_key, decision)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	category, respondent_kind, respondent_name, raw_enc, created_at, created_by, name_key, decision, resident_id)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 
 // CreateIntake implements cases.Store.
 func (s *Store) CreateIntake(ctx context.Context, in *cases.Intake) error {
@@ -220,7 +220,7 @@ func (s *Store) CreateIntake(ctx context.Context, in *cases.Intake) error {
 		in.Person.Name, nullBytes(s.keys.SealString(in.Person.IDNumber)), s.keys.HashID(in.Person.IDNumber),
 		nullBytes(s.keys.SealString(in.Person.Phone)), s.keys.HashPhone(in.Person.Phone),
 		in.Subject, in.Content, in.Address, in.RegionCode, in.Category, rkind, rname,
-		nullBytes(s.keys.Seal(in.Raw)), s.timeArg(in.CreatedAt), in.CreatedBy, in.NameKey, decision)
+		nullBytes(s.keys.Seal(in.Raw)), s.timeArg(in.CreatedAt), in.CreatedBy, in.NameKey, decision, in.ResidentID)
 	if err != nil {
 		return err
 	}
@@ -265,7 +265,7 @@ func (s *Store) toIntake(r *intakeRow) (*cases.Intake, error) {
 		ReceivedAt: r.ReceivedAt.UTC(), Person: cases.Person{Name: r.PersonName, IDNumber: idn, Phone: phone},
 		Subject: r.Subject, Content: r.Content, Address: r.Address, RegionCode: r.RegionCode,
 		Category: r.Category, Raw: raw, CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy,
-		SourceHash: r.SourceHash, NameKey: r.NameKey, Decision: r.Decision,
+		SourceHash: r.SourceHash, NameKey: r.NameKey, Decision: r.Decision, ResidentID: r.ResidentID,
 	}
 	if r.SourceKey != nil {
 		in.SourceKey = *r.SourceKey

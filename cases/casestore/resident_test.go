@@ -1,0 +1,62 @@
+package casestore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/uptrace/bun"
+
+	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/database/dbtest"
+)
+
+func TestResidentCases(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		svc, _ := newService(t, db)
+		mine := intake()
+		mine.Channel, mine.ResidentID = cases.ChannelWeChat, 7
+		reg, err := svc.Register(ctx, cases.SystemActor("微信"), mine)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Register(ctx, clerk, intake()); err != nil { // someone else's
+			t.Fatal(err)
+		}
+		list, err := svc.ResidentCases(ctx, 7, 0, 10)
+		if err != nil || len(list) != 1 || list[0].No != reg.Case.No {
+			t.Fatalf("resident 7 sees %v, %v", list, err)
+		}
+		if list, _ := svc.ResidentCases(ctx, 8, 0, 10); len(list) != 0 {
+			t.Errorf("resident 8 sees %d cases", len(list))
+		}
+		if _, _, err := svc.ResidentCase(ctx, 8, reg.Case.No); cases.ErrorCode(err) != cases.ENotFound {
+			t.Errorf("another resident's case: %v", err)
+		}
+		c, ev, err := svc.ResidentCase(ctx, 7, reg.Case.No)
+		if err != nil || ev != nil || len(c.Intakes) != 1 {
+			t.Fatalf("own case: %v %v %v", c, ev, err)
+		}
+		if _, err := svc.Evaluate(ctx, 7, reg.Case.No, "satisfied", "谢谢"); cases.ErrorCode(err) != cases.EInvalid {
+			t.Errorf("evaluation before resolution: %v", err)
+		}
+		for _, to := range []cases.Status{cases.StatusAccepted, cases.StatusInProgress, cases.StatusResolved} {
+			if _, err := svc.Transition(ctx, clerk, reg.Case.No, to, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := svc.Evaluate(ctx, 7, reg.Case.No, "great", ""); cases.ErrorCode(err) != cases.EInvalid {
+			t.Errorf("unknown rating: %v", err)
+		}
+		if _, err := svc.Evaluate(ctx, 7, reg.Case.No, "basically_satisfied", "处理及时"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Evaluate(ctx, 7, reg.Case.No, "satisfied", ""); cases.ErrorCode(err) != cases.EConflict {
+			t.Errorf("second evaluation: %v", err)
+		}
+		c, ev, err = svc.ResidentCase(ctx, 7, reg.Case.No)
+		if err != nil || ev == nil || ev.Rating != "basically_satisfied" || c.Events[len(c.Events)-1].Kind != cases.EventEvaluated {
+			t.Fatalf("after evaluation: %+v %v", ev, err)
+		}
+	})
+}

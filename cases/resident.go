@@ -1,0 +1,120 @@
+package cases
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// What residents see of their own cases: they filed at least one of the
+// case's intakes. Another resident's case is not found.
+
+// Evaluation is a resident's verdict on how a case was handled (满意度).
+type Evaluation struct {
+	CaseID     int64     `json:"-"`
+	ResidentID int64     `json:"-"`
+	Rating     string    `json:"rating"` // satisfied | basically_satisfied | dissatisfied
+	Comment    string    `json:"comment,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// Ratings, in Chinese.
+var ratingLabels = map[string]string{
+	"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意",
+}
+
+// RatingLabel is the Chinese name of a rating ("" if unknown).
+func RatingLabel(r string) string { return ratingLabels[r] }
+
+// ResidentStore is what the resident-facing operations need from storage.
+type ResidentStore interface {
+	// ResidentCases lists the cases holding an intake the resident filed,
+	// newest first, below the cursor id (0 for the first page).
+	ResidentCases(ctx context.Context, residentID, beforeID int64, limit int) ([]*Case, error)
+	// ResidentCase finds such a case by number (ENotFound otherwise).
+	ResidentCase(ctx context.Context, residentID int64, no string) (*Case, error)
+	Evaluation(ctx context.Context, caseID int64) (*Evaluation, error)
+	// CreateEvaluation stores an evaluation; EConflict if the case has one.
+	CreateEvaluation(ctx context.Context, e *Evaluation) error
+}
+
+func (s *Service) residents() (ResidentStore, error) {
+	rs, ok := s.Store.(ResidentStore)
+	if !ok {
+		return nil, Errorf(EInternal, "store does not serve residents")
+	}
+	return rs, nil
+}
+
+// ResidentCases lists a resident's own cases.
+func (s *Service) ResidentCases(ctx context.Context, residentID, beforeID int64, limit int) ([]*Case, error) {
+	rs, err := s.residents()
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 100 {
+		limit = 20
+	}
+	return rs.ResidentCases(ctx, residentID, beforeID, limit)
+}
+
+// ResidentCase returns one of a resident's cases with its details and its
+// evaluation, if any.
+func (s *Service) ResidentCase(ctx context.Context, residentID int64, no string) (*Case, *Evaluation, error) {
+	rs, err := s.residents()
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := rs.ResidentCase(ctx, residentID, no)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.Store.LoadDetails(ctx, c); err != nil {
+		return nil, nil, err
+	}
+	ev, err := rs.Evaluation(ctx, c.ID)
+	if ErrorCode(err) == ENotFound {
+		ev, err = nil, nil
+	}
+	return c, ev, err
+}
+
+// Evaluate records a resident's evaluation of a handled case, once; it is
+// on the timeline too.
+func (s *Service) Evaluate(ctx context.Context, residentID int64, no, rating, comment string) (*Evaluation, error) {
+	if RatingLabel(rating) == "" {
+		return nil, FieldError("rating", "评价应为 satisfied（满意）、basically_satisfied（基本满意）或 dissatisfied（不满意）")
+	}
+	comment = strings.TrimSpace(comment)
+	if utf8.RuneCountInString(comment) > 500 {
+		return nil, FieldError("comment", "评价内容不能超过500个字符")
+	}
+	var out *Evaluation
+	err := s.update(ctx, func(tx Store) error {
+		rs, ok := tx.(ResidentStore)
+		if !ok {
+			return Errorf(EInternal, "store does not serve residents")
+		}
+		c, err := rs.ResidentCase(ctx, residentID, no)
+		if err != nil {
+			return err
+		}
+		switch c.Status {
+		case StatusResolved, StatusVisited, StatusClosed:
+		default:
+			return Errorf(EInvalid, "案件办结后才能评价")
+		}
+		now := s.Now().UTC()
+		out = &Evaluation{CaseID: c.ID, ResidentID: residentID, Rating: rating, Comment: comment, CreatedAt: now}
+		if err := rs.CreateEvaluation(ctx, out); err != nil {
+			if ErrorCode(err) == EConflict {
+				return Errorf(EConflict, "该案件已评价过")
+			}
+			return err
+		}
+		return s.record(ctx, tx, &Event{CaseID: c.ID, At: now, ActorName: "群众", Kind: EventEvaluated,
+			Note: comment, Data: map[string]any{"rating": rating}})
+	})
+	return out, err
+}
