@@ -37,12 +37,14 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-func currentUser(c *fiber.Ctx) *staff.User {
+// CurrentUser is the staff user the request authenticated as (nil for
+// routes without staff authentication).
+func CurrentUser(c *fiber.Ctx) *staff.User {
 	u, _ := c.Locals(userKey).(*staff.User)
 	return u
 }
 
-func actor(c *fiber.Ctx) cases.Actor { return currentUser(c).Actor() }
+func actor(c *fiber.Ctx) cases.Actor { return CurrentUser(c).Actor() }
 
 type loginRequest struct {
 	Username string `json:"username" validate:"required,max=64"`
@@ -88,5 +90,5 @@ func (s *Server) logout(c *fiber.Ctx) error {
 }
 
 func (s *Server) me(c *fiber.Ctx) error {
-	return c.JSON(presentUser(currentUser(c)))
+	return c.JSON(presentUser(CurrentUser(c)))
 }

@@ -64,7 +64,7 @@ type registrationJSON struct {
 
 func (s *Server) createIntake(c *fiber.Ctx) error {
 	var req intakeRequest
-	if err := decodeJSON(c.Body(), &req); err != nil {
+	if err := DecodeJSON(c.Body(), &req); err != nil {
 		return err
 	}
 	key := strings.TrimSpace(c.Get("Idempotency-Key"))
@@ -105,7 +105,7 @@ func (s *Server) registerIntake(c *fiber.Ctx, req *intakeRequest, raw []byte, id
 	if r := req.Respondent; r != nil {
 		in.Respondent = &cases.Respondent{Kind: cases.PartyKind(r.Kind), Name: r.Name, Phone: r.Phone, Address: r.Address}
 	}
-	u := currentUser(c)
+	u := CurrentUser(c)
 	if idemKey != "" {
 		if len(idemKey) > 200 {
 			return nil, nil, cases.FieldError("Idempotency-Key", "幂等键不能超过200个字符")

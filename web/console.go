@@ -220,7 +220,7 @@ func (s *Server) consoleAuth(c *fiber.Ctx) error {
 
 // render fills the common parts of a page and writes it.
 func (s *Server) render(c *fiber.Ctx, status int, name string, p *page) error {
-	if u := currentUser(c); u != nil {
+	if u := CurrentUser(c); u != nil {
 		p.User = u
 		a := u.Actor()
 		p.CanRegister, p.CanTransition = a.Can(cases.PermRegister), a.Can(cases.PermTransition)

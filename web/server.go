@@ -33,7 +33,13 @@ type Deps struct {
 	// LoginPerMinute caps login attempts per client address.
 	LoginPerMinute int
 	Version        string
+	// Mounts add the channels' routes (WeChat, hotline, video) and pages.
+	Mounts []Mount
 }
+
+// Mount adds routes to the app: api is /api/v1, staff is the middleware
+// that requires a staff login, v the shared validator.
+type Mount func(app *fiber.App, api fiber.Router, staff fiber.Handler, v *Validator)
 
 // Server holds the handlers' dependencies.
 type Server struct {
@@ -109,6 +115,9 @@ func New(d Deps) *fiber.App {
 	api.Get("/regions/:code", a, s.getRegion)
 	api.Post("/regions/:code/grids", a, s.createGrid)
 
+	for _, m := range d.Mounts {
+		m(app, api, s.authenticate, s.validate)
+	}
 	api.Use(func(c *fiber.Ctx) error { return cases.Errorf(cases.ENotFound, "接口不存在") })
 	s.console(app)
 	return app

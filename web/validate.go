@@ -134,16 +134,20 @@ func jsonPath(fe validator.FieldError) string {
 }
 
 // bind decodes a JSON request body into req and validates it.
-func (s *Server) bind(c *fiber.Ctx, req any) error {
-	if err := decodeJSON(c.Body(), req); err != nil {
+func (s *Server) bind(c *fiber.Ctx, req any) error { return Bind(c, s.validate, req) }
+
+// Bind decodes a JSON request body into req and validates it with v:
+// what every handler, the channels' too, does first.
+func Bind(c *fiber.Ctx, v *Validator, req any) error {
+	if err := DecodeJSON(c.Body(), req); err != nil {
 		return err
 	}
-	return s.validate.Struct(req)
+	return v.Struct(req)
 }
 
-// decodeJSON decodes a request body strictly and turns decoding problems
+// DecodeJSON decodes a request body strictly and turns decoding problems
 // into field errors.
-func decodeJSON(body []byte, dst any) error {
+func DecodeJSON(body []byte, dst any) error {
 	if len(body) == 0 {
 		return cases.Errorf(cases.EInvalid, "请求体不能为空")
 	}

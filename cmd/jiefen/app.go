@@ -46,6 +46,7 @@ type App struct {
 	Detector   *search.Detector
 	engineName string
 	maintain   func() error // periodic upkeep of the embedded index
+	mounts     []web.Mount  // the channels' routes
 }
 
 // OpenApp opens the database, applies migrations, loads the regions on
@@ -110,6 +111,10 @@ func OpenApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.DB.Close()
 		return nil, err
 	}
+	if err := a.wireChannels(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -157,7 +162,7 @@ func (a *App) ready(ctx context.Context) error {
 func (a *App) Handler() *fiber.App {
 	return web.New(web.Deps{
 		Cases: a.Cases, Staff: a.Staff, Calendar: a.Calendar, Ready: a.ready,
-		Log: a.Log, Version: version(),
+		Log: a.Log, Version: version(), Mounts: a.mounts,
 	})
 }
 
