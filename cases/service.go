@@ -561,3 +561,48 @@ func (s *Service) Reveal(ctx context.Context, actor Actor, no, reason string) ([
 	})
 	return parties, err
 }
+
+// DecisionAttached marks an intake staff added to a known case (a video
+// session record, a follow-up call about a case number), without detection.
+const DecisionAttached = "attached"
+
+// AddIntake adds an intake to a known case in the actor's scope: the
+// record of a video session, or anything else that belongs to a case by
+// construction rather than by detection.
+func (s *Service) AddIntake(ctx context.Context, actor Actor, no string, in Intake) (*Registration, error) {
+	if err := actor.require(PermRegister); err != nil {
+		return nil, err
+	}
+	now := s.Now().UTC()
+	var reg *Registration
+	err := s.update(ctx, func(tx Store) error {
+		c, err := tx.CaseByNo(ctx, no, actor.Scope())
+		if err != nil {
+			return err
+		}
+		if in.RegionCode == "" {
+			in.RegionCode = c.RegionCode
+		}
+		if in.Category == "" {
+			in.Category = c.Category
+		}
+		if err := s.prepareIntake(ctx, actor, &in, now); err != nil {
+			return err
+		}
+		in.Decision = DecisionAttached
+		if err := s.addIntake(ctx, tx, actor, c, &in, now); err != nil {
+			return err
+		}
+		c.UpdatedAt = now
+		if err := tx.UpdateCase(ctx, c); err != nil {
+			return err
+		}
+		reg = &Registration{Case: c, Intake: &in, Decision: DecisionAttached}
+		return s.record(ctx, tx, &Event{CaseID: c.ID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
+			Kind: EventIntakeAdded, Data: map[string]any{"intake_ref": in.Ref, "channel": in.Channel, "decision": DecisionAttached}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return reg, nil
+}

@@ -17,14 +17,16 @@ import (
 
 	"github.com/jiefen/jiefen/calendar"
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/residents"
 	"github.com/jiefen/jiefen/staff"
 )
 
 // Deps is what the web layer serves.
 type Deps struct {
-	Cases    *cases.Service
-	Staff    *staff.Service
-	Calendar *calendar.Calendar
+	Cases     *cases.Service
+	Staff     *staff.Service
+	Residents *residents.Service
+	Calendar  *calendar.Calendar
 	// Ready reports whether the service can take traffic (database reachable,
 	// migrations current).
 	Ready func(ctx context.Context) error
@@ -37,9 +39,15 @@ type Deps struct {
 	Mounts []Mount
 }
 
-// Mount adds routes to the app: api is /api/v1, staff is the middleware
-// that requires a staff login, v the shared validator.
-type Mount func(app *fiber.App, api fiber.Router, staff fiber.Handler, v *Validator)
+// Mount adds routes to the app: api is /api/v1, auth the middleware that
+// requires a staff or a resident login, v the shared validator.
+type Mount func(app *fiber.App, api fiber.Router, auth Auth, v *Validator)
+
+// Auth is the authentication middleware channels use.
+type Auth struct {
+	Staff    fiber.Handler
+	Resident fiber.Handler
+}
 
 // Server holds the handlers' dependencies.
 type Server struct {
@@ -115,8 +123,12 @@ func New(d Deps) *fiber.App {
 	api.Get("/regions/:code", a, s.getRegion)
 	api.Post("/regions/:code/grids", a, s.createGrid)
 
+	auth := Auth{Staff: s.authenticate}
+	if d.Residents != nil {
+		auth.Resident = ResidentAuth(d.Residents)
+	}
 	for _, m := range d.Mounts {
-		m(app, api, s.authenticate, s.validate)
+		m(app, api, auth, s.validate)
 	}
 	api.Use(func(c *fiber.Ctx) error { return cases.Errorf(cases.ENotFound, "接口不存在") })
 	s.console(app)

@@ -60,3 +60,28 @@ func TestResidentCases(t *testing.T) {
 		}
 	})
 }
+
+func TestAddIntake(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		svc, _ := newService(t, db)
+		reg, err := svc.Register(ctx, clerk, intake())
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := cases.Intake{Channel: cases.ChannelVideo, Person: cases.Person{Name: "李秀英"},
+			Subject: "视频接访记录", Content: "领导视频接访，当事人陈述……，答复将于十日内协调。"}
+		got, err := svc.AddIntake(ctx, clerk, reg.Case.No, rec)
+		if err != nil || got.Case.No != reg.Case.No || got.Decision != cases.DecisionAttached {
+			t.Fatalf("add intake: %+v %v", got, err)
+		}
+		c, _ := svc.Get(ctx, clerk, reg.Case.No)
+		if len(c.Intakes) != 2 || c.Intakes[1].RegionCode != reg.Case.RegionCode || c.Events[len(c.Events)-1].Kind != cases.EventIntakeAdded {
+			t.Fatalf("case after: %d intakes", len(c.Intakes))
+		}
+		other := cases.Actor{UserID: 3, Name: "铜川", Role: cases.RoleWindowClerk, RegionCode: wangyi}
+		if _, err := svc.AddIntake(ctx, other, reg.Case.No, rec); cases.ErrorCode(err) != cases.ENotFound {
+			t.Errorf("outside scope: %v", err)
+		}
+	})
+}

@@ -21,6 +21,8 @@ import (
 	"github.com/jiefen/jiefen/migrations"
 	"github.com/jiefen/jiefen/pii"
 	"github.com/jiefen/jiefen/regions"
+	"github.com/jiefen/jiefen/residents"
+	"github.com/jiefen/jiefen/residents/residentstore"
 	"github.com/jiefen/jiefen/search"
 	"github.com/jiefen/jiefen/staff"
 	"github.com/jiefen/jiefen/staff/staffstore"
@@ -30,14 +32,15 @@ import (
 // App is the wired service: what `serve` runs and what the other commands
 // and the end-to-end test reuse.
 type App struct {
-	Config   Config
-	Log      *slog.Logger
-	DB       *bun.DB
-	Keys     *pii.Keyring
-	Calendar *calendar.Calendar
-	Store    *casestore.Store
-	Cases    *cases.Service
-	Staff    *staff.Service
+	Config    Config
+	Log       *slog.Logger
+	DB        *bun.DB
+	Keys      *pii.Keyring
+	Calendar  *calendar.Calendar
+	Store     *casestore.Store
+	Cases     *cases.Service
+	Staff     *staff.Service
+	Residents *residents.Service
 
 	Jobs *jobs.Queue
 
@@ -107,6 +110,7 @@ func OpenApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Cases = cases.NewService(a.Store, a.Calendar)
 	a.Staff = staff.NewService(staffstore.New(a.DB), a.Store)
+	a.Residents = residents.NewService(residentstore.New(a.DB, a.Keys))
 	if err := a.openSearch(ctx); err != nil {
 		a.DB.Close()
 		return nil, err
@@ -161,7 +165,7 @@ func (a *App) ready(ctx context.Context) error {
 // Handler builds the HTTP application.
 func (a *App) Handler() *fiber.App {
 	return web.New(web.Deps{
-		Cases: a.Cases, Staff: a.Staff, Calendar: a.Calendar, Ready: a.ready,
+		Cases: a.Cases, Staff: a.Staff, Residents: a.Residents, Calendar: a.Calendar, Ready: a.ready,
 		Log: a.Log, Version: version(), Mounts: a.mounts,
 	})
 }

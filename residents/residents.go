@@ -1,0 +1,115 @@
+// Package residents holds the accounts of residents who file and follow
+// their own matters (WeChat mini-program, the resident web page): who they
+// are (an openid), their bearer tokens, and a bound phone number.
+package residents
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/staff"
+)
+
+// Resident is a resident's account.
+type Resident struct {
+	ID        int64     `json:"id"`
+	OpenID    string    `json:"-"`
+	UnionID   string    `json:"-"`
+	Name      string    `json:"name"`
+	Phone     string    `json:"-"` // personal data: masked when shown
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Store is the storage the service needs.
+type Store interface {
+	// ResidentByOpenID creates the account on first sight (idempotent under
+	// concurrent logins) and returns it.
+	UpsertByOpenID(ctx context.Context, openID, unionID string, now time.Time) (*Resident, error)
+	ResidentByID(ctx context.Context, id int64) (*Resident, error)
+	Update(ctx context.Context, r *Resident) error
+	CreateSession(ctx context.Context, tokenHash string, residentID int64, created, expires time.Time) error
+	SessionResident(ctx context.Context, tokenHash string, now time.Time) (*Resident, error)
+	DeleteSession(ctx context.Context, tokenHash string) error
+}
+
+// Service signs residents in and keeps their accounts.
+type Service struct {
+	Store    Store
+	TokenTTL time.Duration
+	Now      func() time.Time
+}
+
+// NewService returns a service with 30-day tokens (residents come back to
+// follow their cases) and the wall clock.
+func NewService(store Store) *Service {
+	return &Service{Store: store, TokenTTL: 30 * 24 * time.Hour, Now: time.Now}
+}
+
+// Login signs in the resident an identity provider vouched for (WeChat's
+// openid), creating the account on first sight, and returns a new token.
+func (s *Service) Login(ctx context.Context, openID, unionID string) (string, time.Time, *Resident, error) {
+	openID = strings.TrimSpace(openID)
+	if openID == "" {
+		return "", time.Time{}, nil, cases.Errorf(cases.EUnauthorized, "登录凭证无效")
+	}
+	now := s.Now().UTC()
+	r, err := s.Store.UpsertByOpenID(ctx, openID, unionID, now)
+	if err != nil {
+		return "", time.Time{}, nil, err
+	}
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", time.Time{}, nil, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b[:])
+	exp := now.Add(s.TokenTTL)
+	if err := s.Store.CreateSession(ctx, staff.HashToken(token), r.ID, now, exp); err != nil {
+		return "", time.Time{}, nil, err
+	}
+	return token, exp, r, nil
+}
+
+// Authenticate returns the resident a bearer token belongs to.
+func (s *Service) Authenticate(ctx context.Context, token string) (*Resident, error) {
+	if token == "" {
+		return nil, cases.Errorf(cases.EUnauthorized, "请先登录")
+	}
+	r, err := s.Store.SessionResident(ctx, staff.HashToken(token), s.Now().UTC())
+	if cases.ErrorCode(err) == cases.ENotFound {
+		return nil, cases.Errorf(cases.EUnauthorized, "登录已失效，请重新登录")
+	}
+	return r, err
+}
+
+// Logout ends a session.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	return s.Store.DeleteSession(ctx, staff.HashToken(token))
+}
+
+// SetProfile records the resident's name and, when given, a phone number
+// (validated) for staff to call back.
+func (s *Service) SetProfile(ctx context.Context, id int64, name, phone string) (*Resident, error) {
+	r, err := s.Store.ResidentByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	name = strings.TrimSpace(name)
+	if utf8.RuneCountInString(name) > 100 {
+		return nil, cases.FieldError("name", "姓名不能超过100个字符")
+	}
+	if phone != "" && !cases.ValidMobile(phone) {
+		return nil, cases.FieldError("phone", "手机号码格式错误")
+	}
+	if name != "" {
+		r.Name = name
+	}
+	if phone != "" {
+		r.Phone = phone
+	}
+	return r, s.Store.Update(ctx, r)
+}
