@@ -606,3 +606,16 @@ func (s *Service) AddIntake(ctx context.Context, actor Actor, no string, in Inta
 	}
 	return reg, nil
 }
+
+// Note writes an event on a case's timeline for work done outside a user's
+// request — a delivered WeChat message, a failed hotline callback — so that
+// staff see what happened. Only system actors may.
+func (s *Service) Note(ctx context.Context, actor Actor, caseID int64, kind, note string, data map[string]any) error {
+	if !actor.System {
+		return Errorf(EForbidden, "只有系统任务可以写入此类记录")
+	}
+	return s.Store.InTx(ctx, func(tx Store) error {
+		return s.record(ctx, tx, &Event{CaseID: caseID, At: s.Now().UTC(), ActorName: actor.Name, Kind: kind,
+			Note: note, Data: data})
+	})
+}

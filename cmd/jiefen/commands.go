@@ -28,6 +28,7 @@ Usage:
   jiefen export [--format jsonl] [--out F]
   jiefen reindex
   jiefen eval --file LABELLED.jsonl [--close-after 60d] [--detector CONFIG.json]
+  jiefen bench detect (--corpus F.jsonl --queries Q.jsonl | --dev LABELLED.jsonl [--n 100k,1M] [--queries 1000] [--pg DSN]) [--engine embedded|meili]
   jiefen version
 
 Roles: window_clerk, hotline_agent, mediator, supervisor, leader, admin.
@@ -102,6 +103,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cmdReindex(ctx, cfg, args[1:], stdout, stderr)
 	case "eval":
 		return cmdEval(ctx, cfg, args[1:], stdout, stderr)
+	case "bench":
+		return cmdBench(ctx, cfg, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "jiefen", version())
 		return nil
