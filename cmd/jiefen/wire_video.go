@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/channels/video"
+	"github.com/jiefen/jiefen/channels/video/videostore"
+	"github.com/jiefen/jiefen/channels/video/videoweb"
+	"github.com/jiefen/jiefen/jobs"
+	"github.com/jiefen/jiefen/web"
+)
+
+// The video channel (视频接访) and leaders' reception days (领导接访日).
+// Environment:
+//
+//	JIEFEN_VIDEO_LINK  meeting-link template of the government's video system, e.g.
+//	                   https://meet.example.gov.cn/room/{token}?name={case_no}
+//	                   (placeholders: {booking} {token} {case_no} {slot} {day}
+//	                   {leader} {date} {start}); unset: bookings carry no link
+func init() { wirings = append(wirings, wireVideo) }
+
+func wireVideo(ctx context.Context, a *App) (web.Mount, cases.Notifier, error) {
+	link, err := video.ParseLinkTemplate(os.Getenv("JIEFEN_VIDEO_LINK"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("JIEFEN_VIDEO_LINK: %w", err)
+	}
+	svc := video.NewService(a.Cases, videostore.New(a.DB), a.Staff.Store)
+	svc.Link = link
+	svc.Scheduler = videoScheduler{a.Jobs}
+	// Delivery to residents (WeChat) plugs in as svc.Reminder; until then
+	// reminders are recorded on the case's timeline only.
+	jobs.Add(a.Jobs, river.Worker[video.ReminderArgs](&videoReminderWorker{svc: svc}))
+	if link == nil {
+		a.Log.Debug("video: JIEFEN_VIDEO_LINK not set; bookings carry no meeting link")
+	}
+	return videoweb.Mount(svc), nil, nil
+}
+
+// videoScheduler enqueues reminders on the job queue.
+type videoScheduler struct{ q *jobs.Queue }
+
+func (s videoScheduler) ScheduleReminder(ctx context.Context, tx *sql.Tx, args video.ReminderArgs, at time.Time) error {
+	return s.q.Insert(ctx, tx, args, &river.InsertOpts{ScheduledAt: at})
+}
+
+// videoReminderWorker runs reminder jobs.
+type videoReminderWorker struct {
+	river.WorkerDefaults[video.ReminderArgs]
+	svc *video.Service
+}
+
+func (w *videoReminderWorker) Work(ctx context.Context, job *river.Job[video.ReminderArgs]) error {
+	return w.svc.Remind(ctx, job.Args)
+}
