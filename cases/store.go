@@ -42,7 +42,8 @@ type Store interface {
 	// Detection and review.
 
 	// IntakesByPerson returns the newest intakes (at most limit) whose ID
-	// number, phone or name key equals the person's, via the keyed hashes.
+	// number or phone equals the person's, via the keyed hashes, and the
+	// newest few (a quarter of limit) with the same name key.
 	IntakesByPerson(ctx context.Context, p Person, nameKey string, limit int) ([]int64, error)
 	// Candidates loads intakes for comparison, with their cases' state;
 	// the content only if asked (engines that keep grams spare reading it).

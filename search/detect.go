@@ -207,7 +207,7 @@ func (d *Detector) score(ctx context.Context, tx cases.Store, in *cases.Intake, 
 		return nil, err
 	}
 	w := newWeigher(d.Stats)
-	q := w.profile(in.Subject, in.Content, in.Address, nil, true)
+	q := w.profile(in.Subject, in.Content, in.Address, true, false)
 	idHash, phoneHash := tx.PersonHashes(in.Person)
 	resp := ""
 	if in.Respondent != nil {
@@ -216,33 +216,33 @@ func (d *Detector) score(ctx context.Context, tx cases.Store, in *cases.Intake, 
 	q.name, q.nameKey, q.idHash, q.phone, q.respondent = in.Person.Name, in.NameKey, idHash, phoneHash, Normalize(resp)
 	q.channel, q.at = in.Channel, in.ReceivedAt
 
-	// Cheap first pass on the engine's own grams: a candidate whose text
-	// shares almost nothing with the intake cannot be the same matter
-	// whoever wrote it, so it is not read from the database at all.
-	texts := map[int64]grams{}
-	if src, ok := d.Index.(DocGrams); ok {
+	// Cheap first pass where the grams are: a candidate whose text shares
+	// almost nothing with the intake cannot be the same matter whoever
+	// wrote it, so it is not read from the database at all.
+	type comparison struct{ shared, total float64 }
+	compared := map[int64]comparison{}
+	if src, ok := d.Index.(TextOverlap); ok && len(ids) > 0 {
+		shared, total, found := src.TextOverlap(q.text.keys, q.text.w, ids, func(df uint32) float64 { return w.idfDF(int(df)) })
 		kept := ids[:0]
-		for _, id := range ids {
-			keys, dfs, ok := src.DocGrams(id)
-			if !ok {
+		for i, id := range ids {
+			if !found[i] {
 				kept = append(kept, id) // not indexed (yet): judged on its stored text
 				continue
 			}
-			g := w.gramsDF(keys, dfs)
-			if r, _ := overlap(q.text, g); r >= d.Config.MinText {
-				texts[id] = g
+			if overlapRatio(q.text.total, total[i], shared[i]) >= d.Config.MinText {
+				compared[id] = comparison{shared[i], total[i]}
 				kept = append(kept, id)
 			}
 		}
 		ids = kept
 	}
-	var missing []int64
 	cands, err := tx.Candidates(ctx, ids, false)
 	if err != nil {
 		return nil, err
 	}
+	var missing []int64
 	for _, c := range cands {
-		if _, ok := texts[c.IntakeID]; !ok {
+		if _, ok := compared[c.IntakeID]; !ok {
 			missing = append(missing, c.IntakeID)
 		}
 	}
@@ -270,11 +270,9 @@ func (d *Detector) score(ctx context.Context, tx cases.Store, in *cases.Intake, 
 		if !strings.HasPrefix(c.RegionCode, scope) {
 			continue // outside the actor's region
 		}
-		var text *grams
-		if g, ok := texts[c.IntakeID]; ok {
-			text = &g
-		}
-		p := w.profile(c.Subject, c.Content, c.Address, text, false)
+		cmp, ok := compared[c.IntakeID]
+		p := w.profile(c.Subject, c.Content, c.Address, false, ok)
+		p.textShared, p.textTotal, p.textKnown = cmp.shared, cmp.total, ok
 		p.name, p.nameKey, p.idHash, p.phone, p.respondent = c.Name, c.NameKey, c.IDHash, c.PhoneHash, Normalize(c.Respondent)
 		p.channel, p.at = c.Channel, c.ReceivedAt
 		f := features(q, p)

@@ -9,7 +9,11 @@ import (
 
 // profile is an intake prepared for comparison.
 type profile struct {
-	subject, text, address    grams
+	subject, text, address grams
+	// precomputed text comparison with the query (engines that compare
+	// where the grams are): used when text holds no keys
+	textShared, textTotal     float64
+	textKnown                 bool
 	name, nameKey             string
 	idHash, phone, respondent string
 	channel                   cases.Channel
@@ -41,23 +45,11 @@ func (w *weigher) grams(s string, query bool) grams {
 	return g
 }
 
-// gramsDF weighs keys whose document frequencies are known (read from the
-// engine with the keys), without a lookup per gram.
-func (w *weigher) gramsDF(keys []uint64, dfs []uint32) grams {
-	g := grams{keys: keys, w: make([]float64, len(keys))}
-	for i, df := range dfs {
-		g.w[i] = w.idfDF(int(df))
-		g.total += g.w[i]
-	}
-	return g
-}
-
-// profile prepares an intake; the query intake's grams also get sets.
-func (w *weigher) profile(subject, content, address string, text *grams, query bool) *profile {
+// profile prepares an intake; the query intake's grams also get sets. A
+// candidate whose text was compared by the engine skips its text grams.
+func (w *weigher) profile(subject, content, address string, query, compared bool) *profile {
 	p := &profile{subject: w.grams(subject, query), address: w.grams(address, query)}
-	if text != nil {
-		p.text = *text
-	} else {
+	if !compared {
 		p.text = w.grams(subject+"\n"+content, query)
 	}
 	return p
@@ -130,11 +122,16 @@ func overlap(q, c grams) (ratio, shared float64) {
 			shared += x
 		}
 	}
-	den := math.Max(math.Min(q.total, c.total), 0.1*math.Max(q.total, c.total))
-	if den == 0 {
-		return 0, 0
+	return overlapRatio(q.total, c.total, shared), shared
+}
+
+// overlapRatio is overlap's ratio from the three weights.
+func overlapRatio(qTotal, cTotal, shared float64) float64 {
+	den := math.Max(math.Min(qTotal, cTotal), 0.1*math.Max(qTotal, cTotal))
+	if den == 0 || qTotal == 0 || cTotal == 0 {
+		return 0
 	}
-	return math.Min(shared/den, 1), shared
+	return math.Min(shared/den, 1)
 }
 
 // Feature names, as stored in link reasons.
@@ -169,7 +166,11 @@ func features(a, b *profile) map[string]float64 {
 	}
 	f[fSubject], _ = overlap(a.subject, b.subject)
 	var shared float64
-	f[fText], shared = overlap(a.text, b.text)
+	if b.textKnown {
+		f[fText], shared = overlapRatio(a.text.total, b.textTotal, b.textShared), b.textShared
+	} else {
+		f[fText], shared = overlap(a.text, b.text)
+	}
 	f[fShared] = math.Min(shared/60, 1)
 	if len(a.address.keys) > 0 && len(b.address.keys) > 0 {
 		f[fAddress], _ = overlap(a.address, b.address)

@@ -13,9 +13,9 @@ func (s fixedStats) DocCount() int        { return 1000 }
 
 func TestOverlapContainment(t *testing.T) {
 	w := newWeigher(fixedStats{})
-	full := w.profile("丽发新城附近修建搅拌站噪音灰尘污染", "汉滨区丽发新城小区附近新建一座混凝土搅拌站，机器日夜轰鸣，扬尘漫天。", "", nil, true)
-	short := w.profile("丽发新城附近修建搅拌站噪音灰尘污染", "", "", nil, false)
-	other := w.profile("小区电梯长期故障无人维修", "电梯坏了两个月，物业公司一直不修。", "", nil, false)
+	full := w.profile("丽发新城附近修建搅拌站噪音灰尘污染", "汉滨区丽发新城小区附近新建一座混凝土搅拌站，机器日夜轰鸣，扬尘漫天。", "", true, false)
+	short := w.profile("丽发新城附近修建搅拌站噪音灰尘污染", "", "", false, false)
+	other := w.profile("小区电梯长期故障无人维修", "电梯坏了两个月，物业公司一直不修。", "", false, false)
 	if r, _ := overlap(full.text, short.text); r < 0.99 {
 		t.Errorf("a subject-only intake inside the full text: %.2f, want 1", r)
 	}
@@ -34,9 +34,9 @@ func FuzzFeatures(f *testing.F) {
 	f.Add("😀", "ＡＢＣ１２３", "臺灣", "\xff", strings5(), "x")
 	f.Fuzz(func(t *testing.T, s1, c1, n1, n2, a1, a2 string) {
 		w := newWeigher(fixedStats{})
-		q := w.profile(s1, c1, a1, nil, true)
+		q := w.profile(s1, c1, a1, true, false)
 		q.name, q.channel, q.at = n1, "hotline", time.Unix(0, 0)
-		p := w.profile(c1, s1, a2, nil, false)
+		p := w.profile(c1, s1, a2, false, false)
 		p.name, p.channel, p.at = n2, "wechat", time.Unix(86400*400, 0)
 		feat := features(q, p)
 		for name, v := range feat {

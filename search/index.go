@@ -55,10 +55,11 @@ type GramStats interface {
 	DocCount() int
 }
 
-// DocGrams is optionally offered by engines that keep each document's
-// grams: the detector then compares candidates without re-tokenising them.
-type DocGrams interface {
-	// DocGrams returns the gram keys of the document (as GramKeys of its
-	// subject and content, in any order) and each gram's document frequency.
-	DocGrams(id int64) (keys []uint64, dfs []uint32, ok bool)
+// TextOverlap is optionally offered by engines that keep each document's
+// grams: the detector's text comparison computed where the grams are.
+type TextOverlap interface {
+	// TextOverlap returns, per document, the summed query weight qw of the
+	// grams it shares with keys, its own total weight under w, and whether
+	// it is indexed at all.
+	TextOverlap(keys []uint64, qw []float64, ids []int64, w func(df uint32) float64) (shared, total []float64, found []bool)
 }

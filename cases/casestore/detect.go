@@ -27,16 +27,19 @@ func (s *Store) IntakesByPerson(ctx context.Context, p cases.Person, nameKey str
 		return nil, nil
 	}
 	// One prepared statement whatever keys are present: an empty key
-	// matches nothing (empty values are never looked up).
-	st, err := s.stmt(ctx, `SELECT id FROM intakes WHERE (id_number_hash = ? AND ? <> '') OR (phone_hash = ? AND ? <> '')
-		OR (name_key = ? AND ? <> '') ORDER BY received_at DESC LIMIT ?`)
+	// matches nothing (empty values are never looked up). ID numbers and
+	// phones are strong keys; a name (even by sound) is shared by many, so
+	// it brings only the newest few.
+	st, err := s.stmt(ctx, `SELECT id FROM (SELECT id FROM intakes
+		WHERE (id_number_hash = ? AND ? <> '') OR (phone_hash = ? AND ? <> '') ORDER BY received_at DESC LIMIT ?) AS strong
+		UNION SELECT id FROM (SELECT id FROM intakes WHERE name_key = ? AND ? <> '' ORDER BY received_at DESC LIMIT ?) AS byname`)
 	if err != nil {
 		return nil, err
 	}
 	if tx, ok := s.idb.(bun.Tx); ok {
 		st = tx.Tx.StmtContext(ctx, st)
 	}
-	rows, err := st.QueryContext(ctx, idHash, idHash, phoneHash, phoneHash, nameKey, nameKey, limit)
+	rows, err := st.QueryContext(ctx, idHash, idHash, phoneHash, phoneHash, limit, nameKey, nameKey, max(5, limit/4))
 	if err != nil {
 		return nil, err
 	}

@@ -29,10 +29,10 @@ type Engine struct {
 }
 
 var (
-	_ search.Index     = (*Engine)(nil)
-	_ search.GramStats = (*Engine)(nil)
-	_ search.Cursor    = (*Engine)(nil)
-	_ search.DocGrams  = (*Engine)(nil)
+	_ search.Index       = (*Engine)(nil)
+	_ search.GramStats   = (*Engine)(nil)
+	_ search.Cursor      = (*Engine)(nil)
+	_ search.TextOverlap = (*Engine)(nil)
 )
 
 // Open loads the index persisted in dir, or starts an empty one there. An
@@ -164,8 +164,14 @@ func (e *Engine) Close() error {
 // DocFreq implements search.GramStats.
 func (e *Engine) DocFreq(key uint64) int { return e.ix.DocFreq(key) }
 
-// DocGrams implements search.DocGrams.
-func (e *Engine) DocGrams(id int64) ([]uint64, []uint32, bool) { return e.ix.DocGrams(uint64(id)) }
+// TextOverlap implements search.TextOverlap.
+func (e *Engine) TextOverlap(keys []uint64, qw []float64, ids []int64, w func(df uint32) float64) ([]float64, []float64, []bool) {
+	u := make([]uint64, len(ids))
+	for i, id := range ids {
+		u[i] = uint64(id)
+	}
+	return e.ix.Overlap(keys, qw, u, w)
+}
 
 // DocCount implements search.GramStats.
 func (e *Engine) DocCount() int { return e.ix.Len() }

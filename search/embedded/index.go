@@ -302,23 +302,56 @@ func (ix *Index) SetCursor(seq int64) error {
 	return nil
 }
 
-// DocGrams returns a live document's gram keys with their document
-// frequencies, read from its forward list (no re-tokenising), in no
-// particular order.
-func (ix *Index) DocGrams(id uint64) ([]uint64, []uint32, bool) {
+// Overlap weighs, for each document, the grams it shares with a query and
+// all its grams, each gram weighted by w(its document frequency) and the
+// query's by qw: the detector's text comparison, done on the forward lists
+// without copying them. found[i] is false for a document not indexed.
+func (ix *Index) Overlap(keys []uint64, qw []float64, ids []uint64, w func(df uint32) float64) (shared, total []float64, found []bool) {
+	shared, total, found = make([]float64, len(ids)), make([]float64, len(ids)), make([]bool, len(ids))
+	sc, _ := ix.pool.Get().(*scratch)
+	if sc == nil {
+		sc = &scratch{}
+	}
+	defer ix.pool.Put(sc)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	d, ok := ix.byExt[id]
-	if !ok {
-		return nil, nil, false
+	if len(sc.qw) < len(ix.keys) {
+		n := len(ix.keys) + len(ix.keys)/8
+		sc.qw = make([]float32, n)
+		sc.qbits = make([]uint64, n/64+1)
 	}
-	terms := decodeList(ix.arena.get(ix.fwd[d]), nil)
-	keys := make([]uint64, len(terms))
-	dfs := make([]uint32, len(terms))
-	for i, t := range terms {
-		keys[i], dfs[i] = ix.keys[t], ix.df[t]
+	terms := make([]uint32, 0, len(keys))
+	for i, k := range keys {
+		if t, ok := ix.dict[k]; ok {
+			sc.qw[t] = float32(qw[i])
+			sc.qbits[t>>6] |= 1 << (t & 63)
+			terms = append(terms, t)
+		}
 	}
-	return keys, dfs, true
+	for i, id := range ids {
+		d, ok := ix.byExt[id]
+		if !ok {
+			continue
+		}
+		found[i] = true
+		b := ix.arena.get(ix.fwd[d])
+		n, j := uv(b, 0)
+		var t uint32
+		for ; n > 0; n-- {
+			x, k := uv(b, j)
+			j = k
+			t += uint32(x)
+			total[i] += w(ix.df[t])
+			if sc.qbits[t>>6]&(1<<(t&63)) != 0 {
+				shared[i] += float64(sc.qw[t])
+			}
+		}
+	}
+	for _, t := range terms { // leave the scratch clean for the next user
+		sc.qw[t] = 0
+		sc.qbits[t>>6] = 0
+	}
+	return shared, total, found
 }
 
 // DocFreq returns how many live documents hold the gram.
