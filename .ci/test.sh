@@ -291,6 +291,41 @@ start_meili() {
 	info "MEILI_URL=$MEILI_URL"
 }
 
+# ---------------------------------------------------------------- chromium
+# The resident H5 page is tested in headless Chromium (cmd/jiefen
+# TestResidentH5, which skips without it). Install it with apt-get when
+# missing and we are root; export its path as CHROMIUM.
+ensure_chromium() {
+	section "chromium"
+	local bin="" name t0 log
+	for name in chromium chromium-browser; do
+		bin=$(command -v "$name" 2>/dev/null) && break
+	done
+	if [[ -z "$bin" ]] && ((IS_ROOT)); then
+		t0=$(now_ms)
+		log=$(mktemp "${TMPDIR:-/tmp}/jiefen-chromium-apt.XXXXXX")
+		info "installing chromium with apt-get"
+		{
+			apt-get update -q
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+				-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold chromium
+		} >"$log" 2>&1 </dev/null || {
+			tail -n 40 "$log" >&2
+			rm -f -- "$log"
+			die "apt-get install chromium failed"
+		}
+		rm -f -- "$log"
+		bin=$(command -v chromium 2>/dev/null) || die "apt-get installed chromium but it is not on PATH"
+		info "installed chromium in $(elapsed "$t0")"
+	fi
+	if [[ -n "$bin" ]]; then
+		export CHROMIUM="$bin"
+		info "CHROMIUM=$CHROMIUM ($("$bin" --version 2>/dev/null | head -n 1))"
+	else
+		info "chromium not found and not root: the headless browser tests will skip"
+	fi
+}
+
 # ---------------------------------------------------------------- go args
 # Arguments that look like package patterns replace ./...; everything else is
 # passed to go test as flags (go test accepts flags after the package list).
@@ -317,6 +352,8 @@ else
 	start_postgres
 	start_meili
 fi
+
+ensure_chromium
 
 section "vet"
 t0=$(now_ms)

@@ -113,7 +113,9 @@ type Notifier interface {
 // RecordEvent writes a timeline event in tx and tells the notifier, as the
 // service does for its own events: for channels whose actions on a case the
 // service does not know (a hotline order sent back).
-func (s *Service) RecordEvent(ctx context.Context, tx Store, e *Event) error { return s.record(ctx, tx, e) }
+func (s *Service) RecordEvent(ctx context.Context, tx Store, e *Event) error {
+	return s.record(ctx, tx, e)
+}
 
 // record writes a timeline event and tells the notifier.
 func (s *Service) record(ctx context.Context, tx Store, e *Event) error {

@@ -59,9 +59,8 @@ func (w *weigher) profile(subject, content, address string, query, compared bool
 // one detection.
 type weigher struct {
 	stats GramStats
-	n     float64
+	a     float64 // log(N + priorDocs) + 0.1: the part of the IDF shared by all grams
 	cache map[uint64]float64
-	table [256]float64 // idf of small document frequencies
 }
 
 func newWeigher(stats GramStats) *weigher {
@@ -69,11 +68,7 @@ func newWeigher(stats GramStats) *weigher {
 	if stats != nil {
 		n = stats.DocCount()
 	}
-	w := &weigher{stats: stats, n: float64(n), cache: map[uint64]float64{}}
-	for df := range w.table {
-		w.table[df] = w.formula(df)
-	}
-	return w
+	return &weigher{stats: stats, a: math.Log(float64(n)+priorDocs) + 0.1, cache: map[uint64]float64{}}
 }
 
 // priorDocs are pseudo-documents, holding none of the grams, added to the
@@ -82,16 +77,23 @@ func newWeigher(stats GramStats) *weigher {
 // Once the corpus holds many thousands they no longer matter.
 const priorDocs = 1000
 
-// formula is a smoothed inverse document frequency.
-func (w *weigher) formula(df int) float64 {
-	return math.Log((w.n+priorDocs)/(float64(df)+1)) + 0.1
-}
-
-func (w *weigher) idfDF(df int) float64 {
-	if df < len(w.table) {
-		return w.table[df]
+// lnTable[df] = log(df + 1): IDFs are computed for every gram of every
+// candidate, and a table lookup is far cheaper than a logarithm.
+var lnTable = func() []float64 {
+	t := make([]float64, 1<<16)
+	for i := range t {
+		t[i] = math.Log(float64(i) + 1)
 	}
-	return w.formula(df)
+	return t
+}()
+
+// idfDF is a smoothed inverse document frequency:
+// log((N + priorDocs) / (df + 1)) + 0.1.
+func (w *weigher) idfDF(df int) float64 {
+	if df < len(lnTable) {
+		return w.a - lnTable[df]
+	}
+	return w.a - math.Log(float64(df)+1)
 }
 
 func (w *weigher) idf(g uint64) float64 {
