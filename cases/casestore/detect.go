@@ -2,6 +2,8 @@ package casestore
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -56,52 +58,93 @@ func (s *Store) IntakesByPerson(ctx context.Context, p cases.Person, nameKey str
 	return ids, err
 }
 
-type candidateRow struct {
-	bun.BaseModel  `bun:"table:intakes,alias:i"`
-	IntakeID       int64     `bun:"intake_id"`
-	Ref            string    `bun:"ref"`
-	CaseID         int64     `bun:"case_id"`
-	CaseNo         string    `bun:"case_no"`
-	CaseStatus     string    `bun:"case_status"`
-	ClusterID      *int64    `bun:"cluster_id"`
-	Channel        string    `bun:"channel"`
-	ReceivedAt     time.Time `bun:"received_at"`
-	PersonName     string    `bun:"person_name"`
-	NameKey        string    `bun:"name_key"`
-	IDNumberHash   string    `bun:"id_number_hash"`
-	PhoneHash      string    `bun:"phone_hash"`
-	Subject        string    `bun:"subject"`
-	Content        string    `bun:"content"`
-	Address        string    `bun:"address"`
-	RegionCode     string    `bun:"region_code"`
-	RespondentName string    `bun:"respondent_name"`
-}
 
 // Candidates implements cases.Store.
 func (s *Store) Candidates(ctx context.Context, ids []int64, withContent bool) ([]cases.Candidate, error) {
-	if len(ids) == 0 {
-		return nil, nil
+	var out []cases.Candidate
+	// Prepared statements with a fixed number of placeholders (unused ones
+	// repeat an id): detection runs this for every intake.
+	const chunk = 32
+	for len(ids) > 0 {
+		n := min(chunk, len(ids))
+		part := ids[:n]
+		ids = ids[n:]
+		got, err := s.candidates(ctx, part, withContent, chunk)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
 	}
-	var rows []candidateRow
-	err := s.idb.NewSelect().Model(&rows).
-		ColumnExpr("i.id AS intake_id, i.ref, i.case_id, c.case_no, c.status AS case_status, c.cluster_id").
-		ColumnExpr("i.channel, i.received_at, i.person_name, i.name_key, i.id_number_hash, i.phone_hash").
-		ColumnExpr("i.subject, i.address, c.region_code, i.respondent_name").
-		ColumnExpr(map[bool]string{true: "i.content", false: "'' AS content"}[withContent]).
-		Join("JOIN cases AS c ON c.id = i.case_id").
-		Where("i.id IN (?)", bun.In(ids)).Scan(ctx)
+	return out, nil
+}
+
+func (s *Store) candidates(ctx context.Context, ids []int64, withContent bool, slots int) ([]cases.Candidate, error) {
+	content := "''"
+	if withContent {
+		content = "i.content"
+	}
+	query := `SELECT i.id, i.ref, i.case_id, c.case_no, c.status, c.cluster_id, i.channel, i.received_at,
+		i.person_name, i.name_key, i.id_number_hash, i.phone_hash, i.subject, i.address, c.region_code,
+		i.respondent_name, ` + content + `
+		FROM intakes AS i JOIN cases AS c ON c.id = i.case_id
+		WHERE i.id IN (?` + strings.Repeat(", ?", slots-1) + `)`
+	st, err := s.stmt(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]cases.Candidate, len(rows))
-	for i, r := range rows {
-		out[i] = cases.Candidate{IntakeID: r.IntakeID, Ref: r.Ref, CaseID: r.CaseID, CaseNo: r.CaseNo,
-			CaseStatus: cases.Status(r.CaseStatus), ClusterID: r.ClusterID, Channel: cases.Channel(r.Channel),
-			ReceivedAt: r.ReceivedAt.UTC(), Name: r.PersonName, NameKey: r.NameKey, IDHash: r.IDNumberHash,
-			PhoneHash: r.PhoneHash, Subject: r.Subject, Content: r.Content, Address: r.Address,
-			RegionCode: r.RegionCode, Respondent: r.RespondentName}
+	if tx, ok := s.idb.(bun.Tx); ok {
+		st = tx.Tx.StmtContext(ctx, st)
 	}
-	return out, nil
+	args := make([]any, slots)
+	for i := range args {
+		args[i] = ids[min(i, len(ids)-1)]
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []cases.Candidate
+	for rows.Next() {
+		var c cases.Candidate
+		var status, channel string
+		var received timeScan
+		if err := rows.Scan(&c.IntakeID, &c.Ref, &c.CaseID, &c.CaseNo, &status, &c.ClusterID, &channel, &received,
+			&c.Name, &c.NameKey, &c.IDHash, &c.PhoneHash, &c.Subject, &c.Address, &c.RegionCode,
+			&c.Respondent, &c.Content); err != nil {
+			return nil, err
+		}
+		c.CaseStatus, c.Channel, c.ReceivedAt = cases.Status(status), cases.Channel(channel), received.t.UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// timeScan reads a time as either dialect returns it: PostgreSQL a
+// time.Time, SQLite the text bun wrote.
+type timeScan struct{ t time.Time }
+
+func (ts *timeScan) Scan(v any) error {
+	switch x := v.(type) {
+	case time.Time:
+		ts.t = x
+		return nil
+	case string:
+		return ts.parse(x)
+	case []byte:
+		return ts.parse(string(x))
+	}
+	return fmt.Errorf("casestore: cannot read %T as a time", v)
+}
+
+func (ts *timeScan) parse(s string) error {
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			ts.t = t
+			return nil
+		}
+	}
+	return fmt.Errorf("casestore: unreadable time %q", s)
 }
 
 // IntakeByRef implements cases.Store.

@@ -182,6 +182,13 @@ type Index struct {
 	// cursor is the change-feed position applied (see search.Cursor).
 	cursor int64
 
+	// Bounds of the attributes of every document slot: a filter that every
+	// document passes is dropped before the search, so the common case (the
+	// whole city, the last three years) costs nothing per candidate.
+	regionMin, regionMax uint64
+	timeMin, timeMax     int64
+	bounded              bool
+
 	// persistence (nil when in-memory only)
 	store *store
 }
@@ -274,6 +281,7 @@ func (ix *Index) setAttrsLocked(id uint64, a Attrs) {
 	ix.mu.Lock()
 	if d, ok := ix.byExt[id]; ok {
 		ix.attrs[d] = a
+		ix.widen(a)
 	}
 	ix.mu.Unlock()
 }
@@ -416,7 +424,18 @@ func (ix *Index) upsertKeys(id uint64, a Attrs, keys []uint64) {
 }
 
 // appendDoc appends the per-document arrays (postings are the caller's job).
+// widen extends the attribute bounds to a. mu held.
+func (ix *Index) widen(a Attrs) {
+	if !ix.bounded {
+		ix.regionMin, ix.regionMax, ix.timeMin, ix.timeMax, ix.bounded = a.Region, a.Region, a.Time, a.Time, true
+		return
+	}
+	ix.regionMin, ix.regionMax = min(ix.regionMin, a.Region), max(ix.regionMax, a.Region)
+	ix.timeMin, ix.timeMax = min(ix.timeMin, a.Time), max(ix.timeMax, a.Time)
+}
+
 func (ix *Index) appendDoc(id uint64, a Attrs, terms []uint32, enc []byte) uint32 {
+	ix.widen(a)
 	d := uint32(len(ix.ext))
 	ix.ext = append(ix.ext, id)
 	ix.attrs = append(ix.attrs, a)
@@ -867,6 +886,17 @@ func (ix *Index) SearchWith(query string, k int, f Filter, o SearchOptions) []Hi
 	}
 	sc.cur = cur
 	h := sc.heap[:0]
+	if ix.bounded {
+		if f.RegionHi != 0 && f.RegionLo <= ix.regionMin && ix.regionMax <= f.RegionHi {
+			f.RegionLo, f.RegionHi = 0, 0
+		}
+		if f.From != 0 && f.From <= ix.timeMin {
+			f.From = 0
+		}
+		if f.To != 0 && f.To >= ix.timeMax {
+			f.To = 0
+		}
+	}
 	useFilter := !f.empty()
 	nd := uint32(len(ix.ext))
 	for lo := uint32(0); lo < nd; lo += accBlock {
