@@ -15,6 +15,11 @@ const (
 	EForbidden    = "forbidden"
 	ELocked       = "locked"
 	EInternal     = "internal"
+	// EUnavailable: the operation exists but this server is not configured
+	// for it (a channel without its secret).
+	EUnavailable = "unavailable"
+	// EUpstream: an outside service (WeChat) failed, not the client.
+	EUpstream = "upstream_unavailable"
 )
 
 // Error is the domain error: a machine code, a Chinese message meant for the

@@ -147,6 +147,8 @@ var statusOf = map[string]int{
 	cases.EForbidden:    fiber.StatusForbidden,
 	cases.ELocked:       fiber.StatusLocked,
 	errTooManyRequests:  fiber.StatusTooManyRequests,
+	cases.EUnavailable:  fiber.StatusServiceUnavailable,
+	cases.EUpstream:     fiber.StatusBadGateway,
 }
 
 type errorBody struct {

@@ -58,7 +58,6 @@ func (s *Store) IntakesByPerson(ctx context.Context, p cases.Person, nameKey str
 	return ids, err
 }
 
-
 // Candidates implements cases.Store.
 func (s *Store) Candidates(ctx context.Context, ids []int64, withContent bool) ([]cases.Candidate, error) {
 	var out []cases.Candidate

@@ -38,12 +38,10 @@ func (ch *Channel) Mount(app *fiber.App, api fiber.Router, auth web.Auth, v *web
 	api.Get(routeCaller, hideCaller, auth.Staff, h.caller)
 }
 
-// unavailable answers 503 in the API's error shape: the route exists but
-// the server is not configured for it.
-func unavailable(c *fiber.Ctx, message string) error {
-	rid, _ := c.Locals("requestid").(string)
-	return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"error": fiber.Map{
-		"code": "unavailable", "message": message, "request_id": rid}})
+// unavailable is a 503: the route exists but the server is not configured
+// for it.
+func unavailable(_ *fiber.Ctx, message string) error {
+	return &cases.Error{Code: cases.EUnavailable, Message: message}
 }
 
 // receive registers a work order: 201 with the registration the first

@@ -133,8 +133,7 @@ func (ch *Channel) upstream(c *fiber.Ctx, what string, err error, msg string) er
 		attrs = append(attrs, "errcode", code)
 	}
 	ch.Log.Error(what, attrs...)
-	return c.Status(fiber.StatusBadGateway).JSON(fiber.Map{"error": fiber.Map{
-		"code": "upstream_unavailable", "message": msg, "request_id": rid}})
+	return &cases.Error{Code: cases.EUpstream, Message: msg}
 }
 
 type regionJSON struct {
