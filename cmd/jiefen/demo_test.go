@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -18,41 +16,14 @@ import (
 // `serve --demo` does on a fresh data directory.
 func startDemoServer(t *testing.T, dialect string) (*testServer, string) {
 	t.Helper()
-	cfg := Config{DataDir: t.TempDir(), Addr: "127.0.0.1:0"}
-	if dialect == "postgres" {
-		cfg.DSN = dbtest.DSN(t, "postgres")
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	app, err := OpenApp(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out bytes.Buffer
-	start := time.Now()
-	if err := loadDemo(ctx, app, &out); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("loadDemo took %s:\n%s", time.Since(start), out.String())
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- app.Serve(ctx, ln) }()
-	s := &testServer{t: t, url: "http://" + ln.Addr().String(), cfg: cfg}
-	stopped := false
-	s.stop = func() {
-		if stopped {
-			return
+	s, _ := startApp(t, dialect, io.Discard, func(ctx context.Context, app *App) {
+		start := time.Now()
+		if err := loadDemo(ctx, app, &out); err != nil {
+			t.Fatal(err)
 		}
-		stopped = true
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		app.Close()
-	}
-	t.Cleanup(s.stop)
+		t.Logf("loadDemo took %s:\n%s", time.Since(start), out.String())
+	})
 	return s, out.String()
 }
 

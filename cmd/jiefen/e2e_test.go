@@ -25,14 +25,28 @@ type testServer struct {
 
 func startServer(t *testing.T, dialect string) *testServer {
 	t.Helper()
+	s, _ := startApp(t, dialect, io.Discard, nil)
+	return s
+}
+
+// startApp opens the real app on a temp data dir (and a fresh PostgreSQL
+// database for that dialect), logging to logs, lets prepare work on it
+// (the demo data, say), serves it on port 0 until the test ends, and hands
+// the App back for what the HTTP API does not offer.
+func startApp(t *testing.T, dialect string, logs io.Writer, prepare func(ctx context.Context, app *App)) (*testServer, *App) {
+	t.Helper()
 	cfg := Config{DataDir: t.TempDir(), Addr: "127.0.0.1:0"}
 	if dialect == "postgres" {
 		cfg.DSN = dbtest.DSN(t, "postgres")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	app, err := OpenApp(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	app, err := OpenApp(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
+		cancel()
 		t.Fatal(err)
+	}
+	if prepare != nil {
+		prepare(ctx, app)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -54,7 +68,7 @@ func startServer(t *testing.T, dialect string) *testServer {
 		app.Close()
 	}
 	t.Cleanup(s.stop)
-	return s
+	return s, app
 }
 
 // cli runs a jiefen command against the server's data.

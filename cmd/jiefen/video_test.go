@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -19,42 +17,6 @@ import (
 	"github.com/jiefen/jiefen/database/dbtest"
 )
 
-// startAppServer is startServer that also hands back the App, for what
-// the HTTP API does not offer (resident logins, the job queue).
-func startAppServer(t *testing.T, dialect string) (*testServer, *App) {
-	t.Helper()
-	cfg := Config{DataDir: t.TempDir(), Addr: "127.0.0.1:0"}
-	if dialect == "postgres" {
-		cfg.DSN = dbtest.DSN(t, "postgres")
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	app, err := OpenApp(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- app.Serve(ctx, ln) }()
-	s := &testServer{t: t, url: "http://" + ln.Addr().String(), cfg: cfg}
-	stopped := false
-	s.stop = func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		app.Close()
-	}
-	t.Cleanup(s.stop)
-	return s, app
-}
-
 func TestVideoEndToEnd(t *testing.T) {
 	t.Setenv("JIEFEN_VIDEO_LINK", "https://meet.example.gov.cn/room/{token}?name={case_no}")
 	for _, dialect := range dbtest.Dialects() {
@@ -64,7 +26,7 @@ func TestVideoEndToEnd(t *testing.T) {
 
 func videoEndToEnd(t *testing.T, dialect string) {
 	ctx := context.Background()
-	s, app := startAppServer(t, dialect)
+	s, app := startApp(t, dialect, io.Discard, nil)
 	s.addUser("leader", "leader", "6109") // 安康市
 	s.addUser("clerk", "window_clerk", "610902")
 	s.addUser("other", "window_clerk", "610202") // 铜川市王益区

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
@@ -12,9 +11,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
-	"log/slog"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"sort"
 	"strings"
@@ -76,36 +73,7 @@ func startWeChatServer(t *testing.T, dialect string, env map[string]string) (*te
 		t.Setenv(k, v)
 	}
 	logs := &syncBuffer{}
-	cfg := Config{DataDir: t.TempDir(), Addr: "127.0.0.1:0"}
-	if dialect == "postgres" {
-		cfg.DSN = dbtest.DSN(t, "postgres")
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	app, err := OpenApp(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil)))
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- app.Serve(ctx, ln) }()
-	s := &testServer{t: t, url: "http://" + ln.Addr().String(), cfg: cfg}
-	stopped := false
-	s.stop = func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		app.Close()
-	}
-	t.Cleanup(s.stop)
+	s, _ := startApp(t, dialect, logs, nil)
 	return s, fake, logs
 }
 
