@@ -12,45 +12,55 @@ import (
 	"github.com/jiefen/jiefen/cases"
 )
 
-type personRequest struct {
+// PersonRequest is the person a staff or channel request registers for.
+type PersonRequest struct {
 	Name     string `json:"name" validate:"required,max=100"`
 	IDNumber string `json:"id_number" validate:"omitempty,idcard"`
 	Phone    string `json:"phone" validate:"required_without=IDNumber,omitempty,mobile"`
 }
 
-// respondentRequest accepts either a name ("王某") or an object.
-type respondentRequest struct {
+// RespondentRequest is whom a matter is against; JSON gives either a name
+// ("王某") or an object.
+type RespondentRequest struct {
 	Kind    string `json:"kind" validate:"omitempty,oneof=person organisation"`
 	Name    string `json:"name" validate:"required,max=100"`
 	Phone   string `json:"phone" validate:"omitempty,mobile"`
 	Address string `json:"address" validate:"max=500"`
 }
 
-func (r *respondentRequest) UnmarshalJSON(b []byte) error {
+func (r *RespondentRequest) UnmarshalJSON(b []byte) error {
 	var name string
 	if err := json.Unmarshal(b, &name); err == nil {
 		r.Name = name
 		return nil
 	}
-	type plain respondentRequest
+	type plain RespondentRequest
 	var p plain
 	if err := json.Unmarshal(b, &p); err != nil {
 		return &fieldDecodeError{"respondent", "应为姓名字符串或包含 kind、name 的对象"}
 	}
-	*r = respondentRequest(p)
+	*r = RespondentRequest(p)
 	return nil
+}
+
+// Intake is the respondent as the case domain takes it (nil for none).
+func (r *RespondentRequest) Intake() *cases.Respondent {
+	if r == nil {
+		return nil
+	}
+	return &cases.Respondent{Kind: cases.PartyKind(r.Kind), Name: r.Name, Phone: r.Phone, Address: r.Address}
 }
 
 type intakeRequest struct {
 	Channel    string             `json:"channel" validate:"required,oneof=window hotline video web"`
 	ReceivedAt *time.Time         `json:"received_at"`
-	Person     personRequest      `json:"person"`
+	Person     PersonRequest      `json:"person"`
 	Subject    string             `json:"subject" validate:"required,max=200"`
 	Content    string             `json:"content" validate:"required,max=20000"`
 	Address    string             `json:"address" validate:"max=500"`
 	RegionCode string             `json:"region_code" validate:"required,regioncode"`
 	Category   string             `json:"category" validate:"omitempty,category"`
-	Respondent *respondentRequest `json:"respondent"`
+	Respondent *RespondentRequest `json:"respondent"`
 }
 
 type registrationJSON struct {
@@ -102,9 +112,7 @@ func (s *Server) registerIntake(c *fiber.Ctx, req *intakeRequest, raw []byte, id
 	if req.ReceivedAt != nil {
 		in.ReceivedAt = *req.ReceivedAt
 	}
-	if r := req.Respondent; r != nil {
-		in.Respondent = &cases.Respondent{Kind: cases.PartyKind(r.Kind), Name: r.Name, Phone: r.Phone, Address: r.Address}
-	}
+	in.Respondent = req.Respondent.Intake()
 	u := CurrentUser(c)
 	if idemKey != "" {
 		if len(idemKey) > 200 {

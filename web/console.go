@@ -513,10 +513,10 @@ func (s *Server) intakeSubmit(c *fiber.Ctx) error {
 	req := intakeRequest{
 		Channel: form["channel"], Category: form["category"], Subject: form["subject"], Content: form["content"],
 		Address: form["address"], RegionCode: strings.TrimSpace(form["region_code"]),
-		Person: personRequest{Name: form["person_name"], IDNumber: form["person_id_number"], Phone: form["person_phone"]},
+		Person: PersonRequest{Name: form["person_name"], IDNumber: form["person_id_number"], Phone: form["person_phone"]},
 	}
 	if r := strings.TrimSpace(form["respondent"]); r != "" {
-		req.Respondent = &respondentRequest{Name: r}
+		req.Respondent = &RespondentRequest{Name: r}
 	}
 	reg, _, err := s.registerIntake(c, &req, c.Body(), form["idempotency_key"])
 	if err != nil {

@@ -5,7 +5,6 @@
 package videoweb
 
 import (
-	"encoding/json"
 	"errors"
 	"regexp"
 	"strconv"
@@ -269,43 +268,14 @@ func (h *handler) schedule(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
-type personRequest struct {
-	Name     string `json:"name" validate:"required,max=100"`
-	IDNumber string `json:"id_number" validate:"omitempty,idcard"`
-	Phone    string `json:"phone" validate:"required_without=IDNumber,omitempty,mobile"`
-}
-
-// respondentRequest accepts a name ("王某") or an object.
-type respondentRequest struct {
-	Kind    string `json:"kind" validate:"omitempty,oneof=person organisation"`
-	Name    string `json:"name" validate:"required,max=100"`
-	Phone   string `json:"phone" validate:"omitempty,mobile"`
-	Address string `json:"address" validate:"max=500"`
-}
-
-func (r *respondentRequest) UnmarshalJSON(b []byte) error {
-	var name string
-	if err := json.Unmarshal(b, &name); err == nil {
-		r.Name = name
-		return nil
-	}
-	type plain respondentRequest
-	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	*r = respondentRequest(p)
-	return nil
-}
-
 type intakeRequest struct {
-	Person     personRequest      `json:"person"`
-	Subject    string             `json:"subject" validate:"required,max=200"`
-	Content    string             `json:"content" validate:"required,max=20000"`
-	Address    string             `json:"address" validate:"max=500"`
-	RegionCode string             `json:"region_code" validate:"required,regioncode"`
-	Category   string             `json:"category" validate:"omitempty,category"`
-	Respondent *respondentRequest `json:"respondent"`
+	Person     web.PersonRequest      `json:"person"`
+	Subject    string                 `json:"subject" validate:"required,max=200"`
+	Content    string                 `json:"content" validate:"required,max=20000"`
+	Address    string                 `json:"address" validate:"max=500"`
+	RegionCode string                 `json:"region_code" validate:"required,regioncode"`
+	Category   string                 `json:"category" validate:"omitempty,category"`
+	Respondent *web.RespondentRequest `json:"respondent"`
 }
 
 type bookRequest struct {
@@ -339,9 +309,7 @@ func (h *handler) decodeBooking(c *fiber.Ctx, fill func(*intakeRequest)) (video.
 			Subject: in.Subject, Content: in.Content, Address: in.Address, RegionCode: in.RegionCode,
 			Category: in.Category, Raw: c.Body(),
 		}
-		if r := in.Respondent; r != nil {
-			ci.Respondent = &cases.Respondent{Kind: cases.PartyKind(r.Kind), Name: r.Name, Phone: r.Phone, Address: r.Address}
-		}
+		ci.Respondent = in.Respondent.Intake()
 		out.Intake = ci
 	}
 	return out, nil
