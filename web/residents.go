@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/jiefen/jiefen/residents"
@@ -12,7 +14,12 @@ const residentKey = "resident"
 // /api/v1/me and the resident pages).
 func ResidentAuth(svc *residents.Service) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		r, err := svc.Authenticate(c.UserContext(), bearer(c))
+		// The header only: the console's cookie carries staff sessions.
+		token := ""
+		if h := c.Get(fiber.HeaderAuthorization); len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+			token = strings.TrimSpace(h[7:])
+		}
+		r, err := svc.Authenticate(c.UserContext(), token)
 		if err != nil {
 			return err
 		}

@@ -82,7 +82,7 @@ var fieldLabels = map[string]string{
 	"address": "地址", "region_code": "行政区划代码", "category": "纠纷类别", "respondent": "被反映人",
 	"kind": "类型", "username": "用户名", "password": "密码", "to": "目标状态", "note": "说明",
 	"reason": "理由", "from": "被并案件编号", "intake_ref": "受理记录编号", "event_id": "事件编号",
-	"status": "状态", "q": "搜索内容",
+	"status": "状态", "q": "搜索内容", "code": "登录凭证", "comment": "评价内容", "rating": "评价",
 }
 
 func fieldLabel(path string) string {

@@ -23,14 +23,14 @@
 //	POST /api/v1/me/uploads                   one image, multipart/form-data field "file" → {"id",…} (201)
 //	POST /api/v1/me/intakes                   {"subject","content","address","region_code","category","person"?,"images"?: [ids]}
 //	GET  /api/v1/me/cases                     ?limit, ?cursor
-//	GET  /api/v1/me/cases/{case_no}           status, plain-Chinese timeline, own submissions and images, evaluation
-//	POST /api/v1/me/cases/{case_no}/evaluation {"rating": satisfied|basically_satisfied|dissatisfied (or 满意/基本满意/不满意), "comment"}
+//	GET  /api/v1/me/cases/{no}           status, plain-Chinese timeline, own submissions and images, evaluation
+//	POST /api/v1/me/cases/{no}/evaluation {"rating": satisfied|basically_satisfied|dissatisfied (or 满意/基本满意/不满意), "comment"}
 //	GET  /api/v1/me/images/{id}               an image the resident uploaded
 //
 // Staff (staff token; cases outside the user's region are 404):
 //
-//	GET  /api/v1/cases/{case_no}/images       the images residents attached to the case
-//	GET  /api/v1/cases/{case_no}/images/{id}  one of them
+//	GET  /api/v1/cases/{no}/images       the images residents attached to the case
+//	GET  /api/v1/cases/{no}/images/{id}  one of them
 //
 // # Images
 //
