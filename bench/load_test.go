@@ -10,6 +10,7 @@ import (
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/cases/casestore"
 	"github.com/jiefen/jiefen/database/dbtest"
+	"github.com/jiefen/jiefen/search"
 )
 
 func TestLoader(t *testing.T) {
@@ -84,7 +85,7 @@ func testLoader(t *testing.T, db *bun.DB) {
 	if c.No != "61090220190301"+"00001" || c.Subject != all[0].Subject {
 		t.Errorf("case %+v", c)
 	}
-	docs, err := store.NewFeed("").AllDocs(ctx, 0, 100)
+	docs, err := store.NewFeed("").AllDocs(ctx, search.Doc{}, 100)
 	if err != nil || len(docs) != 8 {
 		t.Fatalf("feed: %d docs, %v", len(docs), err)
 	}

@@ -54,14 +54,14 @@ func (c *Counts) DocCount() int {
 
 // Load counts every intake in the feed (at start-up).
 func (c *Counts) Load(ctx context.Context, feed Feed) error {
-	var after int64
+	var after Doc
 	for {
 		docs, err := feed.AllDocs(ctx, after, 5000)
 		if err != nil || len(docs) == 0 {
 			return err
 		}
 		c.Add(docs...)
-		after = docs[len(docs)-1].ID
+		after = docs[len(docs)-1]
 	}
 }
 

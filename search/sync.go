@@ -19,8 +19,10 @@ type Change struct {
 type Feed interface {
 	Changes(ctx context.Context, after int64, limit int) ([]Change, error)
 	Docs(ctx context.Context, caseIDs []int64) ([]Doc, error)
-	// AllDocs pages through every intake in id order, for rebuilds.
-	AllDocs(ctx context.Context, afterID int64, limit int) ([]Doc, error)
+	// AllDocs pages through every intake in the order received (then by
+	// id), after the given one, for rebuilds: an index built in that order
+	// keeps old intakes together, which time windows use.
+	AllDocs(ctx context.Context, after Doc, limit int) ([]Doc, error)
 	LastSeq(ctx context.Context) (int64, error)
 }
 
@@ -128,7 +130,7 @@ func (s *Syncer) Rebuild(ctx context.Context, progress func(done int)) (int, err
 	if err != nil {
 		return 0, err
 	}
-	var after int64
+	var after Doc
 	total := 0
 	for {
 		docs, err := s.Feed.AllDocs(ctx, after, 5000)
@@ -142,7 +144,7 @@ func (s *Syncer) Rebuild(ctx context.Context, progress func(done int)) (int, err
 			return total, err
 		}
 		total += len(docs)
-		after = docs[len(docs)-1].ID
+		after = docs[len(docs)-1]
 		if progress != nil {
 			progress(total)
 		}

@@ -69,8 +69,12 @@ func (f *Feed) Docs(ctx context.Context, caseIDs []int64) ([]search.Doc, error) 
 }
 
 // AllDocs implements search.Feed.
-func (f *Feed) AllDocs(ctx context.Context, afterID int64, limit int) ([]search.Doc, error) {
-	return f.docs(ctx, f.db.NewSelect().Where("i.id > ?", afterID).OrderExpr("i.id").Limit(int64(limit)))
+func (f *Feed) AllDocs(ctx context.Context, after search.Doc, limit int) ([]search.Doc, error) {
+	q := f.db.NewSelect()
+	if after.ID != 0 {
+		q = q.Where("i.received_at > ? OR (i.received_at = ? AND i.id > ?)", after.ReceivedAt, after.ReceivedAt, after.ID)
+	}
+	return f.docs(ctx, q.OrderExpr("i.received_at, i.id").Limit(int64(limit)))
 }
 
 // LastSeq implements search.Feed.

@@ -5,6 +5,9 @@ ALTER TABLE intakes ADD COLUMN decision TEXT NOT NULL DEFAULT 'new';
 --bun:split
 CREATE INDEX intakes_name_key_idx ON intakes (name_key);
 --bun:split
+-- Rebuilds read intakes in the order received.
+CREATE INDEX intakes_received_idx ON intakes (received_at, id);
+--bun:split
 -- Group issues (群体性/热点): cases of different people about one matter.
 CREATE TABLE clusters (
     id         INTEGER PRIMARY KEY,

@@ -4,7 +4,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/jiefen/jiefen/search"
 	"github.com/jiefen/jiefen/search/searchtest"
@@ -103,5 +105,34 @@ func TestRegionRange(t *testing.T) {
 		if got := n >= lo && n <= hi; got != in {
 			t.Errorf("%s in 6109: %v", code, got)
 		}
+	}
+}
+
+// A time window skips whole runs of old documents; what it returns must be
+// what a check of every document would return.
+func TestTimeWindowSkipsOldRuns(t *testing.T) {
+	ctx := context.Background()
+	e := NewMemory()
+	base := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
+	var docs []search.Doc
+	for i := 1; i <= 3*timeBlock; i++ {
+		docs = append(docs, search.Doc{ID: int64(i), CaseID: int64(i), Region: "610902001003",
+			ReceivedAt: base.Add(time.Duration(i) * time.Hour), Subject: "小区噪音扰民", Content: "编号" + strconv.Itoa(i%97)})
+	}
+	if err := e.Upsert(ctx, docs...); err != nil {
+		t.Fatal(err)
+	}
+	from := base.Add(time.Duration(2*timeBlock+10) * time.Hour)
+	hits, err := e.Search(ctx, search.Query{Text: "小区噪音扰民 编号5", Limit: 20, Filter: search.Filter{From: from}})
+	if err != nil || len(hits) == 0 {
+		t.Fatalf("hits %v, %v", hits, err)
+	}
+	for _, h := range hits {
+		if h.ID <= int64(2*timeBlock+10) {
+			t.Errorf("hit %d is older than the window", h.ID)
+		}
+	}
+	if !e.ix.before(0, timeBlock, from.Unix()) || e.ix.before(2*timeBlock, 3*timeBlock, from.Unix()) {
+		t.Error("block bounds wrong")
 	}
 }

@@ -188,6 +188,10 @@ type Index struct {
 	regionMin, regionMax uint64
 	timeMin, timeMax     int64
 	bounded              bool
+	// timeMax of each run of timeBlock document slots: intakes are indexed
+	// roughly in the order they arrive, so a time window's start rules out
+	// whole runs of old documents without looking at them one by one.
+	blockTime []int64
 
 	// persistence (nil when in-memory only)
 	store *store
@@ -282,6 +286,7 @@ func (ix *Index) setAttrsLocked(id uint64, a Attrs) {
 	if d, ok := ix.byExt[id]; ok {
 		ix.attrs[d] = a
 		ix.widen(a)
+		ix.noteTime(d, a.Time)
 	}
 	ix.mu.Unlock()
 }
@@ -434,8 +439,21 @@ func (ix *Index) widen(a Attrs) {
 	ix.timeMin, ix.timeMax = min(ix.timeMin, a.Time), max(ix.timeMax, a.Time)
 }
 
+// timeBlock is the number of document slots per blockTime entry.
+const timeBlock = 4096
+
+// noteTime raises the time bound of d's run of slots. mu held.
+func (ix *Index) noteTime(d uint32, t int64) {
+	b := int(d / timeBlock)
+	for len(ix.blockTime) <= b {
+		ix.blockTime = append(ix.blockTime, math.MinInt64)
+	}
+	ix.blockTime[b] = max(ix.blockTime[b], t)
+}
+
 func (ix *Index) appendDoc(id uint64, a Attrs, terms []uint32, enc []byte) uint32 {
 	ix.widen(a)
+	ix.noteTime(uint32(len(ix.ext)), a.Time)
 	d := uint32(len(ix.ext))
 	ix.ext = append(ix.ext, id)
 	ix.attrs = append(ix.attrs, a)
@@ -656,7 +674,16 @@ func (ix *Index) compact() { // wmu held: no concurrent mutation, readers may ru
 	for d, w := range newDW {
 		newDQ[d] = quantW(w)
 	}
+	blockTime := make([]int64, 0, len(attrs)/timeBlock+1)
+	for d, a := range attrs {
+		b := d / timeBlock
+		if b == len(blockTime) {
+			blockTime = append(blockTime, math.MinInt64)
+		}
+		blockTime[b] = max(blockTime[b], a.Time)
+	}
 	ix.mu.Lock()
+	ix.blockTime = blockTime
 	ix.base, ix.baseOff, ix.baseLast, ix.baseCount = nbuf, newOff, newLast, count
 	ix.ext, ix.attrs, ix.dlen, ix.dw, ix.dq, ix.fwd, ix.live, ix.byExt = ext, attrs, dlen, newDW, newDQ, fwd, live, byExt
 	if compactArena {
@@ -902,6 +929,7 @@ func (ix *Index) SearchWith(query string, k int, f Filter, o SearchOptions) []Hi
 	for lo := uint32(0); lo < nd; lo += accBlock {
 		hi := lo + accBlock
 		touched := sc.touched[:0]
+		skip := f.From != 0 && ix.before(lo, hi, f.From)
 		for ci := range cur {
 			c := &cur[ci]
 			w := c.w
@@ -926,6 +954,9 @@ func (ix *Index) SearchWith(query string, k int, f Filter, o SearchOptions) []Hi
 				}
 				i = j
 				d += x
+				if skip {
+					continue // the whole block is older than the window
+				}
 				k := d - lo
 				if acc[k] == 0 {
 					touched = append(touched, k)
@@ -934,6 +965,10 @@ func (ix *Index) SearchWith(query string, k int, f Filter, o SearchOptions) []Hi
 			}
 			c.i, c.d = i, d
 			for c.ti < len(c.tail) && c.tail[c.ti] < hi {
+				if skip {
+					c.ti++
+					continue
+				}
 				k := c.tail[c.ti] - lo
 				if acc[k] == 0 {
 					touched = append(touched, k)
@@ -1004,6 +1039,20 @@ func (ix *Index) SearchWith(query string, k int, f Filter, o SearchOptions) []Hi
 		hits[i] = Hit{ID: ix.ext[c.d], Case: ix.attrs[c.d].Case, Score: c.s}
 	}
 	return hits
+}
+
+// before reports whether every document slot in [lo, hi) was received
+// before t. mu held.
+func (ix *Index) before(lo, hi uint32, t int64) bool {
+	for b := lo / timeBlock; b <= (hi-1)/timeBlock; b++ {
+		if int(b) >= len(ix.blockTime) {
+			break
+		}
+		if ix.blockTime[b] >= t {
+			return false
+		}
+	}
+	return true
 }
 
 func (ix *Index) pass(d uint32, f *Filter) bool {
