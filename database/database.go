@@ -34,8 +34,10 @@ func SQLiteDSN(dataDir string) string {
 
 // sqlitePragmas: WAL lets readers run beside the one writer; busy_timeout
 // makes writers queue instead of failing; immediate transactions take the
-// write lock up front so two read-then-write transactions cannot deadlock.
-const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+// write lock up front so two read-then-write transactions cannot deadlock;
+// a memory map and a 128 MiB page cache keep the detector's random reads of
+// a million intakes off the read system call.
+const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-131072)&_pragma=mmap_size(4294967296)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 
 // Open connects to the database and checks that it answers.
 func Open(ctx context.Context, dsn string) (*bun.DB, error) {

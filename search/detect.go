@@ -42,7 +42,7 @@ type Config struct {
 // grouping is lower (0.35) so that group issues surface early — a cluster
 // only labels cases, it merges nothing.
 var DefaultConfig = Config{
-	TextCandidates:   30,
+	TextCandidates:   20,
 	PersonCandidates: 50,
 	WindowDays:       3 * 365,
 	RegionLevel:      cases.LevelCity,
