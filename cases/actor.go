@@ -32,17 +32,25 @@ const (
 	PermRevealPII  Permission = "reveal_pii" // read unmasked ID numbers and phones
 	PermManage     Permission = "manage"     // manage users
 	PermGrids      Permission = "grids"      // add grids (网格) under villages
+	PermAssign     Permission = "assign"     // give cases to handlers (分派/交办)
 )
 
-// permissions: leaders read and supervise but do not handle cases; admins
-// manage the system but have no need to see residents' personal data.
+// permissions: leaders read, supervise and hand cases out (交办) but do not
+// handle them; admins manage the system but have no need to see residents'
+// personal data.
 var permissions = map[Role][]Permission{
 	RoleWindowClerk:  {PermRegister, PermTransition, PermRevealPII},
 	RoleHotlineAgent: {PermRegister, PermRevealPII},
 	RoleMediator:     {PermRegister, PermTransition, PermRevealPII},
-	RoleSupervisor:   {PermRegister, PermTransition, PermRevealPII, PermGrids},
-	RoleLeader:       {},
+	RoleSupervisor:   {PermRegister, PermTransition, PermRevealPII, PermGrids, PermAssign},
+	RoleLeader:       {PermAssign},
 	RoleAdmin:        {PermManage, PermGrids, PermRegister, PermTransition},
+}
+
+// Handles reports whether people in the role handle cases, and so can be
+// assigned one.
+func (r Role) Handles() bool {
+	return r == RoleWindowClerk || r == RoleMediator || r == RoleSupervisor
 }
 
 // Can reports whether the role has the permission.

@@ -46,6 +46,13 @@ type Case struct {
 	CreatedBy   int64      `json:"-"`
 	ClusterID   *int64     `json:"cluster_id,omitempty"`
 	MergedInto  *int64     `json:"-"` // set when merged into another case by hand
+	// AssigneeID is the staff member handling the case (承办人), nil while
+	// nobody is; AssigneeName is their name when assigned.
+	AssigneeID   *int64 `json:"-"`
+	AssigneeName string `json:"-"`
+	// InfoRequestedAt is set while staff wait for the resident to supply
+	// more information (补充材料), and cleared when they do.
+	InfoRequestedAt *time.Time `json:"-"`
 	// Read-only conveniences filled by stores for display.
 	RegionName    string `json:"-"`
 	ApplicantName string `json:"-"`
@@ -186,6 +193,10 @@ const (
 	EventSplit       = "split"        // an intake was split out into a case of its own
 	EventUndone      = "undone"       // an earlier merge or split was reversed
 	EventEvaluated   = "evaluated"    // the resident evaluated the handling
+	EventAssigned    = "assigned"     // the case was given to a handler (or taken back)
+	// EventNeedsMoreInfo asks the resident for more information; the
+	// request (data "request") is written for the resident to read.
+	EventNeedsMoreInfo = "needs_more_info"
 )
 
 // Link statuses.

@@ -85,6 +85,21 @@ func InRegion(code, root string) bool {
 	return strings.HasPrefix(code, RegionPrefix(root))
 }
 
+// RegionAncestors returns the padded codes of a region and of every region
+// above it, the region itself first: the roots whose subtrees contain it.
+func RegionAncestors(code string) []string {
+	var out []string
+	for level := RegionLevel(code); level >= 1; level-- {
+		end := groupEnds[level-1]
+		pad := 12
+		if end > pad {
+			pad = end
+		}
+		out = append(out, code[:end]+strings.Repeat("0", pad-end))
+	}
+	return out
+}
+
 // CountyCode returns the six-digit county-level part of a code, used in case
 // numbers. City- and province-level codes keep their zero padding.
 func CountyCode(code string) string {

@@ -1,6 +1,9 @@
 package cases
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestNormalizeRegionCode(t *testing.T) {
 	for _, tc := range []struct {
@@ -49,5 +52,18 @@ func TestRegionPrefix(t *testing.T) {
 	}
 	if !InRegion("610902001001", "610900000000") || InRegion("610202001001", "610900000000") {
 		t.Error("InRegion wrong for 安康市")
+	}
+}
+
+func TestRegionAncestors(t *testing.T) {
+	for code, want := range map[string]string{
+		"610902001003":    "610902001003 610902001000 610902000000 610900000000 610000000000",
+		"610902000000":    "610902000000 610900000000 610000000000",
+		"610902001003001": "610902001003001 610902001003 610902001000 610902000000 610900000000 610000000000",
+		"000000000000":    "",
+	} {
+		if got := strings.Join(RegionAncestors(code), " "); got != want {
+			t.Errorf("RegionAncestors(%s) = %s, want %s", code, got, want)
+		}
 	}
 }

@@ -118,3 +118,57 @@ func (s *Service) Evaluate(ctx context.Context, residentID int64, no, rating, co
 	})
 	return out, err
 }
+
+// Supplement adds what a resident supplies to one of their own open cases
+// (补充材料), as an intake attached to the case without detection. It
+// answers any open request for more information.
+func (s *Service) Supplement(ctx context.Context, actor Actor, residentID int64, no string, in Intake) (*Registration, error) {
+	now := s.Now().UTC()
+	var reg *Registration
+	err := s.update(ctx, func(tx Store) error {
+		rs, ok := tx.(ResidentStore)
+		if !ok {
+			return Errorf(EInternal, "store does not serve residents")
+		}
+		c, err := rs.ResidentCase(ctx, residentID, no)
+		if err != nil {
+			return err
+		}
+		if !c.Status.Open() {
+			return Errorf(EInvalid, "案件当前状态为“%s”，不能再补充材料；如有新情况请重新反映", c.Status.Label())
+		}
+		in.RegionCode, in.Category, in.ResidentID = c.RegionCode, c.Category, residentID
+		if in.Subject == "" {
+			in.Subject = "补充材料：" + c.Subject
+			if r := []rune(in.Subject); len(r) > MaxSubject {
+				in.Subject = string(r[:MaxSubject])
+			}
+		}
+		if err := s.prepareIntake(ctx, actor, &in, now); err != nil {
+			return err
+		}
+		in.Decision = DecisionAttached
+		if err := s.addIntake(ctx, tx, actor, c, &in, now); err != nil {
+			return err
+		}
+		answered := c.InfoRequestedAt != nil
+		c.InfoRequestedAt, c.UpdatedAt = nil, now
+		if err := tx.UpdateCase(ctx, c); err != nil {
+			return err
+		}
+		reg = &Registration{Case: c, Intake: &in, Decision: DecisionAttached}
+		return s.record(ctx, tx, &Event{CaseID: c.ID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
+			Kind: EventIntakeAdded, Data: map[string]any{"intake_ref": in.Ref, "channel": in.Channel,
+				"decision": DecisionAttached, "supplement": true, "answers_request": answered}})
+	})
+	if ErrorCode(err) == EConflict && in.SourceKey != "" {
+		// A retry, or a concurrent request with the same key.
+		if reg, rerr := s.replay(ctx, actor, &in); reg != nil || rerr != nil {
+			return reg, rerr
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return reg, nil
+}

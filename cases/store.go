@@ -79,6 +79,10 @@ type CaseFilter struct {
 	CreatedFrom *time.Time
 	CreatedTo   *time.Time
 	Q           string // substring of case number, subject or address
-	BeforeID    int64  // cursor: only cases with a smaller id
-	Limit       int
+	AssigneeID  int64  // cases given to this staff member
+	Unassigned  bool   // cases nobody has been given
+	// AwaitingInfo selects cases waiting for the resident to supply more.
+	AwaitingInfo bool
+	BeforeID     int64 // cursor: only cases with a smaller id
+	Limit        int
 }

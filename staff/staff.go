@@ -63,6 +63,9 @@ type Store interface {
 	DeleteSession(ctx context.Context, tokenHash string) error
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
 	CountUsers(ctx context.Context) (int, error)
+	// Handlers lists the enabled accounts of the given roles whose region
+	// is one of codes, by username.
+	Handlers(ctx context.Context, roles []cases.Role, codes []string) ([]*User, error)
 }
 
 // Regions checks that a region exists.

@@ -198,6 +198,16 @@ func (s *Server) listCases(c *fiber.Ctx) error {
 		}
 		f.CreatedTo = &t
 	}
+	if err := s.assigneeFilter(c, &f); err != nil {
+		return err
+	}
+	if v := c.Query("awaiting_info"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return cases.FieldError("awaiting_info", "应为 true 或 false")
+		}
+		f.AwaitingInfo = b
+	}
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 200 {
@@ -248,15 +258,10 @@ func (s *Server) transition(c *fiber.Ctx) error {
 	if err := s.bind(c, &req); err != nil {
 		return err
 	}
-	a := actor(c)
-	if _, err := s.Cases.Transition(c.UserContext(), a, c.Params("no"), cases.Status(req.To), req.Note); err != nil {
+	return s.caseAction(c, func(a cases.Actor) error {
+		_, err := s.Cases.Transition(c.UserContext(), a, c.Params("no"), cases.Status(req.To), req.Note)
 		return err
-	}
-	cs, err := s.Cases.Get(c.UserContext(), a, c.Params("no"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(presentCaseDetail(cs, s.Now()))
+	})
 }
 
 type revealRequest struct {

@@ -33,6 +33,7 @@ var staticFS embed.FS
 
 var consoleFuncs = template.FuncMap{
 	"channelLabel": func(c cases.Channel) string { return c.Label() },
+	"isOpen":       func(st cases.Status) bool { return st.Open() },
 	"day": func(v any) string {
 		switch t := v.(type) {
 		case *time.Time:
@@ -128,6 +129,17 @@ func eventText(e eventJSON) string {
 		return "拆分受理记录至新案件 " + into
 	case cases.EventUndone:
 		return "撤销了此前的操作"
+	case cases.EventAssigned:
+		if name, ok := e.Data["assignee"].(string); ok {
+			return "交由 " + name + " 承办"
+		}
+		return "收回承办"
+	case cases.EventNeedsMoreInfo:
+		r, _ := e.Data["request"].(string)
+		return "要求群众补充材料：" + r
+	case cases.EventEvaluated:
+		r, _ := e.Data["rating"].(string)
+		return "群众评价：" + cases.RatingLabel(r)
 	}
 	return e.Kind
 }
@@ -147,6 +159,7 @@ type page struct {
 	ScopeName     string
 	CanRegister   bool
 	CanTransition bool
+	CanAssign     bool
 	Flash, Error  string
 	Form          map[string]string
 	Fields        map[string]string
@@ -160,6 +173,7 @@ type page struct {
 	IntakeChannels []cases.Channel
 	Regions        []cases.Region
 	Similar        []matchJSON
+	Assignees      []assigneeOptionJSON
 	Clusters       []cases.ClusterSummary
 	Query          string
 }
@@ -183,6 +197,8 @@ func (s *Server) console(app *fiber.App) {
 	auth.Post("/cases/:no/split", s.consoleAction)
 	auth.Post("/cases/:no/merge", s.consoleAction)
 	auth.Post("/cases/:no/undo", s.consoleAction)
+	auth.Post("/cases/:no/assign", s.consoleAction)
+	auth.Post("/cases/:no/info-request", s.consoleAction)
 	auth.Get("/clusters", s.clustersPage)
 	auth.Get("/clusters/:id", s.clusterPage)
 	auth.Get("/search", s.searchPage)
@@ -224,6 +240,7 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, p *page) error {
 		p.User = u
 		a := u.Actor()
 		p.CanRegister, p.CanTransition = a.Can(cases.PermRegister), a.Can(cases.PermTransition)
+		p.CanAssign = a.Can(cases.PermAssign)
 		if r, err := s.Cases.Store.Region(c.UserContext(), u.RegionCode); err == nil {
 			p.ScopeName = r.Name
 		}
@@ -273,9 +290,16 @@ func (s *Server) logoutSubmit(c *fiber.Ctx) error {
 func (s *Server) casesPage(c *fiber.Ctx) error {
 	form := map[string]string{}
 	f := cases.CaseFilter{Limit: 50}
-	for _, k := range []string{"status", "category", "channel", "overdue", "q"} {
+	for _, k := range []string{"status", "category", "channel", "overdue", "q", "assignee", "awaiting_info"} {
 		form[k] = c.Query(k)
 	}
+	switch form["assignee"] {
+	case "me":
+		f.AssigneeID = CurrentUser(c).ID
+	case "none":
+		f.Unassigned = true
+	}
+	f.AwaitingInfo = form["awaiting_info"] == "true"
 	if form["status"] != "" {
 		f.Statuses = []cases.Status{cases.Status(form["status"])}
 	}
@@ -334,6 +358,11 @@ func (s *Server) casePageData(c *fiber.Ctx, no string) (*page, error) {
 	}
 	d := presentCaseDetail(cs, s.Now())
 	p := &page{Title: cs.Subject, Case: &d}
+	if a.Can(cases.PermAssign) && cs.Status.Open() {
+		if p.Assignees, err = s.assigneeOptions(c.UserContext(), cs); err != nil {
+			return nil, err
+		}
+	}
 	sim, err := s.Cases.Similar(c.UserContext(), a, no)
 	if err != nil {
 		return nil, err
@@ -373,6 +402,24 @@ func (s *Server) consoleAction(c *fiber.Ctx) error {
 	case strings.HasSuffix(path, "/merge"):
 		_, err = s.Cases.Merge(ctx, a, no, c.FormValue("from"), note)
 		msg = "已将案件 " + c.FormValue("from") + " 并入本案"
+	case strings.HasSuffix(path, "/assign"):
+		var to *cases.Assignee
+		if c.FormValue("claim") == "1" {
+			u := CurrentUser(c)
+			to = &cases.Assignee{UserID: u.ID, Name: a.Name, Role: u.Role, RegionCode: u.RegionCode, Disabled: u.Disabled}
+			msg = "已认领本案"
+		} else if to, err = s.assignee(ctx, strings.TrimSpace(c.FormValue("assignee"))); err == nil {
+			msg = "已收回承办"
+			if to != nil {
+				msg = "已交由 " + to.Name + " 承办"
+			}
+		}
+		if err == nil {
+			_, err = s.Cases.Assign(ctx, a, no, to, note)
+		}
+	case strings.HasSuffix(path, "/info-request"):
+		_, err = s.Cases.RequestInfo(ctx, a, no, c.FormValue("request"))
+		msg = "已通知群众补充材料"
 	case strings.HasSuffix(path, "/undo"):
 		var id int64
 		if id, err = strconv.ParseInt(c.FormValue("event_id"), 10, 64); err != nil {

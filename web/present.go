@@ -39,10 +39,23 @@ type caseJSON struct {
 	ResolvedAt    *time.Time    `json:"resolved_at,omitempty"`
 	ClosedAt      *time.Time    `json:"closed_at,omitempty"`
 	ClusterID     *int64        `json:"cluster_id,omitempty"`
+	Assignee      *assigneeJSON `json:"assignee"`
+	// InfoRequestedAt is set while the resident is asked for more.
+	InfoRequestedAt *time.Time `json:"info_requested_at,omitempty"`
+}
+
+type assigneeJSON struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
 }
 
 func presentCase(c *cases.Case, now time.Time) caseJSON {
+	var assignee *assigneeJSON
+	if c.AssigneeID != nil {
+		assignee = &assigneeJSON{ID: *c.AssigneeID, Name: c.AssigneeName}
+	}
 	return caseJSON{
+		Assignee: assignee, InfoRequestedAt: china(c.InfoRequestedAt),
 		CaseNo: c.No, Status: c.Status, StatusLabel: c.Status.Label(), Subject: c.Subject,
 		Category: c.Category, CategoryLabel: cases.CategoryLabel(c.Category),
 		RegionCode: c.RegionCode, RegionName: c.RegionName, Address: c.Address, Channel: c.Channel,
@@ -55,11 +68,26 @@ func presentCase(c *cases.Case, now time.Time) caseJSON {
 
 type caseDetailJSON struct {
 	caseJSON
-	Next    []cases.Status `json:"next_statuses"`
-	Parties []partyJSON    `json:"parties"`
-	Intakes []intakeJSON   `json:"intakes"`
-	Links   []cases.Link   `json:"links"`
-	Events  []eventJSON    `json:"events"`
+	// InfoRequest is the open request for more information, if any.
+	InfoRequest *infoRequestJSON `json:"info_request,omitempty"`
+	Next        []cases.Status   `json:"next_statuses"`
+	Parties     []partyJSON      `json:"parties"`
+	Intakes     []intakeJSON     `json:"intakes"`
+	Links       []cases.Link     `json:"links"`
+	Events      []eventJSON      `json:"events"`
+}
+
+type infoRequestJSON struct {
+	Request string     `json:"request"`
+	At      *time.Time `json:"at"`
+}
+
+func presentInfoRequest(c *cases.Case) *infoRequestJSON {
+	r, at, ok := c.InfoRequest()
+	if !ok {
+		return nil
+	}
+	return &infoRequestJSON{Request: r, At: china(&at)}
 }
 
 type partyJSON struct {
@@ -127,7 +155,7 @@ type eventJSON struct {
 func presentCaseDetail(c *cases.Case, now time.Time) caseDetailJSON {
 	d := caseDetailJSON{caseJSON: presentCase(c, now), Next: c.Status.Next(),
 		Parties: make([]partyJSON, len(c.Parties)), Intakes: make([]intakeJSON, len(c.Intakes)),
-		Links: c.Links, Events: make([]eventJSON, len(c.Events))}
+		Links: c.Links, Events: make([]eventJSON, len(c.Events)), InfoRequest: presentInfoRequest(c)}
 	if d.Next == nil {
 		d.Next = []cases.Status{}
 	}

@@ -37,6 +37,9 @@ type caseRow struct {
 	Version       int        `bun:"version"`
 	ClusterID     *int64     `bun:"cluster_id"`
 	MergedIntoID  *int64     `bun:"merged_into_id"`
+	AssigneeID    *int64     `bun:"assignee_id"`
+	AssigneeName  string     `bun:"assignee_name"`
+	InfoRequested *time.Time `bun:"info_requested_at"`
 	RegionName    string     `bun:"region_name,scanonly"`
 	ApplicantName string     `bun:"applicant_name,scanonly"`
 }
@@ -50,6 +53,7 @@ func (r *caseRow) toCase() *cases.Case {
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), CreatedBy: r.CreatedBy,
 		Version: r.Version, RegionName: r.RegionName, ApplicantName: r.ApplicantName,
 		ClusterID: r.ClusterID, MergedInto: r.MergedIntoID,
+		AssigneeID: r.AssigneeID, AssigneeName: r.AssigneeName, InfoRequestedAt: utc(r.InfoRequested),
 	}
 }
 
@@ -61,6 +65,7 @@ func fromCase(c *cases.Case) *caseRow {
 		ResolvedAt: c.ResolvedAt, ClosedAt: c.ClosedAt,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, CreatedBy: c.CreatedBy, Version: c.Version,
 		ClusterID: c.ClusterID, MergedIntoID: c.MergedInto,
+		AssigneeID: c.AssigneeID, AssigneeName: c.AssigneeName, InfoRequested: c.InfoRequestedAt,
 	}
 }
 

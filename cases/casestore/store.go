@@ -91,7 +91,8 @@ func (s *Store) UpdateCase(ctx context.Context, c *cases.Case) error {
 	row.Version = c.Version + 1
 	res, err := s.idb.NewUpdate().Model(row).
 		Column("subject", "category", "region_code", "address", "status", "accept_due_at", "handle_due_at",
-			"suspended_at", "resolved_at", "closed_at", "updated_at", "version", "cluster_id", "merged_into_id").
+			"suspended_at", "resolved_at", "closed_at", "updated_at", "version", "cluster_id", "merged_into_id",
+			"assignee_id", "assignee_name", "info_requested_at").
 		Where("id = ? AND version = ?", c.ID, c.Version).
 		Exec(ctx)
 	if err != nil {
@@ -178,6 +179,15 @@ func (s *Store) ListCases(ctx context.Context, f cases.CaseFilter) ([]*cases.Cas
 				WhereOr("case_row.subject LIKE ? ESCAPE '\\'", like).
 				WhereOr("case_row.address LIKE ? ESCAPE '\\'", like)
 		})
+	}
+	switch {
+	case f.AssigneeID > 0:
+		q = q.Where("case_row.assignee_id = ?", f.AssigneeID)
+	case f.Unassigned:
+		q = q.Where("case_row.assignee_id IS NULL")
+	}
+	if f.AwaitingInfo {
+		q = q.Where("case_row.info_requested_at IS NOT NULL")
 	}
 	if f.BeforeID > 0 {
 		q = q.Where("case_row.id < ?", f.BeforeID)

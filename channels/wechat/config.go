@@ -110,8 +110,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 // Event names are the triggers of Trigger: a transition's target status
 // (accepted, rejected, in_progress, suspended, resolved, visited, closed),
 // resumed and reopened, or a timeline event kind (registered,
-// intake_added, merged, evaluated, and kinds added later such as assigned
-// or needs_more_info). Data values are text with placeholders (see
+// intake_added, merged, evaluated, assigned, needs_more_info). Data values are text with placeholders (see
 // Placeholders); each value is cut to what its WeChat field type allows.
 type Templates struct {
 	State  string               `json:"miniprogram_state"`
@@ -137,6 +136,7 @@ var Placeholders = map[string]string{
 	"handle_due": "办理期限 2006-01-02（已受理后）",
 	"region":     "所在地区名称",
 	"category":   "纠纷类别（中文）",
+	"request":    "需要补充的材料（仅 needs_more_info）",
 }
 
 var (
@@ -147,7 +147,7 @@ var (
 // internalKinds never reach residents, whatever the configuration says.
 var internalKinds = map[string]bool{
 	cases.EventPIIRevealed: true, cases.EventLinked: true, cases.EventGrouped: true,
-	cases.EventSplit: true, cases.EventUndone: true, NoteKind: true,
+	cases.EventSplit: true, cases.EventUndone: true, NoteKind: true, "unassigned": true,
 }
 
 // ParseTemplates reads and checks a template configuration.

@@ -58,11 +58,12 @@
 // and when it gives up. A template a user rejected in the subscription popup
 // (message push) is not sent at all.
 //
-// The case core has no "assigned" or "needs more information" events yet;
-// templates may be configured under those names (assigned, needs_more_info)
-// and take effect when such events exist. Today's triggers are registered,
-// intake_added, accepted, rejected, in_progress, suspended, resumed,
-// resolved, visited, closed, reopened, merged and evaluated.
+// The triggers are registered, intake_added, accepted, rejected,
+// in_progress, suspended, resumed, resolved, visited, closed, reopened,
+// merged, evaluated, assigned (a handler was given the case; taking it back
+// is "unassigned") and needs_more_info (staff ask the resident for more;
+// the {request} placeholder carries what they asked, and the resident
+// answers with POST /api/v1/me/cases/{case_no}/supplements).
 //
 // # Configuration
 //

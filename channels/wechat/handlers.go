@@ -95,6 +95,7 @@ func (ch *Channel) Mount(app *fiber.App, api fiber.Router, auth web.Auth, v *web
 	api.Get("/me/cases", r, ch.listCases)
 	api.Get("/me/cases/:no", r, ch.getCase)
 	api.Post("/me/cases/:no/evaluation", r, ch.evaluate)
+	api.Post("/me/cases/:no/supplements", r, ch.supplement)
 	api.Get("/me/images/:id", r, ch.residentImage)
 
 	api.Get("/cases/:no/images", auth.Staff, ch.caseImages)
@@ -402,11 +403,9 @@ func (ch *Channel) createIntake(c *fiber.Ctx) error {
 		Raw:        c.Body(),
 		ResidentID: r.ID,
 	}
-	if key := strings.TrimSpace(c.Get("Idempotency-Key")); key != "" {
-		if len(key) > 200 {
-			return cases.FieldError("Idempotency-Key", "幂等键不能超过200个字符")
-		}
-		in.SourceKey = "me:" + strconv.FormatInt(r.ID, 10) + ":" + key
+	var err error
+	if in.SourceKey, err = sourceKey(c, r.ID); err != nil {
+		return err
 	}
 	if err := ch.checkImages(ctx, r.ID, ids, in.SourceKey); err != nil {
 		return err
@@ -438,6 +437,70 @@ func (ch *Channel) createIntake(c *fiber.Ctx) error {
 	}
 	return c.Status(status).JSON(registrationJSON{CaseNo: reg.Case.No, IntakeRef: reg.Intake.Ref,
 		Status: reg.Case.Status, StatusLabel: reg.Case.Status.Label(), Message: msg, Images: ids, Replayed: reg.Replayed})
+}
+
+// sourceKey makes a resident's Idempotency-Key header, if any, the
+// intake's source key: per resident, so that residents cannot collide.
+func sourceKey(c *fiber.Ctx, residentID int64) (string, error) {
+	key := strings.TrimSpace(c.Get("Idempotency-Key"))
+	if key == "" {
+		return "", nil
+	}
+	if len(key) > 200 {
+		return "", cases.FieldError("Idempotency-Key", "幂等键不能超过200个字符")
+	}
+	return "me:" + strconv.FormatInt(residentID, 10) + ":" + key, nil
+}
+
+type supplementRequest struct {
+	Content string   `json:"content" validate:"required,max=20000"`
+	Images  []string `json:"images"`
+}
+
+// supplement adds material to one of the resident's open cases (补充材料),
+// usually because staff asked for it.
+func (ch *Channel) supplement(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	r := web.CurrentResident(c)
+	var req supplementRequest
+	if err := web.DecodeJSON(c.Body(), &req); err != nil {
+		return err
+	}
+	req.Content = strings.TrimSpace(req.Content)
+	if len(req.Images) > MaxImages {
+		return cases.FieldError("images", fmt.Sprintf("最多上传%d张图片", MaxImages))
+	}
+	if err := ch.validate.Struct(&req); err != nil {
+		return err
+	}
+	ids := dedupe(req.Images)
+	in := cases.Intake{Channel: cases.ChannelWeChat, Person: cases.Person{Name: r.Name, Phone: r.Phone},
+		Content: req.Content, Raw: c.Body()}
+	var err error
+	if in.SourceKey, err = sourceKey(c, r.ID); err != nil {
+		return err
+	}
+	if err := ch.checkImages(ctx, r.ID, ids, in.SourceKey); err != nil {
+		return err
+	}
+	reg, err := ch.Cases.Supplement(ctx, residentActor, r.ID, c.Params("no"), in)
+	if err != nil {
+		return err
+	}
+	if err := ch.Store.AttachUploads(ctx, r.ID, reg.Intake.ID, ids, ch.Now()); err != nil {
+		return err
+	}
+	status := fiber.StatusCreated
+	if reg.Replayed {
+		status = fiber.StatusOK
+		c.Set("Idempotent-Replayed", "true")
+	}
+	if ids == nil {
+		ids = []string{}
+	}
+	return c.Status(status).JSON(registrationJSON{CaseNo: reg.Case.No, IntakeRef: reg.Intake.Ref,
+		Status: reg.Case.Status, StatusLabel: reg.Case.Status.Label(), Message: "补充材料已收到，已附入案件" + reg.Case.No + "。",
+		Images: ids, Replayed: reg.Replayed})
 }
 
 func dedupe(ids []string) []string {

@@ -27,9 +27,15 @@ const NoteActor = "微信消息推送"
 
 // Trigger names what a timeline event means to a resident: a transition's
 // target status — or resumed (suspended → in progress) and reopened
-// (resolved or visited → in progress) — or else the event's kind.
+// (resolved or visited → in progress) — or else the event's kind, except
+// that an assignment taken back is "unassigned".
 // Templates are configured per trigger.
 func Trigger(e *cases.Event) string {
+	if e.Kind == cases.EventAssigned {
+		if _, ok := e.Data["assignee_id"]; !ok {
+			return "unassigned"
+		}
+	}
 	if e.Kind != cases.EventTransition {
 		return e.Kind
 	}
@@ -44,9 +50,7 @@ func Trigger(e *cases.Event) string {
 	return string(e.ToStatus)
 }
 
-// triggerLabels say in plain Chinese what happened. assigned and
-// needs_more_info have no event in the case core yet; they are here so a
-// template configured for them works the day they do.
+// triggerLabels say in plain Chinese what happened.
 var triggerLabels = map[string]string{
 	"registered": "已登记", "intake_added": "收到补充反映", "accepted": "已受理", "rejected": "不予受理",
 	"in_progress": "正在办理", "resumed": "恢复办理", "reopened": "重新办理", "suspended": "暂停办理",
@@ -116,6 +120,9 @@ func messageVars(c *cases.Case, e *cases.Event, trigger string) map[string]strin
 	}
 	if c.HandleDue != nil {
 		v["handle_due"] = c.HandleDue.In(cases.ChinaTime).Format("2006-01-02")
+	}
+	if r, ok := e.Data["request"].(string); ok && e.Kind == cases.EventNeedsMoreInfo {
+		v["request"] = r // written for the resident, unlike staff notes
 	}
 	return v
 }

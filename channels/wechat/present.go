@@ -70,6 +70,16 @@ type caseDetailJSON struct {
 	Timeline    []timelineJSON   `json:"timeline"`
 	Evaluation  *evaluationJSON  `json:"evaluation"`
 	CanEvaluate bool             `json:"can_evaluate"`
+	// InfoRequest is what staff asked the resident to supply, while open.
+	InfoRequest *infoRequestJSON `json:"info_request,omitempty"`
+	// CanSupplement: the case is still being handled, so more material
+	// can be added to it.
+	CanSupplement bool `json:"can_supplement"`
+}
+
+type infoRequestJSON struct {
+	Request string     `json:"request"`
+	At      *time.Time `json:"at"`
 }
 
 type submissionJSON struct {
@@ -130,7 +140,10 @@ func canEvaluate(c *cases.Case, ev *cases.Evaluation) bool {
 // of the resident's own intakes.
 func presentCaseDetail(c *cases.Case, ev *cases.Evaluation, residentID int64, images []Upload, imageURL func(string) string) caseDetailJSON {
 	d := caseDetailJSON{caseJSON: presentCase(c), Submissions: []submissionJSON{}, Evaluation: presentEvaluation(ev),
-		CanEvaluate: canEvaluate(c, ev)}
+		CanEvaluate: canEvaluate(c, ev), CanSupplement: c.Status.Open()}
+	if r, at, ok := c.InfoRequest(); ok {
+		d.InfoRequest = &infoRequestJSON{Request: r, At: china(&at)}
+	}
 	byIntake := map[int64][]imageJSON{}
 	for _, u := range images {
 		byIntake[u.IntakeID] = append(byIntake[u.IntakeID], imageJSON{ID: u.PublicID, ContentType: u.ContentType,
@@ -167,7 +180,9 @@ func residentTimeline(c *cases.Case, mine map[string]bool) []timelineJSON {
 			title, text = "事项已登记", "案件编号 "+c.No+"，我们将在法定期限内审查是否受理。"
 		case cases.EventIntakeAdded:
 			ref, _ := e.Data["intake_ref"].(string)
-			if mine[ref] {
+			if supplement, _ := e.Data["supplement"].(bool); supplement && mine[ref] {
+				title, text = "收到您补充的材料", "补充材料已附入本案。"
+			} else if mine[ref] {
 				title, text = "收到您的再次反映", "已并入本案一并办理。"
 			} else {
 				title, text = "收到相关反映", "相关情况已并入本案一并办理。"
@@ -176,6 +191,14 @@ func residentTimeline(c *cases.Case, mine map[string]bool) []timelineJSON {
 			title, text = transitionText(e)
 		case cases.EventMerged:
 			title, text = "合并办理", "本事项与相关事项合并办理。"
+		case cases.EventAssigned:
+			if _, ok := e.Data["assignee_id"]; !ok {
+				continue // taken back: nothing for the resident until the next assignment
+			}
+			title, text = "已确定承办人", "您的事项已交由承办人员具体办理。"
+		case cases.EventNeedsMoreInfo:
+			request, _ := e.Data["request"].(string)
+			title, text = "需要您补充材料", request
 		case cases.EventEvaluated:
 			rating, _ := e.Data["rating"].(string)
 			title = "收到评价"

@@ -88,6 +88,24 @@ func TestConsole(t *testing.T) {
 	if code, body := get("/console/cases?q=" + url.QueryEscape("违建")); code != 200 || !strings.Contains(body, ">"+no+"</a>") {
 		t.Errorf("search list: %d", code)
 	}
+	// The clerk claims the case and asks the resident for more.
+	if _, body := get("/console/cases/" + no); !strings.Contains(body, "认领本案") || strings.Contains(body, "分派承办人") {
+		t.Error("a clerk's case page offers claiming, not assigning")
+	}
+	code, body, _ = post("/console/cases/"+no+"/assign", url.Values{"claim": {"1"}})
+	if code != 200 || !strings.Contains(body, "已认领本案") || !strings.Contains(body, "承办人 <strong>clerk</strong>") {
+		t.Errorf("claim: %d", code)
+	}
+	code, body, _ = post("/console/cases/"+no+"/info-request", url.Values{"request": {"请补充彩钢棚照片"}})
+	if code != 200 || !strings.Contains(body, "已要求群众补充材料") || !strings.Contains(body, "请补充彩钢棚照片") {
+		t.Errorf("info request: %d", code)
+	}
+	if code, body := get("/console/cases?assignee=me&awaiting_info=true"); code != 200 || !strings.Contains(body, ">"+no+"</a>") || !strings.Contains(body, "待补充") {
+		t.Errorf("my cases awaiting information: %d", code)
+	}
+	if code, body := get("/console/cases?assignee=none"); code != 200 || strings.Contains(body, ">"+no+"</a>") {
+		t.Errorf("unassigned list shows the claimed case: %d", code)
+	}
 	if code, body := get("/console/cases/6109022099010100001"); code != 404 || !strings.Contains(body, "案件不存在") {
 		t.Errorf("missing case: %d", code)
 	}
@@ -99,6 +117,23 @@ func TestConsole(t *testing.T) {
 	}
 	if code, _, path := post("/console/logout", nil); code != 200 || path != "/console/login" {
 		t.Errorf("logout: %d %s", code, path)
+	}
+	// A supervisor hands the case to a mediator, chosen from a list.
+	s.addUser("boss", "supervisor", "6109")
+	s.addUser("med", "mediator", "610902")
+	s.addUser("tc", "mediator", "6102") // 铜川市: cannot handle a case of 汉滨区
+	post("/console/login", url.Values{"username": {"boss"}, "password": {"secret-boss"}})
+	_, body = get("/console/cases/" + no)
+	if !strings.Contains(body, "分派承办人") || !strings.Contains(body, `<option value="med"`) || strings.Contains(body, `<option value="tc"`) {
+		t.Errorf("assignment form: %s", body)
+	}
+	code, body, _ = post("/console/cases/"+no+"/assign", url.Values{"assignee": {"med"}, "note": {"请尽快上门调解"}})
+	if code != 200 || !strings.Contains(body, "已交由 med 承办") || !strings.Contains(body, "交由 med 承办") {
+		t.Errorf("assign: %d", code)
+	}
+	code, body, _ = post("/console/cases/"+no+"/assign", url.Values{"assignee": {"tc"}})
+	if code != 400 || !strings.Contains(body, "管辖区域") {
+		t.Errorf("assign outside the region: %d", code)
 	}
 	if code, _ := get("/static/console.css"); code != 200 {
 		t.Errorf("static css: %d", code)

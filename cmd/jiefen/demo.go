@@ -87,6 +87,11 @@ func loadDemo(ctx context.Context, app *App, out io.Writer) error {
 				if err != nil {
 					return fmt.Errorf("sample %d (%s) → %s: %w", i, in.Subject, st.To, err)
 				}
+				if st.To == cases.StatusAccepted {
+					if c, err = assignDemo(ctx, svc, byRole, c); err != nil {
+						return fmt.Errorf("sample %d (%s) assign: %w", i, in.Subject, err)
+					}
+				}
 			}
 			counts[c.Status]++
 			if c.Overdue(now) {
@@ -112,6 +117,19 @@ func loadDemo(ctx context.Context, app *App, out io.Writer) error {
 		len(samples), total, strings.Join(parts, "、"), overdue, decisions[cases.DecisionMerged],
 		decisions[cases.DecisionGrouped], time.Since(start).Seconds())
 	return nil
+}
+
+// assignDemo has the supervisor hand an accepted case of the demo
+// mediator's district to them, so that "我承办的" is a living list. Other
+// districts' handlers are made-up names without accounts: their cases stay
+// unassigned.
+func assignDemo(ctx context.Context, svc *cases.Service, byRole map[cases.Role]*staff.User, c *cases.Case) (*cases.Case, error) {
+	m := byRole[cases.RoleMediator]
+	if m == nil || !cases.InRegion(c.RegionCode, m.RegionCode) {
+		return c, nil
+	}
+	to := &cases.Assignee{UserID: m.ID, Name: m.DisplayName, Role: m.Role, RegionCode: m.RegionCode}
+	return svc.Assign(ctx, demoActor(byRole, c.RegionCode, cases.RoleSupervisor), c.No, to, "请按期办结")
 }
 
 // registrar is who registers an intake: the hotline agent for calls, the

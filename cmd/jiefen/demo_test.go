@@ -104,6 +104,17 @@ func demoTest(t *testing.T, dialect string) {
 	if over := list(leader, "&overdue=true"); len(over) == 0 {
 		t.Error("no overdue cases")
 	}
+	// The 汉滨区 mediator has a caseload: every case of theirs was accepted.
+	med := login("mediator")
+	caseload := list(med, "&assignee=me")
+	for _, c := range caseload {
+		if a, _ := c["assignee"].(map[string]any); a["name"] != "陈建华" || c["status"] == "registered" {
+			t.Errorf("caseload item %v", c)
+		}
+	}
+	if len(caseload) == 0 {
+		t.Error("the demo mediator has no cases")
+	}
 
 	// A closed case carries its whole timeline, at simulated times.
 	closed := list(clerk, "&status=closed")

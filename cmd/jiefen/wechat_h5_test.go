@@ -146,8 +146,34 @@ func TestResidentH5(t *testing.T) {
 	}
 	fitsPhone("the case")
 
+	// Staff ask for more; the resident answers on the case page.
+	if r := s.do("POST", "/api/v1/cases/"+no+"/transitions", clerk, map[string]string{"to": "accepted"}); r.status != 200 {
+		t.Fatalf("accept: %d %s", r.status, r.raw)
+	}
+	if r := s.do("POST", "/api/v1/cases/"+no+"/info-requests", clerk, map[string]string{"request": "请补充占道摊位的照片"}); r.status != 200 {
+		t.Fatalf("info request: %d %s", r.status, r.raw)
+	}
+	p.eval(`location.reload()`)
+	p.waitFor(`document.body.dataset.loaded === 'case' && !!document.getElementById('info-request')`)
+	if got := p.text("#info-request"); !strings.Contains(got, "请补充占道摊位的照片") {
+		t.Errorf("info request shown: %q", got)
+	}
+	fitsPhone("the request for more")
+	shot("supplement")
+	p.tap("#s-submit")
+	p.waitFor(`document.getElementById('s-error').textContent.indexOf('请填写') >= 0`)
+	p.typeInto("#s-content", "傍晚六点后最严重，照片见附件。")
+	p.setFiles("#s-images", photo)
+	p.waitFor(`document.querySelectorAll('#s-thumbs .thumb[data-uploaded="yes"]').length === 1`)
+	p.tap("#s-submit")
+	p.waitFor(`document.body.dataset.loaded === 'case' && !document.getElementById('info-request') && document.getElementById('timeline').textContent.indexOf('收到您补充的材料') >= 0`)
+	r = s.do("GET", "/api/v1/cases/"+no+"/images", clerk, nil)
+	if items, _ := r.body["items"].([]any); r.status != 200 || len(items) != 2 {
+		t.Errorf("staff images after the supplement: %d %s", r.status, r.raw)
+	}
+
 	// Staff handle it; the resident follows and evaluates.
-	for _, to := range []string{"accepted", "in_progress", "resolved"} {
+	for _, to := range []string{"in_progress", "resolved"} {
 		if r := s.do("POST", "/api/v1/cases/"+no+"/transitions", clerk, map[string]string{"to": to, "note": "内部：已联系城管"}); r.status != 200 {
 			t.Fatalf("%s: %d %s", to, r.status, r.raw)
 		}

@@ -30,7 +30,9 @@ const wxTemplates = `{
     "accepted":    {"template_id": "tpl-accepted", "data": {"character_string1": "{case_no}", "thing2": "{subject}", "phrase3": "{event}", "time4": "{time}"}},
     "in_progress": {"template_id": "tpl-progress", "data": {"character_string1": "{case_no}", "phrase2": "{event}"}},
     "resolved":    {"template_id": "tpl-resolved", "data": {"character_string1": "{case_no}", "phrase2": "{status}"}},
-    "visited":     {"template_id": "tpl-visited",  "data": {"character_string1": "{case_no}", "phrase2": "{status}"}}
+    "visited":     {"template_id": "tpl-visited",  "data": {"character_string1": "{case_no}", "phrase2": "{status}"}},
+    "assigned":    {"template_id": "tpl-assigned", "data": {"character_string1": "{case_no}", "phrase2": "{event}"}},
+    "needs_more_info": {"template_id": "tpl-more", "data": {"character_string1": "{case_no}", "thing2": "{request}"}}
   }
 }`
 
@@ -407,13 +409,95 @@ func weChatEndToEnd(t *testing.T, dialect string) {
 		t.Fatalf("sent %+v", sent)
 	}
 
+	// ------------------------------------------------------------ assignment
+	s.addUser("boss", "supervisor", "610902")
+	s.addUser("med", "mediator", "610902")
+	boss, med := s.login("boss"), s.login("med")
+	r = s.do("GET", "/api/v1/cases/"+no+"/assignees", boss, nil)
+	var names []string
+	for _, it := range r.body["items"].([]any) {
+		names = append(names, it.(map[string]any)["username"].(string))
+	}
+	if r.status != 200 || strings.Join(names, ",") != "boss,clerk,med" {
+		t.Errorf("assignees %v: %d %s", names, r.status, r.raw)
+	}
+	assign := map[string]string{"assignee": "med", "note": "内部交办：尽快上门"}
+	if r := s.do("POST", "/api/v1/cases/"+no+"/assignment", clerk, assign); r.status != 403 {
+		t.Errorf("a clerk assigns: %d %s", r.status, r.raw)
+	}
+	if r := s.do("POST", "/api/v1/cases/"+no+"/assignment", boss, map[string]string{"assignee": "nobody"}); r.status != 400 || errorField(r, "assignee") == "" {
+		t.Errorf("unknown assignee: %d %s", r.status, r.raw)
+	}
+	if r := s.do("POST", "/api/v1/cases/"+no+"/assignment", boss, map[string]string{"assignee": "other"}); r.status != 400 || !strings.Contains(errorField(r, "assignee"), "管辖") {
+		t.Errorf("assignee of another region: %d %s", r.status, r.raw)
+	}
+	r = s.do("POST", "/api/v1/cases/"+no+"/assignment", boss, assign)
+	if a, _ := r.body["assignee"].(map[string]any); r.status != 200 || a["name"] != "med" {
+		t.Fatalf("assign: %d %s", r.status, r.raw)
+	}
+	s.waitNote(clerk, no, "已分派承办人")
+	r = s.do("GET", "/api/v1/cases?assignee=me", med, nil)
+	if items, _ := r.body["items"].([]any); r.status != 200 || len(items) != 1 || items[0].(map[string]any)["case_no"] != no {
+		t.Errorf("the mediator's caseload: %d %s", r.status, r.raw)
+	}
+	if r := s.do("GET", "/api/v1/cases?assignee=none", clerk, nil); r.status != 200 || len(r.body["items"].([]any)) != 0 {
+		t.Errorf("unassigned cases: %d %s", r.status, r.raw)
+	}
+
+	// ------------------------------------------------------------ more information
+	request := "请补充噪音发生的具体时间段，以及楼上住户的门牌号。"
+	if r := s.do("POST", "/api/v1/cases/"+no+"/info-requests", med, map[string]string{"request": " "}); r.status != 400 || errorField(r, "request") == "" {
+		t.Errorf("empty request: %d %s", r.status, r.raw)
+	}
+	r = s.do("POST", "/api/v1/cases/"+no+"/info-requests", med, map[string]string{"request": request})
+	if ir, _ := r.body["info_request"].(map[string]any); r.status != 200 || ir["request"] != request || r.body["info_requested_at"] == nil {
+		t.Fatalf("info request: %d %s", r.status, r.raw)
+	}
+	s.waitNote(clerk, no, "需要补充材料")
+	if r := s.do("GET", "/api/v1/cases?awaiting_info=true", clerk, nil); r.status != 200 || len(r.body["items"].([]any)) != 1 {
+		t.Errorf("cases awaiting information: %d %s", r.status, r.raw)
+	}
+	var more *wechattest.Sent
+	for _, m := range fake.Sent() {
+		if m.TemplateID == "tpl-more" {
+			more = &m
+		}
+	}
+	if more == nil || !strings.HasPrefix(request, strings.TrimSuffix(more.Data["thing2"], "…")) || more.Data["character_string1"] != no {
+		t.Errorf("needs_more_info message %+v", more)
+	}
+	r = s.do("GET", "/api/v1/me/cases/"+no, alice, nil)
+	if ir, _ := r.body["info_request"].(map[string]any); r.status != 200 || ir["request"] != request || r.body["can_supplement"] != true {
+		t.Fatalf("alice sees the request: %d %s", r.status, r.raw)
+	}
+	supplement := map[string]any{"content": "每晚23点至次日1点，楼上是12号3单元502室。", "images": []string{s.upload(alice, "file", "s.png", pngData).body["id"].(string)}}
+	if r := s.do("POST", "/api/v1/me/cases/"+no+"/supplements", bob, map[string]string{"content": "我也补充"}); r.status != 404 {
+		t.Errorf("bob supplements alice's case: %d %s", r.status, r.raw)
+	}
+	r = s.do("POST", "/api/v1/me/cases/"+no+"/supplements", alice, supplement, "Idempotency-Key", "sup-1")
+	if r.status != 201 || r.body["case_no"] != no || len(r.body["images"].([]any)) != 1 {
+		t.Fatalf("supplement: %d %s", r.status, r.raw)
+	}
+	if again := s.do("POST", "/api/v1/me/cases/"+no+"/supplements", alice, supplement, "Idempotency-Key", "sup-1"); again.status != 200 || again.body["intake_ref"] != r.body["intake_ref"] {
+		t.Errorf("supplement retried: %d %s", again.status, again.raw)
+	}
+	r = s.do("GET", "/api/v1/cases/"+no, clerk, nil)
+	ins, _ := r.body["intakes"].([]any)
+	if r.status != 200 || len(ins) != 2 || ins[1].(map[string]any)["decision"] != "attached" || r.body["info_request"] != nil {
+		t.Fatalf("staff view after the supplement: %d %s", r.status, r.raw)
+	}
+	if r := s.do("GET", "/api/v1/cases/"+no+"/images", clerk, nil); len(r.body["items"].([]any)) != 3 {
+		t.Errorf("staff images after the supplement: %s", r.raw)
+	}
+
 	// An outage: the first try fails, the timeline says so, the retry
 	// delivers.
 	fake.Outage(1)
+	before := len(fake.Sent())
 	transition("in_progress", "")
 	s.waitNote(clerk, no, "暂时失败")
 	s.waitNote(clerk, no, "正在办理（第2次尝试）")
-	if len(fake.Sent()) != 2 {
+	if len(fake.Sent()) != before+1 {
 		t.Errorf("after the outage: %d sent", len(fake.Sent()))
 	}
 
@@ -455,7 +539,7 @@ func weChatEndToEnd(t *testing.T, dialect string) {
 
 	// ------------------------------------------------------------ the resident's timeline
 	r = s.do("GET", "/api/v1/me/cases/"+no, alice, nil)
-	for _, hidden := range []string{"内部备注", "微信消息推送", "43101", "clerk", "wechat_notify", "注意沟通方式"} {
+	for _, hidden := range []string{"内部备注", "微信消息推送", "43101", "clerk", "wechat_notify", "注意沟通方式", "内部交办", "med"} {
 		if strings.Contains(r.raw, hidden) {
 			t.Errorf("resident sees %q: %s", hidden, r.raw)
 		}
@@ -464,7 +548,7 @@ func weChatEndToEnd(t *testing.T, dialect string) {
 	for _, e := range r.body["timeline"].([]any) {
 		titles = append(titles, e.(map[string]any)["title"].(string))
 	}
-	if strings.Join(titles, ",") != "事项已登记,已受理,正在办理,已办结,已回访" || r.body["can_evaluate"] != true {
+	if strings.Join(titles, ",") != "事项已登记,已受理,已确定承办人,需要您补充材料,收到您补充的材料,正在办理,已办结,已回访" || r.body["can_evaluate"] != true {
 		t.Errorf("timeline %v, can_evaluate %v", titles, r.body["can_evaluate"])
 	}
 

@@ -150,3 +150,21 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	n, err := s.db.NewSelect().Model((*userRow)(nil)).Count(ctx)
 	return int(n), err
 }
+
+// Handlers implements staff.Store.
+func (s *Store) Handlers(ctx context.Context, roles []cases.Role, codes []string) ([]*staff.User, error) {
+	if len(roles) == 0 || len(codes) == 0 {
+		return nil, nil
+	}
+	var rows []userRow
+	if err := s.db.NewSelect().Model(&rows).
+		Where("role IN (?)", bun.In(roles)).Where("region_code IN (?)", bun.In(codes)).Where("NOT disabled").
+		OrderExpr("username").Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]*staff.User, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toUser()
+	}
+	return out, nil
+}

@@ -197,38 +197,23 @@
       function (e) { render('new', errorBox(e)); });
   }
 
-  function newForm(profile) {
-    var key = randomKey(); // one key per form: a resubmission is not a second matter
-    var images = []; // {id, state, url}
+  // imagePicker uploads images as soon as they are chosen, showing each
+  // one's state; the form sends the ids of the uploaded ones.
+  function imagePicker(prefix) {
+    var images = []; // {id, state, url, failed}
     var maxImages = (config && config.max_images) || 9;
     var maxBytes = (config && config.max_image_bytes) || 5 * 1024 * 1024;
-    var categories = (config && config.categories) || [];
-    var region = config && config.default_region;
-
-    var subject = h('input', { type: 'text', id: 'f-subject', maxlength: '200', placeholder: '一句话说明您反映的事项' });
-    var content = h('textarea', { id: 'f-content', maxlength: '20000', placeholder: '请写明事情经过、涉及的人或单位、您的诉求' });
-    var category = h('select', { id: 'f-category' }, categories.map(function (c) {
-      return h('option', { value: c.code, text: c.label, selected: c.code === 'other' });
-    }));
-    var address = h('input', { type: 'text', id: 'f-address', maxlength: '500', placeholder: '事发地点，如某街道某小区' });
-    var regionInput = h('input', { type: 'text', id: 'f-region', inputmode: 'numeric', maxlength: '15',
-      value: region ? region.code : '', placeholder: '如 610902（汉滨区）' });
-    var name = h('input', { type: 'text', id: 'f-name', maxlength: '100', autocomplete: 'name', value: profile.name || '' });
-    var phone = h('input', { type: 'tel', id: 'f-phone', maxlength: '11', autocomplete: 'tel',
-      placeholder: profile.has_phone ? '已绑定 ' + profile.phone + '（不填则使用此号码）' : '11位手机号码' });
-    var fileInput = h('input', { type: 'file', id: 'f-images', accept: 'image/jpeg,image/png,image/webp', multiple: true, class: 'hidden' });
-    var pick = h('button', { type: 'button', class: 'secondary file-pick', id: 'f-pick' }, '添加图片');
-    var thumbs = h('div', { class: 'thumbs', id: 'f-thumbs' });
-    var formError = h('div', { id: 'form-error' });
-    var submit = h('button', { type: 'submit', id: 'f-submit', class: 'block' }, '提交');
-
+    var fileInput = h('input', { type: 'file', id: prefix + '-images', accept: 'image/jpeg,image/png,image/webp', multiple: true, class: 'hidden' });
+    var pick = h('button', { type: 'button', class: 'secondary file-pick', id: prefix + '-pick' }, '添加图片');
+    var thumbs = h('div', { class: 'thumbs', id: prefix + '-thumbs' });
+    var err = h('p', { class: 'error', 'data-error-for': prefix + '-images' });
     pick.addEventListener('click', function () { fileInput.click(); });
     fileInput.addEventListener('change', function () {
       var files = Array.prototype.slice.call(fileInput.files || []);
       fileInput.value = '';
       files.forEach(function (f) {
-        if (images.length >= maxImages) { showFieldError('f-images', '最多上传' + maxImages + '张图片'); return; }
-        var img = { id: '', state: '上传中', url: URL.createObjectURL(f), el: null };
+        if (images.length >= maxImages) { err.textContent = '最多上传' + maxImages + '张图片'; return; }
+        var img = { id: '', state: '上传中', url: URL.createObjectURL(f) };
         objectURLs.push(img.url);
         images.push(img);
         if (f.size > maxBytes) { img.state = '超过5MB'; img.failed = true; drawThumbs(); return; }
@@ -257,6 +242,39 @@
       });
       pick.disabled = images.length >= maxImages;
     }
+    return {
+      maxImages: maxImages,
+      nodes: [thumbs, fileInput, pick, err],
+      // problem says why the form cannot be sent yet ('' when it can).
+      problem: function () {
+        if (images.some(function (x) { return !x.id && !x.failed; })) return '图片正在上传，请稍候再提交';
+        if (images.some(function (x) { return x.failed; })) return '有图片未能上传，请删除后再提交';
+        return '';
+      },
+      ids: function () { return images.map(function (x) { return x.id; }); }
+    };
+  }
+
+  function newForm(profile) {
+    var key = randomKey(); // one key per form: a resubmission is not a second matter
+    var picker = imagePicker('f');
+    var categories = (config && config.categories) || [];
+    var region = config && config.default_region;
+
+    var subject = h('input', { type: 'text', id: 'f-subject', maxlength: '200', placeholder: '一句话说明您反映的事项' });
+    var content = h('textarea', { id: 'f-content', maxlength: '20000', placeholder: '请写明事情经过、涉及的人或单位、您的诉求' });
+    var category = h('select', { id: 'f-category' }, categories.map(function (c) {
+      return h('option', { value: c.code, text: c.label, selected: c.code === 'other' });
+    }));
+    var address = h('input', { type: 'text', id: 'f-address', maxlength: '500', placeholder: '事发地点，如某街道某小区' });
+    var regionInput = h('input', { type: 'text', id: 'f-region', inputmode: 'numeric', maxlength: '15',
+      value: region ? region.code : '', placeholder: '如 610902（汉滨区）' });
+    var name = h('input', { type: 'text', id: 'f-name', maxlength: '100', autocomplete: 'name', value: profile.name || '' });
+    var phone = h('input', { type: 'tel', id: 'f-phone', maxlength: '11', autocomplete: 'tel',
+      placeholder: profile.has_phone ? '已绑定 ' + profile.phone + '（不填则使用此号码）' : '11位手机号码' });
+    var formError = h('div', { id: 'form-error' });
+    var submit = h('button', { type: 'submit', id: 'f-submit', class: 'block' }, '提交');
+
     function showFieldError(id, msg) {
       var p = app.querySelector('[data-error-for="' + id + '"]');
       if (p) p.textContent = msg;
@@ -280,9 +298,8 @@
         field('f-phone', '手机号码', phone, !profile.has_phone, '仅用于工作人员联系您，不会公开')),
       h('div', { class: 'card' },
         h('h3', { text: '图片材料（选填）' }),
-        h('p', { class: 'muted', text: '最多' + maxImages + '张，每张不超过5MB，支持 JPG、PNG、WebP。' }),
-        thumbs, fileInput, pick,
-        h('p', { class: 'error', 'data-error-for': 'f-images' })),
+        h('p', { class: 'muted', text: '最多' + picker.maxImages + '张，每张不超过5MB，支持 JPG、PNG、WebP。' }),
+        picker.nodes),
       formError, submit);
 
     // A field's error goes away as soon as it is edited.
@@ -301,19 +318,15 @@
       var inv = form.querySelectorAll('.invalid');
       for (var j = 0; j < inv.length; j++) inv[j].classList.remove('invalid');
       formError.textContent = '';
-      if (images.some(function (x) { return !x.id && !x.failed; })) {
-        showFieldError('f-images', '图片正在上传，请稍候再提交');
-        return;
-      }
-      if (images.some(function (x) { return x.failed; })) {
-        showFieldError('f-images', '有图片未能上传，请删除后再提交');
+      if (picker.problem()) {
+        showFieldError('f-images', picker.problem());
         return;
       }
       var body = {
         subject: subject.value, content: content.value, category: category.value,
         address: address.value, region_code: regionInput.value.trim(),
         person: { name: name.value.trim(), phone: phone.value.trim() },
-        images: images.map(function (x) { return x.id; })
+        images: picker.ids()
       };
       submit.disabled = true;
       submit.textContent = '正在提交…';
@@ -370,6 +383,7 @@
       render('case', h('h2', { text: c.subject }),
         h('div', { class: 'card' }, h('p', { class: 'muted', id: 'status-hint', text: c.status_hint }), facts),
         h('div', { class: 'card' }, h('h3', { text: '办理进度' }), timeline),
+        supplementCard(c),
         evaluationCard(c),
         subs.length ? h('h2', { text: '我的反映' }) : null, subs,
         h('a', { class: 'button secondary block', href: '#/cases' }, '返回我的事项'));
@@ -377,6 +391,38 @@
     }, function (e) {
       render('case', errorBox(e), h('a', { class: 'button secondary block', href: '#/cases' }, '返回我的事项'));
     });
+  }
+
+  // supplementCard shows what staff asked for, if anything, and lets the
+  // resident add material to a case still being handled.
+  function supplementCard(c) {
+    if (!c.can_supplement) return null;
+    var key = randomKey();
+    var picker = imagePicker('s');
+    var content = h('textarea', { id: 's-content', maxlength: '20000',
+      placeholder: c.info_request ? '请按要求补充说明情况' : '新的情况或证明材料的说明' });
+    var err = h('p', { class: 'error', id: 's-error' });
+    var submit = h('button', { type: 'submit', id: 's-submit', class: 'block' }, '提交补充材料');
+    var form = h('form', { class: 'card', id: 's-form', novalidate: true },
+      h('h3', { text: c.info_request ? '需要您补充材料' : '补充材料' }),
+      c.info_request ? h('div', { class: 'notice', id: 'info-request' },
+        h('p', { text: c.info_request.request }),
+        h('p', { class: 'muted', text: '工作人员于' + fmtTime(c.info_request.at) + '提出' })) : null,
+      content, picker.nodes, err, submit);
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      err.textContent = '';
+      if (!content.value.trim()) { err.textContent = '请填写补充的内容'; return; }
+      if (picker.problem()) { err.textContent = picker.problem(); return; }
+      submit.disabled = true;
+      api('POST', '/me/cases/' + encodeURIComponent(c.case_no) + '/supplements',
+        { content: content.value, images: picker.ids() }, { 'Idempotency-Key': key })
+        .then(function () { casePage(c.case_no); }, function (e) {
+          submit.disabled = false;
+          err.textContent = (e.fields && (e.fields.content || e.fields.images)) || e.message;
+        });
+    });
+    return form;
   }
 
   function evaluationCard(c) {
