@@ -47,6 +47,16 @@ func (s *Service) residents() (ResidentStore, error) {
 	return rs, nil
 }
 
+// residentCase finds one of a resident's cases in a transaction.
+func residentCase(ctx context.Context, tx Store, residentID int64, no string) (ResidentStore, *Case, error) {
+	rs, ok := tx.(ResidentStore)
+	if !ok {
+		return nil, nil, Errorf(EInternal, "store does not serve residents")
+	}
+	c, err := rs.ResidentCase(ctx, residentID, no)
+	return rs, c, err
+}
+
 // ResidentCases lists a resident's own cases.
 func (s *Service) ResidentCases(ctx context.Context, residentID, beforeID int64, limit int) ([]*Case, error) {
 	rs, err := s.residents()
@@ -92,11 +102,7 @@ func (s *Service) Evaluate(ctx context.Context, residentID int64, no, rating, co
 	}
 	var out *Evaluation
 	err := s.update(ctx, func(tx Store) error {
-		rs, ok := tx.(ResidentStore)
-		if !ok {
-			return Errorf(EInternal, "store does not serve residents")
-		}
-		c, err := rs.ResidentCase(ctx, residentID, no)
+		rs, c, err := residentCase(ctx, tx, residentID, no)
 		if err != nil {
 			return err
 		}
@@ -126,11 +132,7 @@ func (s *Service) Supplement(ctx context.Context, actor Actor, residentID int64,
 	now := s.Now().UTC()
 	var reg *Registration
 	err := s.update(ctx, func(tx Store) error {
-		rs, ok := tx.(ResidentStore)
-		if !ok {
-			return Errorf(EInternal, "store does not serve residents")
-		}
-		c, err := rs.ResidentCase(ctx, residentID, no)
+		_, c, err := residentCase(ctx, tx, residentID, no)
 		if err != nil {
 			return err
 		}
@@ -161,14 +163,5 @@ func (s *Service) Supplement(ctx context.Context, actor Actor, residentID int64,
 			Kind: EventIntakeAdded, Data: map[string]any{"intake_ref": in.Ref, "channel": in.Channel,
 				"decision": DecisionAttached, "supplement": true, "answers_request": answered}})
 	})
-	if ErrorCode(err) == EConflict && in.SourceKey != "" {
-		// A retry, or a concurrent request with the same key.
-		if reg, rerr := s.replay(ctx, actor, &in); reg != nil || rerr != nil {
-			return reg, rerr
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	return reg, nil
+	return s.settle(ctx, actor, &in, reg, err)
 }

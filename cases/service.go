@@ -91,9 +91,15 @@ func (s *Service) Register(ctx context.Context, actor Actor, in Intake) (*Regist
 		reg, err = s.register(ctx, tx, actor, &in, now)
 		return err
 	})
+	return s.settle(ctx, actor, &in, reg, err)
+}
+
+// settle returns the outcome of storing an intake: on a clash of its
+// source key — a retry, or a concurrent request with the same key that won
+// the race — the first registration.
+func (s *Service) settle(ctx context.Context, actor Actor, in *Intake, reg *Registration, err error) (*Registration, error) {
 	if ErrorCode(err) == EConflict && in.SourceKey != "" {
-		// A concurrent request with the same key won the race.
-		if reg, rerr := s.replay(ctx, actor, &in); reg != nil || rerr != nil {
+		if reg, rerr := s.replay(ctx, actor, in); reg != nil || rerr != nil {
 			return reg, rerr
 		}
 	}

@@ -427,6 +427,12 @@ func (ch *Channel) createIntake(c *fiber.Ctx) error {
 	if reg.Decision == cases.DecisionMerged {
 		msg = "您反映的事项已登记，与此前登记的同一事项合并办理，案件编号" + reg.Case.No + "。"
 	}
+	return registered(c, reg, ids, msg)
+}
+
+// registered answers a resident's submission: 201, or 200 for a retry
+// with the same Idempotency-Key.
+func registered(c *fiber.Ctx, reg *cases.Registration, ids []string, msg string) error {
 	status := fiber.StatusCreated
 	if reg.Replayed {
 		status = fiber.StatusOK
@@ -490,17 +496,7 @@ func (ch *Channel) supplement(c *fiber.Ctx) error {
 	if err := ch.Store.AttachUploads(ctx, r.ID, reg.Intake.ID, ids, ch.Now()); err != nil {
 		return err
 	}
-	status := fiber.StatusCreated
-	if reg.Replayed {
-		status = fiber.StatusOK
-		c.Set("Idempotent-Replayed", "true")
-	}
-	if ids == nil {
-		ids = []string{}
-	}
-	return c.Status(status).JSON(registrationJSON{CaseNo: reg.Case.No, IntakeRef: reg.Intake.Ref,
-		Status: reg.Case.Status, StatusLabel: reg.Case.Status.Label(), Message: "补充材料已收到，已附入案件" + reg.Case.No + "。",
-		Images: ids, Replayed: reg.Replayed})
+	return registered(c, reg, ids, "补充材料已收到，已附入案件"+reg.Case.No+"。")
 }
 
 func dedupe(ids []string) []string {
