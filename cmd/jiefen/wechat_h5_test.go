@@ -212,6 +212,19 @@ func TestResidentH5(t *testing.T) {
 	p.tap("#logout")
 	p.waitFor(`document.body.dataset.page === 'login'`)
 
+	// Staff see the resident's photos on the console's case page.
+	p.navigate(s.url + "/console/login")
+	p.waitFor(`!!document.querySelector('input[name=username]')`)
+	p.typeInto("input[name=username]", "clerk")
+	p.typeInto("input[name=password]", "secret-clerk")
+	p.eval(`document.querySelector('form button[type=submit]').click()`)
+	p.waitFor(`location.pathname === '/console/' || location.pathname === '/console/cases'`)
+	p.navigate(s.url + "/console/cases/" + no)
+	p.waitFor(`(function(){var b=document.getElementById('case-images'); if(!b||b.hidden) return false; var i=b.querySelectorAll('img'); return i.length === 2 && i[0].complete && i[0].naturalWidth === 64;})()`)
+	if h := p.text("#case-images h2"); !strings.Contains(h, "（2）") {
+		t.Errorf("console images heading %q", h)
+	}
+
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, e := range b.errors {
