@@ -296,12 +296,8 @@ func (d *Detector) score(ctx context.Context, tx cases.Store, in *cases.Intake, 
 // an index outage or lag cannot hide them) with the index's most similar
 // texts in the region and time window.
 func (d *Detector) candidates(ctx context.Context, tx cases.Store, in *cases.Intake, scope string) ([]int64, error) {
-	ids, err := tx.IntakesByPerson(ctx, in.Person, in.NameKey, d.Config.PersonCandidates)
-	if err != nil {
-		return nil, err
-	}
 	if d.Index == nil {
-		return ids, nil
+		return tx.IntakesByPerson(ctx, in.Person, in.NameKey, d.Config.PersonCandidates)
 	}
 	prefix := cases.RegionPrefix(in.RegionCode)
 	if lv := d.Config.RegionLevel; lv > 0 && cases.RegionLevel(in.RegionCode) > lv {
@@ -315,12 +311,28 @@ func (d *Detector) candidates(ctx context.Context, tx cases.Store, in *cases.Int
 	if d.Config.WindowDays > 0 {
 		q.Filter.From = in.ReceivedAt.AddDate(0, 0, -d.Config.WindowDays)
 	}
-	hits, err := d.Index.Search(ctx, q)
+	// The index and the database are asked at once: on two cores the
+	// slower of the two sets the latency, not their sum.
+	type result struct {
+		hits []Hit
+		err  error
+	}
+	text := make(chan result, 1)
+	go func() {
+		hits, err := d.Index.Search(ctx, q)
+		text <- result{hits, err}
+	}()
+	ids, err := tx.IntakesByPerson(ctx, in.Person, in.NameKey, d.Config.PersonCandidates)
+	r := <-text
 	if err != nil {
+		return nil, err
+	}
+	hits := r.hits
+	if r.err != nil {
 		// Text candidates are lost for this intake only; person keys still
 		// work. Registration must not fail because the index is down.
 		if d.Log != nil {
-			d.Log.Warn("search index unavailable for detection", "err", err)
+			d.Log.Warn("search index unavailable for detection", "err", r.err)
 		}
 		return ids, nil
 	}
