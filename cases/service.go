@@ -498,6 +498,9 @@ func (s *Service) Transition(ctx context.Context, actor Actor, no string, to Sta
 		}
 		c.Status = to
 		c.UpdatedAt = now
+		if !to.Open() {
+			c.InfoRequestedAt = nil // nothing is awaited from the resident any more
+		}
 		if err := tx.UpdateCase(ctx, c); err != nil {
 			return err
 		}

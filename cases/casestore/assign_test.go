@@ -186,8 +186,15 @@ func TestRequestInfoAndSupplement(t *testing.T) {
 		if last.Kind != cases.EventIntakeAdded || last.Data["supplement"] != true || last.Data["answers_request"] != true {
 			t.Errorf("supplement event %+v", last)
 		}
-		if _, err := svc.Transition(ctx, clerk, no, cases.StatusRejected, "不属于受理范围"); err != nil {
+		if _, err := svc.RequestInfo(ctx, clerk, no, "请再补充一张照片"); err != nil {
 			t.Fatal(err)
+		}
+		c, err = svc.Transition(ctx, clerk, no, cases.StatusRejected, "不属于受理范围")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.InfoRequestedAt != nil {
+			t.Error("a rejected case still waits for the resident")
 		}
 		if _, err := svc.Supplement(ctx, resident, 7, no, cases.Intake{Channel: cases.ChannelWeChat, Content: "再补充"}); cases.ErrorCode(err) != cases.EInvalid {
 			t.Errorf("supplement a closed case: %v", err)
