@@ -30,7 +30,7 @@ type grams struct {
 }
 
 func (w *weigher) grams(s string, query bool) grams {
-	keys := GramKeys(s, nil)
+	keys := CachedGramKeys(s)
 	g := grams{keys: keys, w: make([]float64, len(keys))}
 	for i, k := range keys {
 		g.w[i] = w.idf(k)

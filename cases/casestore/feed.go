@@ -15,11 +15,12 @@ import (
 // for engines that keep their cursor in the database (Meilisearch).
 type Feed struct {
 	db     bun.IDB
+	store  *Store // for prepared statements
 	engine string
 }
 
 // NewFeed returns the change feed; engine names the cursor row.
-func (s *Store) NewFeed(engine string) *Feed { return &Feed{db: s.idb, engine: engine} }
+func (s *Store) NewFeed(engine string) *Feed { return &Feed{db: s.idb, store: s, engine: engine} }
 
 var (
 	_ search.Feed   = (*Feed)(nil)
@@ -29,7 +30,11 @@ var (
 // Changes implements search.Feed.
 func (f *Feed) Changes(ctx context.Context, after int64, limit int) ([]search.Change, error) {
 	var rows []changeRow
-	err := f.db.NewSelect().Model(&rows).Where("seq > ?", after).OrderExpr("seq").Limit(int64(limit)).Scan(ctx)
+	q := f.store.text("Changes", func() string {
+		return f.db.NewSelect().Model(&rows).Where("seq > ?", bun.Safe("?")).OrderExpr("seq LIMIT ?", bun.Safe("?")).String()
+	})
+	// Registration asks after every change: a prepared statement.
+	err := f.store.scan(ctx, &rows, q, after, limit)
 	out := make([]search.Change, len(rows))
 	for i, r := range rows {
 		out[i] = search.Change{Seq: r.Seq, CaseID: r.CaseID}
@@ -47,23 +52,40 @@ type docRow struct {
 	Content    string    `bun:"content"`
 }
 
+func docsQuery(q *bun.SelectQuery) *bun.SelectQuery {
+	return q.TableExpr("intakes AS i").
+		ColumnExpr("i.id, i.case_id, c.region_code, i.received_at, c.status, i.subject, i.content").
+		Join("JOIN cases AS c ON c.id = i.case_id")
+}
+
 func (f *Feed) docs(ctx context.Context, q *bun.SelectQuery) ([]search.Doc, error) {
 	var rows []docRow
-	err := q.TableExpr("intakes AS i").
-		ColumnExpr("i.id, i.case_id, c.region_code, i.received_at, c.status, i.subject, i.content").
-		Join("JOIN cases AS c ON c.id = i.case_id").Scan(ctx, &rows)
+	err := docsQuery(q).Scan(ctx, &rows)
+	return toDocs(rows), err
+}
+
+func toDocs(rows []docRow) []search.Doc {
 	out := make([]search.Doc, len(rows))
 	for i, r := range rows {
 		out[i] = search.Doc{ID: r.ID, CaseID: r.CaseID, Region: r.Region, ReceivedAt: r.ReceivedAt.UTC(),
 			Status: r.Status, Subject: r.Subject, Content: r.Content}
 	}
-	return out, err
+	return out
 }
 
 // Docs implements search.Feed.
 func (f *Feed) Docs(ctx context.Context, caseIDs []int64) ([]search.Doc, error) {
 	if len(caseIDs) == 0 {
 		return nil, nil
+	}
+	if len(caseIDs) == 1 {
+		// The common case (registration syncs after each change): prepared.
+		var rows []docRow
+		q := f.store.text("Docs1", func() string {
+			return docsQuery(f.db.NewSelect().Where("i.case_id = ?", bun.Safe("?")).OrderExpr("i.id")).String()
+		})
+		err := f.store.scan(ctx, &rows, q, caseIDs[0])
+		return toDocs(rows), err
 	}
 	return f.docs(ctx, f.db.NewSelect().Where("i.case_id IN (?)", bun.In(caseIDs)).OrderExpr("i.id"))
 }

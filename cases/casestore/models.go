@@ -57,18 +57,6 @@ func (r *caseRow) toCase() *cases.Case {
 	}
 }
 
-func fromCase(c *cases.Case) *caseRow {
-	return &caseRow{
-		ID: c.ID, CaseNo: c.No, Subject: c.Subject, Category: c.Category, RegionCode: c.RegionCode,
-		Address: c.Address, Status: string(c.Status), Channel: string(c.Channel),
-		AcceptDueAt: c.AcceptDue, HandleDueAt: c.HandleDue, SuspendedAt: c.SuspendedAt,
-		ResolvedAt: c.ResolvedAt, ClosedAt: c.ClosedAt,
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, CreatedBy: c.CreatedBy, Version: c.Version,
-		ClusterID: c.ClusterID, MergedIntoID: c.MergedInto,
-		AssigneeID: c.AssigneeID, AssigneeName: c.AssigneeName, InfoRequested: c.InfoRequestedAt,
-	}
-}
-
 func utc(t *time.Time) *time.Time {
 	if t == nil {
 		return nil

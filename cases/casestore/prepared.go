@@ -19,6 +19,46 @@ import (
 type prepared struct {
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
+	texts map[string]string // bun-built query texts by name
+}
+
+// text returns the query named name, built by build on first use. Queries
+// built with bun take their parameters as bun.Safe("?"), so that the text
+// is a template and the values are bound when it runs.
+func (s *Store) text(name string, build func() string) string {
+	s.prep.mu.Lock()
+	q, ok := s.prep.texts[name]
+	s.prep.mu.Unlock()
+	if ok {
+		return q
+	}
+	q = build()
+	s.prep.mu.Lock()
+	if s.prep.texts == nil {
+		s.prep.texts = map[string]string{}
+	}
+	s.prep.texts[name] = q
+	s.prep.mu.Unlock()
+	return q
+}
+
+// scan runs a prepared query in the store's transaction, if any, and scans
+// the rows into dest (a slice of bun models).
+func (s *Store) scan(ctx context.Context, dest any, query string, args ...any) error {
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	var rows *sql.Rows
+	if tx, ok := s.idb.(bun.Tx); ok {
+		rows, err = tx.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	} else {
+		rows, err = st.QueryContext(ctx, args...)
+	}
+	if err != nil {
+		return err
+	}
+	return s.db.ScanRows(ctx, rows, dest)
 }
 
 // stmt returns the statement for query, prepared on the database (database/sql
@@ -57,16 +97,26 @@ func (s *Store) queryRow(ctx context.Context, query string, args ...any) (*sql.R
 
 // exec runs a prepared statement in the store's transaction, if any.
 func (s *Store) exec(ctx context.Context, query string, args ...any) error {
+	_, err := s.execN(ctx, query, args...)
+	return err
+}
+
+// execN is exec returning the number of rows affected.
+func (s *Store) execN(ctx context.Context, query string, args ...any) (int64, error) {
 	st, err := s.stmt(ctx, query)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	var res sql.Result
 	if tx, ok := s.idb.(bun.Tx); ok {
-		_, err = tx.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		res, err = tx.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	} else {
-		_, err = st.ExecContext(ctx, args...)
+		res, err = st.ExecContext(ctx, args...)
 	}
-	return err
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // dollarPlaceholders turns ? into $1, $2, … for PostgreSQL.

@@ -85,23 +85,24 @@ func (s *Store) CreateCase(ctx context.Context, c *cases.Case) error {
 	return database.Err(row.Scan(&c.ID), "案件")
 }
 
+const updateCase = `UPDATE cases SET subject = ?, category = ?, region_code = ?, address = ?, status = ?,
+	accept_due_at = ?, handle_due_at = ?, suspended_at = ?, resolved_at = ?, closed_at = ?, updated_at = ?,
+	version = ?, cluster_id = ?, merged_into_id = ?, assignee_id = ?, assignee_name = ?, info_requested_at = ?
+	WHERE id = ? AND version = ?`
+
 // UpdateCase implements cases.Store with optimistic locking on version.
 func (s *Store) UpdateCase(ctx context.Context, c *cases.Case) error {
-	row := fromCase(c)
-	row.Version = c.Version + 1
-	res, err := s.idb.NewUpdate().Model(row).
-		Column("subject", "category", "region_code", "address", "status", "accept_due_at", "handle_due_at",
-			"suspended_at", "resolved_at", "closed_at", "updated_at", "version", "cluster_id", "merged_into_id",
-			"assignee_id", "assignee_name", "info_requested_at").
-		Where("id = ? AND version = ?", c.ID, c.Version).
-		Exec(ctx)
+	n, err := s.execN(ctx, updateCase, c.Subject, c.Category, c.RegionCode, c.Address, string(c.Status),
+		s.timePtrArg(c.AcceptDue), s.timePtrArg(c.HandleDue), s.timePtrArg(c.SuspendedAt), s.timePtrArg(c.ResolvedAt),
+		s.timePtrArg(c.ClosedAt), s.timeArg(c.UpdatedAt), c.Version+1, c.ClusterID, c.MergedInto,
+		c.AssigneeID, c.AssigneeName, s.timePtrArg(c.InfoRequestedAt), c.ID, c.Version)
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
+	if n != 1 {
 		return cases.Errorf(cases.EConflict, "案件已被他人修改，请刷新后重试")
 	}
-	c.Version = row.Version
+	c.Version++
 	return s.MarkChanged(ctx, c.ID)
 }
 
@@ -135,11 +136,17 @@ func (s *Store) CaseByNo(ctx context.Context, no, scope string) (*cases.Case, er
 
 // CaseByID implements cases.Store.
 func (s *Store) CaseByID(ctx context.Context, id int64) (*cases.Case, error) {
-	var r caseRow
-	if err := s.selectCases(&r).Where("case_row.id = ?", id).Scan(ctx); err != nil {
-		return nil, database.Err(err, "案件")
+	var rows []caseRow
+	q := s.text("CaseByID", func() string {
+		return s.selectCases(&rows).Where("case_row.id = ?", bun.Safe("?")).String()
+	})
+	if err := s.scan(ctx, &rows, q, id); err != nil {
+		return nil, err
 	}
-	return r.toCase(), nil
+	if len(rows) == 0 {
+		return nil, database.Err(sql.ErrNoRows, "案件")
+	}
+	return rows[0].toCase(), nil
 }
 
 // ListCases implements cases.Store.

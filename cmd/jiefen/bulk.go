@@ -24,8 +24,16 @@ func cmdImport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	region := fs.String("region", "", "region of records without one (default: the top of the region tree)")
 	closeAfter := fs.String("close-after", "", "close cases this long after their last intake, e.g. 60d")
 	strict := fs.Bool("strict", false, "abort on the first malformed line instead of skipping it")
+	prof := fs.String("cpuprofile", "", "write a CPU profile of the import to this file")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
+	}
+	if *prof != "" {
+		stop, err := startProfile(*prof)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	if *file == "" {
 		return usageErr("import: --file is required")

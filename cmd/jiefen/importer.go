@@ -13,9 +13,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/search"
 )
 
 // record is one line of an import file, in the format of the evaluation
@@ -110,7 +112,14 @@ func (im *importer) run(ctx context.Context, recs []record) (importStats, error)
 	slices.SortStableFunc(recs, func(a, b record) int { return a.ReceivedAt.Compare(b.ReceivedAt) })
 	start := time.Now()
 	last := start
+	// Registration is sequential (each decision depends on the ones
+	// before); the text work that does not is done ahead on another core.
+	var pos atomic.Int64
+	warmCtx, stopWarm := context.WithCancel(ctx)
+	defer stopWarm()
+	go warmAhead(warmCtx, recs, &pos)
 	for b := 0; b < len(recs); b += importBatch {
+		pos.Store(int64(b))
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
@@ -136,6 +145,24 @@ func (im *importer) run(ctx context.Context, recs []record) (importStats, error)
 	st.Elapsed = time.Since(start)
 	return st, nil
 }
+
+// warmAhead computes the grams of the records up to importAhead ahead of
+// the one being registered (pos).
+func warmAhead(ctx context.Context, recs []record, pos *atomic.Int64) {
+	for i := range recs {
+		for int64(i) > pos.Load()+importAhead {
+			if ctx.Err() != nil {
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+		r := &recs[i]
+		search.WarmGrams(r.Subject+"\n"+r.Content, r.Subject, r.Address)
+	}
+}
+
+// importAhead is how far warmAhead runs ahead: well inside the gram cache.
+const importAhead = 2 * importBatch
 
 // batch registers records in one transaction and returns how many were
 // done before an error.

@@ -151,11 +151,22 @@ func (a *App) batch(ctx context.Context, now func() time.Time, fn func(svc *case
 		// Uncommitted changes are indexed from the transaction; the cursor
 		// stays in memory until the commit (a rollback would otherwise
 		// leave it past rows that never were).
+		// The index is brought up to date when the detector is about to read
+		// it, not after every change: a run of changes (an import closing
+		// old cases) costs one sync.
 		inTx := &search.Syncer{Feed: tx.(*casestore.Store).NewFeed(""), Index: a.Index, Cursor: &memCursor{seq: cursor}}
-		svc.Changed = func(ctx context.Context) {
-			if _, err := inTx.Sync(ctx); err != nil {
-				a.Log.Warn("search index update deferred", "err", err)
-			}
+		dirty := false
+		svc.Changed = func(context.Context) { dirty = true }
+		if svc.Detector != nil {
+			svc.Detector = syncFirst{Detector: svc.Detector, sync: func(ctx context.Context) {
+				if !dirty {
+					return
+				}
+				dirty = false
+				if _, err := inTx.Sync(ctx); err != nil {
+					a.Log.Warn("search index update deferred", "err", err)
+				}
+			}}
 		}
 		return fn(&svc)
 	})
@@ -164,6 +175,22 @@ func (a *App) batch(ctx context.Context, now func() time.Time, fn func(svc *case
 	}
 	a.indexNow(ctx)
 	return nil
+}
+
+// syncFirst brings the index up to date before each detection.
+type syncFirst struct {
+	cases.Detector
+	sync func(context.Context)
+}
+
+func (d syncFirst) Detect(ctx context.Context, tx cases.Store, in *cases.Intake, scope string, now time.Time) (*cases.Detection, error) {
+	d.sync(ctx)
+	return d.Detector.Detect(ctx, tx, in, scope, now)
+}
+
+func (d syncFirst) Similar(ctx context.Context, tx cases.Store, in *cases.Intake, scope string, now time.Time) ([]cases.Match, error) {
+	d.sync(ctx)
+	return d.Detector.Similar(ctx, tx, in, scope, now)
 }
 
 // memCursor is a change-feed cursor that is not saved.

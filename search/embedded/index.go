@@ -231,14 +231,21 @@ func (ix *Index) isLive(d uint32) bool { return ix.live[d>>6]&(1<<(d&63)) != 0 }
 // ---------------------------------------------------------------- writes
 
 // docGrams returns the sorted unique gram keys of text: the same keys the
-// detector weighs (search.GramKeys, boilerplate stripped).
-func docGrams(text string, buf []uint64) []uint64 {
-	return search.GramKeys(text, buf[:0])
+// detector weighs (search.GramKeys, boilerplate stripped), shared through
+// the gram cache, so the result must not be modified. Queries fill the
+// cache (registration then upserts the text it asked with); upserts only
+// read it, so that a rebuild does not flood it.
+func docGrams(text string) []uint64 {
+	return search.CachedGramKeys(text)
+}
+
+func upsertGrams(text string) []uint64 {
+	return search.PeekGramKeys(text)
 }
 
 // Upsert inserts or replaces document id.
 func (ix *Index) Upsert(id uint64, text string, a Attrs) error {
-	keys := docGrams(text, nil)
+	keys := upsertGrams(text)
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
 	if ix.sameTerms(id, keys) {
@@ -744,7 +751,6 @@ type scratch struct {
 	cur     []cursor
 	acc     []float32
 	touched []uint32
-	keys    []uint64
 	q       []qterm
 	heap    []cand
 	qw      []float32 // dense term -> query weight (zero outside a search)
@@ -792,7 +798,7 @@ func (ix *Index) SearchWith(query string, k int, f Filter, o SearchOptions) []Hi
 		sc = &scratch{}
 	}
 	defer ix.pool.Put(sc)
-	sc.keys = docGrams(query, sc.keys)
+	keys := docGrams(query)
 
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -802,7 +808,7 @@ func (ix *Index) SearchWith(query string, k int, f Filter, o SearchOptions) []Hi
 	// look up query terms
 	q := sc.q[:0]
 	var qTotal float32
-	for _, key := range sc.keys {
+	for _, key := range keys {
 		t, ok := ix.dict[key]
 		if !ok || ix.df[t] == 0 {
 			qTotal += ix.idf(0)

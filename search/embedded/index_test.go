@@ -110,10 +110,10 @@ func testBruteForce(t *testing.T) {
 		q := randText(r)
 		hits := ix.SearchWith(q, 5, Filter{}, o)
 		hr := ix.SearchWith(q, 5, Filter{}, SearchOptions{Score: Containment, Rerank: 50, MaxTerms: 3})
-		qk := docGrams(q, nil)
+		qk := docGrams(q)
 		best := 0.0
 		for _, s := range texts {
-			dk := docGrams(s, nil)
+			dk := docGrams(s)
 			var sh, tot float64
 			for _, k := range qk {
 				t, ok := ix.dict[k]
