@@ -33,6 +33,7 @@ const (
 	PermManage     Permission = "manage"     // manage users
 	PermGrids      Permission = "grids"      // add grids (网格) under villages
 	PermAssign     Permission = "assign"     // give cases to handlers (分派/交办)
+	PermSchedule   Permission = "schedule"   // plan and publish reception days (领导接访日); a leader only their own
 )
 
 // permissions: leaders read, supervise and hand cases out (交办) but do not
@@ -42,9 +43,9 @@ var permissions = map[Role][]Permission{
 	RoleWindowClerk:  {PermRegister, PermTransition, PermRevealPII},
 	RoleHotlineAgent: {PermRegister, PermRevealPII},
 	RoleMediator:     {PermRegister, PermTransition, PermRevealPII},
-	RoleSupervisor:   {PermRegister, PermTransition, PermRevealPII, PermGrids, PermAssign},
-	RoleLeader:       {PermAssign},
-	RoleAdmin:        {PermManage, PermGrids, PermRegister, PermTransition},
+	RoleSupervisor:   {PermRegister, PermTransition, PermRevealPII, PermGrids, PermAssign, PermSchedule},
+	RoleLeader:       {PermAssign, PermSchedule},
+	RoleAdmin:        {PermManage, PermGrids, PermRegister, PermTransition, PermSchedule},
 }
 
 // Handles reports whether people in the role handle cases, and so can be

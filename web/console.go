@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -147,7 +148,7 @@ func eventText(e eventJSON) string {
 var pages = func() map[string]*template.Template {
 	base := template.Must(template.New("").Funcs(consoleFuncs).ParseFS(templateFS, "templates/layout.html"))
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "cases", "case", "intake", "error", "clusters"} {
+	for _, name := range []string{"login", "cases", "case", "intake", "error", "clusters", "reception", "caller"} {
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
 	}
 	return out
@@ -160,6 +161,7 @@ type page struct {
 	CanRegister   bool
 	CanTransition bool
 	CanAssign     bool
+	CanSchedule   bool
 	Flash, Error  string
 	Form          map[string]string
 	Fields        map[string]string
@@ -176,6 +178,7 @@ type page struct {
 	Assignees      []assigneeOptionJSON
 	Clusters       []cases.ClusterSummary
 	Query          string
+	Number         string // the calling number (来电查询)
 }
 
 func (s *Server) console(app *fiber.App) {
@@ -202,6 +205,14 @@ func (s *Server) console(app *fiber.App) {
 	auth.Get("/clusters", s.clustersPage)
 	auth.Get("/clusters/:id", s.clusterPage)
 	auth.Get("/search", s.searchPage)
+	// Pages of the channels: the page is a shell, its script drives the
+	// channel's staff API with the session cookie.
+	auth.Get("/reception", func(c *fiber.Ctx) error {
+		return s.render(c, fiber.StatusOK, "reception", &page{Title: "领导接访"})
+	})
+	auth.Get("/caller", func(c *fiber.Ctx) error {
+		return s.render(c, fiber.StatusOK, "caller", &page{Title: "来电查询", Number: c.Query("number")})
+	})
 }
 
 // sameOrigin refuses cross-site form posts (the session cookie is also
@@ -240,7 +251,7 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, p *page) error {
 		p.User = u
 		a := u.Actor()
 		p.CanRegister, p.CanTransition = a.Can(cases.PermRegister), a.Can(cases.PermTransition)
-		p.CanAssign = a.Can(cases.PermAssign)
+		p.CanAssign, p.CanSchedule = a.Can(cases.PermAssign), a.Can(cases.PermSchedule)
 		if r, err := s.Cases.Store.Region(c.UserContext(), u.RegionCode); err == nil {
 			p.ScopeName = r.Name
 		}
@@ -543,6 +554,13 @@ func newFormKey() string {
 
 func (s *Server) intakePage(c *fiber.Ctx) error {
 	p := &page{Form: map[string]string{"channel": "window", "category": "other", "idempotency_key": newFormKey()}}
+	// Prefilled from 来电查询: the call being registered.
+	if ch := cases.Channel(c.Query("channel")); slices.Contains(intakeChannels, ch) {
+		p.Form["channel"] = string(ch)
+	}
+	if ph := strings.TrimSpace(c.Query("phone")); len(ph) <= 20 {
+		p.Form["person_phone"] = ph
+	}
 	if err := s.intakeForm(c, p); err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/channels"
+	"github.com/jiefen/jiefen/staff"
 )
 
 // Limits.
@@ -102,15 +103,7 @@ func invalid(fields map[string]string) error {
 
 // canSchedule: leaders (their own days), supervisors and admins plan
 // reception days.
-func canSchedule(a cases.Actor) bool {
-	switch {
-	case a.System:
-		return true
-	case a.Role == cases.RoleLeader, a.Role == cases.RoleSupervisor, a.Role == cases.RoleAdmin:
-		return true
-	}
-	return false
-}
+func canSchedule(a cases.Actor) bool { return a.Can(cases.PermSchedule) }
 
 // canHandle: who may cancel a booking or mark it done — those who book, and
 // those who plan the day (a leader only their own).
@@ -326,6 +319,39 @@ type DayQuery struct {
 	From, To  string // China dates; default today and 30 days on
 	LeaderID  int64
 	Published *bool
+}
+
+// Leaders lists who may receive in a region: the leaders whose region
+// covers it, nearest first. A leader plans only their own days, so sees
+// only themselves.
+func (s *Service) Leaders(ctx context.Context, actor cases.Actor, region string) ([]*staff.User, error) {
+	if !canSchedule(actor) {
+		return nil, cases.Errorf(cases.EForbidden, "当前角色（%s）不能安排接访日", actor.Role.Label())
+	}
+	code, ok := cases.NormalizeRegionCode(region)
+	if !ok {
+		return nil, cases.FieldError("region", "行政区划代码格式错误")
+	}
+	if !actor.Sees(code) {
+		return nil, cases.FieldError("region", "该地区不在您的管辖范围内")
+	}
+	codes := cases.RegionAncestors(code)
+	users, err := s.Users.Handlers(ctx, []cases.Role{cases.RoleLeader}, codes)
+	if err != nil {
+		return nil, err
+	}
+	rank := make(map[string]int, len(codes))
+	for i, c := range codes {
+		rank[c] = i
+	}
+	out := users[:0]
+	for _, u := range users {
+		if actor.Role != cases.RoleLeader || u.ID == actor.UserID {
+			out = append(out, u)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].RegionCode] < rank[out[j].RegionCode] })
+	return out, nil
 }
 
 // Days lists the days in the actor's scope.

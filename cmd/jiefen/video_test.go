@@ -32,6 +32,27 @@ func videoEndToEnd(t *testing.T, dialect string) {
 	s.addUser("other", "window_clerk", "610202") // 铜川市王益区
 	leader, clerk, other := s.login("leader"), s.login("clerk"), s.login("other")
 
+	// Who may receive in 汉滨区: the 安康市 leader (whose region covers it);
+	// a supervisor of 汉滨区 sees the same list, a clerk may not ask, and a
+	// leader lists only themselves.
+	s.addUser("super", "supervisor", "610902")
+	s.addUser("tongchuan", "leader", "6102") // 铜川市: does not cover 汉滨区
+	super := s.login("super")
+	r0 := s.do("GET", "/api/v1/video/leaders?region=610902001", super, nil)
+	if items, _ := r0.body["items"].([]any); r0.status != 200 || len(items) != 1 || items[0].(map[string]any)["username"] != "leader" ||
+		items[0].(map[string]any)["region_code"] != "610900000000" {
+		t.Fatalf("leaders for 汉滨区: %d %s", r0.status, r0.raw)
+	}
+	if r := s.do("GET", "/api/v1/video/leaders", leader, nil); r.status != 200 || len(r.body["items"].([]any)) != 1 {
+		t.Fatalf("a leader's own list: %d %s", r.status, r.raw)
+	}
+	if r := s.do("GET", "/api/v1/video/leaders?region=610202", super, nil); r.status != 400 || errorField(r, "region") == "" {
+		t.Fatalf("leaders outside the scope: %d %s", r.status, r.raw)
+	}
+	if r := s.do("GET", "/api/v1/video/leaders", clerk, nil); r.status != 403 {
+		t.Fatalf("a clerk asks for leaders: %d %s", r.status, r.raw)
+	}
+
 	// The leader plans a reception day in 汉滨区 the day after tomorrow and
 	// publishes it.
 	date := time.Now().In(cases.ChinaTime).AddDate(0, 0, 2).Format(time.DateOnly)

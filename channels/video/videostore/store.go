@@ -6,7 +6,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -345,24 +344,10 @@ func (s *Store) Booking(ctx context.Context, id int64) (*video.Booking, error) {
 	if err := s.attach(ctx, []*video.Booking{b}); err != nil {
 		return nil, err
 	}
-	var sr sessionRow
-	err := s.sel().Model(&sr).Where("r.booking_id = ?", id).Scan(ctx)
-	switch {
-	case err == nil:
-		rec := &video.SessionRecord{ID: sr.ID, BookingID: sr.BookingID, StartedAt: sr.StartedAt.UTC(), EndedAt: sr.EndedAt.UTC(),
-			Summary: sr.Summary, Outcome: sr.Outcome, RecordingRef: sr.RecordingRef, IntakeRef: sr.IntakeRef,
-			RecordedBy: sr.RecordedBy, CreatedAt: sr.CreatedAt.UTC()}
-		if err := json.Unmarshal([]byte(sr.Participants), &rec.Participants); err != nil {
-			return nil, fmt.Errorf("session of booking %d: participants: %w", id, err)
-		}
-		b.Session = rec
-	case !errors.Is(err, sql.ErrNoRows):
-		return nil, err
-	}
 	return b, nil
 }
 
-// attach loads the bookings' slots and days.
+// attach loads the bookings' slots, days and session records.
 func (s *Store) attach(ctx context.Context, bs []*video.Booking) error {
 	if len(bs) == 0 {
 		return nil
@@ -388,8 +373,27 @@ func (s *Store) attach(ctx context.Context, bs []*video.Booking) error {
 	for i := range days {
 		dayByID[days[i].ID] = days[i].toDay()
 	}
+	byID := make(map[int64]*video.Booking, len(bs))
+	ids := make([]int64, 0, len(bs))
 	for _, b := range bs {
 		b.Slot, b.Day = slotByID[b.SlotID], dayByID[b.DayID]
+		byID[b.ID] = b
+		ids = append(ids, b.ID)
+	}
+	var sessions []sessionRow
+	if err := s.sel().Model(&sessions).Where("r.booking_id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return err
+	}
+	for _, sr := range sessions {
+		rec := &video.SessionRecord{ID: sr.ID, BookingID: sr.BookingID, StartedAt: sr.StartedAt.UTC(), EndedAt: sr.EndedAt.UTC(),
+			Summary: sr.Summary, Outcome: sr.Outcome, RecordingRef: sr.RecordingRef, IntakeRef: sr.IntakeRef,
+			RecordedBy: sr.RecordedBy, CreatedAt: sr.CreatedAt.UTC()}
+		if err := json.Unmarshal([]byte(sr.Participants), &rec.Participants); err != nil {
+			return fmt.Errorf("session of booking %d: participants: %w", sr.BookingID, err)
+		}
+		if b := byID[sr.BookingID]; b != nil {
+			b.Session = rec
+		}
 	}
 	return nil
 }

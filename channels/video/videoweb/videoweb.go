@@ -32,6 +32,7 @@ func Mount(svc *video.Service) web.Mount {
 		api.Get("/video/days/:id", st, h.getDay)
 		api.Post("/video/days/:id/publish", st, h.publish)
 		api.Get("/video/agenda", st, h.agenda)
+		api.Get("/video/leaders", st, h.leaders)
 		api.Post("/video/bookings", st, h.book)
 		api.Get("/video/bookings/:id", st, h.getBooking)
 		api.Post("/video/bookings/:id/cancel", st, h.cancel)
@@ -246,6 +247,31 @@ func (h *handler) agenda(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(presentBookings(bs, true))
+}
+
+type leaderJSON struct {
+	ID         int64  `json:"id"`
+	Username   string `json:"username"`
+	Name       string `json:"name"`
+	RegionCode string `json:"region_code"`
+}
+
+// leaders lists who may receive in ?region= (default: the user's own).
+func (h *handler) leaders(c *fiber.Ctx) error {
+	a := actor(c)
+	region := c.Query("region")
+	if region == "" {
+		region = a.RegionCode
+	}
+	users, err := h.svc.Leaders(c.UserContext(), a, region)
+	if err != nil {
+		return err
+	}
+	out := listJSON[leaderJSON]{Items: make([]leaderJSON, len(users))}
+	for i, u := range users {
+		out.Items[i] = leaderJSON{ID: u.ID, Username: u.Username, Name: u.Actor().Name, RegionCode: u.RegionCode}
+	}
+	return c.JSON(out)
 }
 
 func presentBookings(bs []*video.Booking, staff bool) listJSON[bookingJSON] {

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"encoding/base64"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestConsoleChannelPages drives the console pages of the channels in
+// headless Chromium: a supervisor plans, publishes and books a reception
+// day for a walk-in's case and records the session (领导接访); the leader
+// sees it on their agenda; a clerk looks up a calling number (来电查询) and
+// goes on to register the call.
+func TestConsoleChannelPages(t *testing.T) {
+	bin := findChromium()
+	if bin == "" {
+		t.Skip("chromium not installed (set CHROMIUM or install the chromium package)")
+	}
+	t.Setenv("JIEFEN_VIDEO_LINK", "https://meet.example.gov.cn/room/{token}")
+	s, _ := startApp(t, "sqlite", io.Discard, nil)
+	s.addUser("leader", "leader", "6109")
+	s.addUser("super", "supervisor", "610902")
+	s.addUser("clerk", "window_clerk", "610902")
+	clerk := s.login("clerk")
+	r := s.do("POST", "/api/v1/intakes", clerk, walkIn())
+	if r.status != 201 {
+		t.Fatalf("register: %d %s", r.status, r.raw)
+	}
+	no := r.body["case_no"].(string)
+
+	b := launchChromium(t, bin)
+	p := b.page
+	p.call("Page.enable", nil)
+	p.call("Runtime.enable", nil)
+	p.call("Log.enable", nil)
+	p.call("Emulation.setDeviceMetricsOverride", map[string]any{"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false})
+	shot := func(name string) { // JIEFEN_SCREENSHOT_DIR=dir keeps pictures of the pages
+		if dir := os.Getenv("JIEFEN_SCREENSHOT_DIR"); dir != "" {
+			var res struct{ Data string }
+			p.decode(p.call("Page.captureScreenshot", map[string]any{"format": "png", "captureBeyondViewport": true}), &res)
+			img, _ := base64.StdEncoding.DecodeString(res.Data)
+			os.WriteFile(filepath.Join(dir, "console-"+name+".png"), img, 0o644)
+		}
+	}
+	login := func(user string) {
+		t.Helper()
+		p.navigate(s.url + "/console/login")
+		p.waitFor(`!!document.querySelector('input[name=username]')`)
+		p.typeInto("input[name=username]", user)
+		p.typeInto("input[name=password]", "secret-"+user)
+		p.eval(`document.querySelector('form button[type=submit]').click()`)
+		p.waitFor(`location.pathname === '/console/' || location.pathname === '/console/cases'`)
+	}
+
+	// The supervisor plans a day for the 安康市 leader in 汉滨区.
+	login("super")
+	p.navigate(s.url + "/console/reception")
+	p.waitFor(`document.getElementById('reception').dataset.days === 'loaded' && document.getElementById('day-form').dataset.leaders === '1'`)
+	if got := p.text("#days"); !strings.Contains(got, "近期没有接访日") {
+		t.Errorf("empty day list: %q", got)
+	}
+	if got := p.evalString(`document.getElementById('d-leader').selectedOptions[0].textContent`); !strings.Contains(got, "leader") {
+		t.Errorf("leader option: %q", got)
+	}
+	// A malformed slot line is caught before anything is sent.
+	p.eval(`document.getElementById('d-slots').value = '9点到10点'`)
+	p.tap("#d-submit")
+	p.waitFor(`document.querySelector('[data-error-for="slots"]').textContent.indexOf('第1行') >= 0`)
+	p.eval(`document.getElementById('d-slots').value = '9:00-9:30 2\n09:30-10:00 1'`)
+	p.typeInto("#d-topic", "城市建设专题接访")
+	p.tap("#d-submit")
+	p.waitFor(`!!document.getElementById('day-form').dataset.saved && document.querySelectorAll('#days .day').length === 1`)
+	if got := p.text("#days .day"); !strings.Contains(got, "未发布") || !strings.Contains(got, "09:00–09:30 已约0/2") || !strings.Contains(got, "城市建设专题接访") {
+		t.Errorf("planned day: %q", got)
+	}
+	p.tap("#days .day .publish")
+	p.waitFor(`(function(){var d=document.querySelector('#days .day'); return !!d && d.textContent.indexOf('已发布') >= 0;})()`)
+
+	// Book the walk-in's case and record the session.
+	p.tap("#days .day .show")
+	p.waitFor(`!!document.querySelector('#days .day-detail[data-loaded=yes] .book-form')`)
+	p.typeInto(".book-form input[name=case_no]", no)
+	p.tap(".book-form button")
+	p.waitFor(fmt.Sprintf(`!!document.querySelector('#days .bookings a[href="/console/cases/%s"]')`, no))
+	if got := p.text("#days .bookings tbody"); !strings.Contains(got, "已预约") || !strings.Contains(got, "工作人员代约") || !strings.Contains(got, "进入会议") {
+		t.Errorf("booking row: %q", got)
+	}
+	p.tap("#days .bookings .record")
+	p.waitFor(`!document.querySelector('#days .session-row').hidden`)
+	p.tap(".session-form button[type=submit]")
+	p.waitFor(`!document.querySelector('.session-form .error').hidden`)
+	if got := p.text(".session-form .error"); !strings.Contains(got, "接访情况") && !strings.Contains(got, "必填") {
+		t.Errorf("empty summary: %q", got)
+	}
+	if got := p.text("#days .day-head .meta"); !strings.Contains(got, "09:00–09:30 已约1/2") {
+		t.Errorf("seats after booking: %q", got)
+	}
+	// The form proposes the slot's times; this session is recorded as held
+	// earlier today (a record cannot end in the future).
+	p.eval(`(function(){function v(m){return new Date(Date.now()+8*3600e3-m*60e3).toISOString().slice(0,16);}
+		document.querySelector('.session-form input[name=started_at]').value=v(40);
+		document.querySelector('.session-form input[name=ended_at]').value=v(10);})()`)
+	p.typeInto(".session-form textarea[name=summary]", "群众反映邻居违建堵路，领导当场协调街道三日内拆除。")
+	p.tap(".session-form button[type=submit]")
+	p.waitFor(`(function(){var t=document.querySelector('#days .bookings tbody'); return !!t && t.textContent.indexOf('已完成') >= 0 && t.textContent.indexOf('接访结果：当场化解') >= 0;})()`)
+	shot("reception")
+	r = s.do("GET", "/api/v1/cases/"+no, clerk, nil)
+	video := 0
+	for _, in := range r.body["intakes"].([]any) {
+		if in := in.(map[string]any); in["channel"] == "video" && strings.Contains(in["content"].(string), "领导当场协调") {
+			video++
+		}
+	}
+	if video != 1 {
+		t.Fatalf("the session is not a video intake on the case: %s", r.raw)
+	}
+
+	// The leader's agenda shows it.
+	login("leader")
+	p.navigate(s.url + "/console/reception")
+	p.waitFor(`document.getElementById('reception').dataset.agenda === 'loaded'`)
+	if got := p.text("#agenda"); !strings.Contains(got, no) || !strings.Contains(got, "已完成") {
+		t.Errorf("leader's agenda: %q", got)
+	}
+
+	// A clerk looks up the caller's number.
+	login("clerk")
+	p.navigate(s.url + "/console/caller?number=12")
+	p.waitFor(`!document.getElementById('c-error').hidden`)
+	if got := p.text("#c-error"); !strings.Contains(got, "来电号码") {
+		t.Errorf("short number: %q", got)
+	}
+	p.navigate(s.url + "/console/caller?number=13812345678")
+	p.waitFor(`document.getElementById('caller').dataset.loaded === '13812345678'`)
+	if got := p.text("#c-cases"); !strings.Contains(got, no) || !strings.Contains(got, "邻居违建阻挡通道") {
+		t.Errorf("caller's cases: %q", got)
+	}
+	if got := p.text("#c-summary"); !strings.Contains(got, "138****5678") || !strings.Contains(got, "在办 1 件") {
+		t.Errorf("caller summary: %q", got)
+	}
+	shot("caller")
+	p.tap("#c-register")
+	p.waitFor(`location.pathname === '/console/intake' && !!document.querySelector('input[name="person.phone"]')`)
+	if got := p.evalString(`document.querySelector('input[name="person.phone"]').value + '|' + document.querySelector('select[name=channel]').value`); got != "13812345678|hotline" {
+		t.Errorf("intake form prefilled from the call: %q", got)
+	}
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, e := range b.errors {
+		t.Errorf("browser: %s", e)
+	}
+}
