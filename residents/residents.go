@@ -30,6 +30,11 @@ type Store interface {
 	// ResidentByOpenID creates the account on first sight (idempotent under
 	// concurrent logins) and returns it.
 	UpsertByOpenID(ctx context.Context, openID, unionID string, now time.Time) (*Resident, error)
+	// ResidentByUnionID returns the oldest account with the unionid
+	// (ENotFound if none).
+	ResidentByUnionID(ctx context.Context, unionID string) (*Resident, error)
+	// SetOpenID changes the openid an account is known by.
+	SetOpenID(ctx context.Context, id int64, openID string, now time.Time) error
 	ResidentByID(ctx context.Context, id int64) (*Resident, error)
 	Update(ctx context.Context, r *Resident) error
 	CreateSession(ctx context.Context, tokenHash string, residentID int64, created, expires time.Time) error
@@ -58,7 +63,7 @@ func (s *Service) Login(ctx context.Context, openID, unionID string) (string, ti
 		return "", time.Time{}, nil, cases.Errorf(cases.EUnauthorized, "登录凭证无效")
 	}
 	now := s.Now().UTC()
-	r, err := s.Store.UpsertByOpenID(ctx, openID, unionID, now)
+	r, err := s.account(ctx, openID, strings.TrimSpace(unionID), now)
 	if err != nil {
 		return "", time.Time{}, nil, err
 	}
@@ -73,6 +78,39 @@ func (s *Service) Login(ctx context.Context, openID, unionID string) (string, ti
 	}
 	return token, exp, r, nil
 }
+
+// account finds or creates the resident's account. One person reaches
+// Jiefen through several WeChat apps (the mini-program, the official
+// account's web pages), each with its own openid; the unionid (given when
+// the apps share an open platform account) is the same, so it finds the
+// account, and their cases, whichever way they came first. The
+// mini-program's openid is the one kept: subscribe messages need it.
+func (s *Service) account(ctx context.Context, openID, unionID string, now time.Time) (*Resident, error) {
+	if unionID != "" {
+		r, err := s.Store.ResidentByUnionID(ctx, unionID)
+		switch {
+		case err == nil:
+			if r.OpenID != openID && !miniProgram(r.OpenID) && miniProgram(openID) {
+				// A conflict: an older account of this openid without the
+				// unionid. The one the unionid found stays as it is.
+				err := s.Store.SetOpenID(ctx, r.ID, openID, now)
+				if err == nil {
+					r.OpenID = openID
+				} else if cases.ErrorCode(err) != cases.EConflict {
+					return nil, err
+				}
+			}
+			return r, nil
+		case cases.ErrorCode(err) != cases.ENotFound:
+			return nil, err
+		}
+	}
+	return s.Store.UpsertByOpenID(ctx, openID, unionID, now)
+}
+
+// miniProgram reports whether an openid is the mini-program's: the others
+// carry a prefix naming where they come from ("oa:", "dev:").
+func miniProgram(openID string) bool { return openID != "" && !strings.Contains(openID, ":") }
 
 // Authenticate returns the resident a bearer token belongs to.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Resident, error) {

@@ -129,8 +129,8 @@ func rewrite(uri string) string {
 	return *b + uri[len(realAPI):]
 }
 
-// NewSDK returns a client for one mini-program.
-func NewSDK(cfg SDKConfig) *SDK {
+// installSDK sets the SDK's process-wide HTTP client and base URL.
+func installSDK(cfg SDKConfig) {
 	timeout := cfg.Timeout
 	if timeout <= 0 {
 		timeout = 10 * time.Second
@@ -141,6 +141,11 @@ func NewSDK(cfg SDKConfig) *SDK {
 	})
 	base := strings.TrimRight(strings.TrimSpace(cfg.APIBase), "/")
 	apiBase.Store(&base)
+}
+
+// NewSDK returns a client for one mini-program.
+func NewSDK(cfg SDKConfig) *SDK {
+	installSDK(cfg)
 	c := &tokenCache{data: map[string]cached{}}
 	mp := miniprogram.NewMiniProgram(&mpconfig.Config{
 		AppID: cfg.AppID, AppSecret: cfg.Secret, Cache: c, UseStableAK: true,

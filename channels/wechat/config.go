@@ -26,6 +26,13 @@ type Config struct {
 
 	Templates *Templates // WECHAT_TEMPLATES
 
+	// Web authorisation (网页授权) through an official account (公众号), so
+	// that the H5 page logs residents in by itself in WeChat's browser.
+	OAAppID   string // WECHAT_OA_APPID
+	OASecret  string // WECHAT_OA_SECRET
+	OAuthBase string // WECHAT_OAUTH_BASE: "" is https://open.weixin.qq.com (where browsers are sent to authorise)
+	PublicURL string // JIEFEN_PUBLIC_URL: this server's address as browsers see it (the OAuth redirect); "" is the request's
+
 	DevLogin      bool   // JIEFEN_DEV_LOGIN=1: log in by name, without WeChat
 	DefaultRegion string // WECHAT_DEFAULT_REGION: prefilled region code of the H5 form
 
@@ -37,12 +44,19 @@ type Config struct {
 // binding and messages need one; the resident API and H5 do not).
 func (c Config) Enabled() bool { return c.AppID != "" && c.Secret != "" }
 
+// OAuthEnabled reports whether H5 web authorisation is configured.
+func (c Config) OAuthEnabled() bool { return c.OAAppID != "" && c.OASecret != "" }
+
 // ConfigFromEnv reads the configuration.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		AppID:         strings.TrimSpace(getenv("WECHAT_APPID")),
 		Secret:        strings.TrimSpace(getenv("WECHAT_SECRET")),
 		APIBase:       strings.TrimSpace(getenv("WECHAT_API_BASE")),
+		OAAppID:       strings.TrimSpace(getenv("WECHAT_OA_APPID")),
+		OASecret:      strings.TrimSpace(getenv("WECHAT_OA_SECRET")),
+		OAuthBase:     strings.TrimRight(strings.TrimSpace(getenv("WECHAT_OAUTH_BASE")), "/"),
+		PublicURL:     strings.TrimRight(strings.TrimSpace(getenv("JIEFEN_PUBLIC_URL")), "/"),
 		PushToken:     strings.TrimSpace(getenv("WECHAT_PUSH_TOKEN")),
 		PushAESKey:    strings.TrimSpace(getenv("WECHAT_PUSH_AES_KEY")),
 		DevLogin:      getenv("JIEFEN_DEV_LOGIN") == "1",
@@ -53,8 +67,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if (c.AppID == "") != (c.Secret == "") {
 		return c, fmt.Errorf("wechat: set both WECHAT_APPID and WECHAT_SECRET, or neither")
 	}
-	if c.APIBase != "" && !strings.HasPrefix(c.APIBase, "http://") && !strings.HasPrefix(c.APIBase, "https://") {
-		return c, fmt.Errorf("wechat: WECHAT_API_BASE must be an http(s) URL")
+	if (c.OAAppID == "") != (c.OASecret == "") {
+		return c, fmt.Errorf("wechat: set both WECHAT_OA_APPID and WECHAT_OA_SECRET, or neither")
+	}
+	for name, v := range map[string]string{"WECHAT_API_BASE": c.APIBase, "WECHAT_OAUTH_BASE": c.OAuthBase, "JIEFEN_PUBLIC_URL": c.PublicURL} {
+		if v != "" && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+			return c, fmt.Errorf("wechat: %s must be an http(s) URL", name)
+		}
 	}
 	if c.DefaultRegion != "" {
 		code, ok := cases.NormalizeRegionCode(c.DefaultRegion)

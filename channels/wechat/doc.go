@@ -12,6 +12,8 @@
 //	GET  /api/v1/wechat/push        message push URL check (signature, echostr)
 //	POST /api/v1/wechat/push        message push events (subscription accept/reject), signed
 //	GET  /m/                        the resident H5 page
+//	GET  /m/oauth                   web authorisation (official account) → WeChat's authorize page, state in a cookie
+//	GET  /m/oauth/callback          ?code&state → /m/#token=… (or /m/#oauth_error=<reason>); see oauth.go
 //
 // Resident (Authorization: Bearer <resident token>; another resident's case
 // or image is 404):
@@ -68,6 +70,9 @@
 // # Configuration
 //
 //	WECHAT_APPID, WECHAT_SECRET   the mini-program; without them no WeChat login, phone binding or messages
+//	WECHAT_OA_APPID, WECHAT_OA_SECRET  an official account (公众号) for the H5 page's own login in WeChat's browser
+//	WECHAT_OAUTH_BASE             replaces https://open.weixin.qq.com (the authorize page; a test server)
+//	JIEFEN_PUBLIC_URL             this server's address as browsers see it (the redirect back; default: the request's)
 //	WECHAT_API_BASE               replaces https://api.weixin.qq.com (a gateway, a test server); one per process
 //	WECHAT_TEMPLATES              JSON, or the path of a JSON file (see Templates)
 //	WECHAT_PUSH_TOKEN             message push token; WECHAT_PUSH_AES_KEY for the security mode
@@ -78,7 +83,7 @@
 // # The SDK
 //
 // Only github.com/silenceper/wechat/v2/miniprogram and its subpackages (plus
-// util and cache) are imported: the SDK's root package changes the global
+// util, cache and officialaccount/oauth) are imported: the SDK's root package changes the global
 // logrus configuration in init. The SDK has no per-client base URL or HTTP
 // client, so util.SetURIModifier and util.DefaultHTTPClient (10 s timeout) are
 // set once per process. Access tokens come from the stable-token endpoint,

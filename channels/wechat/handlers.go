@@ -33,7 +33,8 @@ type Regions interface {
 // (also used by the H5 page), images, message push and the H5 page.
 type Channel struct {
 	Config    Config
-	Client    Client // nil when no mini-program is configured
+	Client    Client      // nil when no mini-program is configured
+	OAuth     OAuthClient // nil when no official account is configured (H5 web authorisation)
 	Residents *residents.Service
 	Cases     *cases.Service
 	Regions   Regions
@@ -101,6 +102,8 @@ func (ch *Channel) Mount(app *fiber.App, api fiber.Router, auth web.Auth, v *web
 	api.Get("/cases/:no/images", auth.Staff, ch.caseImages)
 	api.Get("/cases/:no/images/:id", auth.Staff, ch.caseImage)
 
+	app.Get("/m/oauth", ch.oauthStart)
+	app.Get("/m/oauth/callback", limit, ch.oauthCallback)
 	app.Get("/m", ch.h5)
 	app.Get("/m/*", ch.h5)
 }
@@ -128,13 +131,18 @@ func allowLargeUploads(app *fiber.App) {
 // upstream answers 502 for a WeChat failure that is not the client's
 // fault, and logs it (without secrets) with the request ID.
 func (ch *Channel) upstream(c *fiber.Ctx, what string, err error, msg string) error {
+	ch.logUpstream(c, what, err)
+	return &cases.Error{Code: cases.EUpstream, Message: msg}
+}
+
+// logUpstream logs a failure with the request ID, without secrets.
+func (ch *Channel) logUpstream(c *fiber.Ctx, what string, err error) {
 	rid, _ := c.Locals("requestid").(string)
 	attrs := []any{"request_id", rid, "path", c.Path(), "err", Redact(err.Error())}
 	if code, ok := ErrorCode(err); ok {
 		attrs = append(attrs, "errcode", code)
 	}
 	ch.Log.Error(what, attrs...)
-	return &cases.Error{Code: cases.EUpstream, Message: msg}
 }
 
 type regionJSON struct {
@@ -144,6 +152,7 @@ type regionJSON struct {
 
 type configJSON struct {
 	WeChatLogin        bool             `json:"wechat_login"`
+	OAuthLogin         bool             `json:"oauth_login"` // /m/oauth works (web authorisation in WeChat's browser)
 	DevLogin           bool             `json:"dev_login"`
 	DefaultRegion      *regionJSON      `json:"default_region"`
 	MaxImages          int              `json:"max_images"`
@@ -156,7 +165,7 @@ type configJSON struct {
 // publicConfig tells the H5 page and the mini-program what this server
 // offers (no login needed).
 func (ch *Channel) publicConfig(c *fiber.Ctx) error {
-	out := configJSON{WeChatLogin: ch.Client != nil, DevLogin: ch.Config.DevLogin, MaxImages: MaxImages,
+	out := configJSON{WeChatLogin: ch.Client != nil, OAuthLogin: ch.OAuth != nil, DevLogin: ch.Config.DevLogin, MaxImages: MaxImages,
 		MaxImageBytes: MaxImageBytes, ImageTypes: []string{"image/jpeg", "image/png", "image/webp"},
 		SubscribeTemplates: ch.Config.Templates.IDs(), Categories: cases.Categories}
 	if code := ch.Config.DefaultRegion; code != "" {

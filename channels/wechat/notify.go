@@ -199,6 +199,13 @@ func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 	if r.OpenID == "" || strings.HasPrefix(r.OpenID, DevOpenIDPrefix) {
 		return river.JobCancel(fmt.Errorf("resident %d has no WeChat identity", r.ID))
 	}
+	if strings.HasPrefix(r.OpenID, OAOpenIDPrefix) {
+		// Signed in on the web pages only: subscribe messages go to
+		// mini-program users. Staff see that the resident was not told.
+		data["status"] = "skipped"
+		w.note(ctx, a.CaseID, "群众仅通过公众号网页登录，未使用小程序，本条通知（"+a.Label+"）无法通过微信订阅消息发送", data)
+		return river.JobCancel(fmt.Errorf("resident %d has no mini-program openid", r.ID))
+	}
 	if st, err := w.Store.Subscription(ctx, r.OpenID, a.TemplateID); err != nil {
 		return err
 	} else if st == "reject" || st == "ban" {

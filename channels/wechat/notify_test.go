@@ -301,17 +301,25 @@ func TestConfigFromEnv(t *testing.T) {
 		t.Errorf("%+v %v", c, err)
 	}
 	for name, m := range map[string]map[string]string{
-		"AppIDOnly":   {"WECHAT_APPID": "a"},
-		"BadBase":     {"WECHAT_API_BASE": "api.weixin.qq.com"},
-		"BadRegion":   {"WECHAT_DEFAULT_REGION": "61x"},
-		"MissingFile": {"WECHAT_TEMPLATES": "/nonexistent/templates.json"},
-		"BadBackoff":  {"WECHAT_NOTIFY_BACKOFF": "soon"},
+		"AppIDOnly":    {"WECHAT_APPID": "a"},
+		"BadBase":      {"WECHAT_API_BASE": "api.weixin.qq.com"},
+		"BadRegion":    {"WECHAT_DEFAULT_REGION": "61x"},
+		"MissingFile":  {"WECHAT_TEMPLATES": "/nonexistent/templates.json"},
+		"BadBackoff":   {"WECHAT_NOTIFY_BACKOFF": "soon"},
+		"OASecretOnly": {"WECHAT_OA_SECRET": "s"},
+		"BadOAuthBase": {"WECHAT_OAUTH_BASE": "open.weixin.qq.com"},
+		"BadPublicURL": {"JIEFEN_PUBLIC_URL": "jiefen.example.gov.cn"},
 	} {
 		if _, err := wechat.ConfigFromEnv(env(m)); err == nil {
 			t.Errorf("%s accepted", name)
 		}
 	}
-	if c, err := wechat.ConfigFromEnv(env(nil)); err != nil || c.Enabled() || c.DevLogin {
+	c, err = wechat.ConfigFromEnv(env(map[string]string{"WECHAT_OA_APPID": "oa", "WECHAT_OA_SECRET": "s",
+		"JIEFEN_PUBLIC_URL": "https://jiefen.example.gov.cn/"}))
+	if err != nil || !c.OAuthEnabled() || c.Enabled() || c.PublicURL != "https://jiefen.example.gov.cn" {
+		t.Errorf("official account only: %+v %v", c, err)
+	}
+	if c, err := wechat.ConfigFromEnv(env(nil)); err != nil || c.Enabled() || c.OAuthEnabled() || c.DevLogin {
 		t.Errorf("empty env: %+v %v", c, err)
 	}
 }

@@ -661,3 +661,51 @@ func (cc *cdpConn) setFiles(sel string, files ...string) {
 	}
 	cc.call("DOM.setFileInputFiles", map[string]any{"nodeId": node.NodeID, "files": files})
 }
+
+// TestResidentH5OAuth: opened in WeChat's browser outside the mini-program
+// (an official account's menu), /m/ logs the resident in by itself through
+// web authorisation, and shows why when WeChat refuses.
+func TestResidentH5OAuth(t *testing.T) {
+	bin := findChromium()
+	if bin == "" {
+		t.Skip("chromium not installed (set CHROMIUM or install the chromium package)")
+	}
+	s, fake, _ := startWeChatServer(t, "sqlite", map[string]string{"WECHAT_OA_APPID": "wx-test-oa",
+		"WECHAT_OA_SECRET": "wx-test-oa-secret", "WECHAT_OAUTH_BASE": "{fake}"})
+	b := launchChromium(t, bin)
+	p := b.page
+	p.call("Page.enable", nil)
+	p.call("Runtime.enable", nil)
+	p.call("Log.enable", nil)
+	p.call("Emulation.setDeviceMetricsOverride", map[string]any{"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": true})
+	p.call("Emulation.setUserAgentOverride", map[string]any{
+		"userAgent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) " +
+			"Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN", "acceptLanguage": "zh-CN"})
+
+	// WeChat refuses (nobody approves): the page says why and offers to retry.
+	p.navigate(s.url + "/m/")
+	p.waitFor(`document.body.dataset.page === 'login' && !!document.getElementById('oauth-error')`)
+	if got := p.text("#oauth-error"); !strings.Contains(got, "未同意微信授权") {
+		t.Errorf("refusal: %q", got)
+	}
+	if loc := p.evalString(`location.hash`); loc != "#/login" {
+		t.Errorf("the error stays in the address: %q", loc)
+	}
+
+	// Approved: back on the page, signed in, the token gone from the address.
+	fake.AuthorizeAs("oa-zhang", "", false)
+	p.tap("#oauth-login")
+	p.waitFor(`document.body.dataset.loaded === 'cases'`)
+	if !strings.Contains(p.text("main"), "您还没有反映过事项") {
+		t.Errorf("signed in: %q", p.text("main"))
+	}
+	if loc := p.evalString(`location.hash`); strings.Contains(loc, "token") {
+		t.Errorf("the token stays in the address: %q", loc)
+	}
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, e := range b.errors {
+		t.Errorf("browser: %s", e)
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -72,7 +74,10 @@ func startWeChatServer(t *testing.T, dialect string, env map[string]string) (*te
 		}
 	}
 	for k, v := range env {
-		t.Setenv(k, v)
+		t.Setenv(k, strings.ReplaceAll(v, "{fake}", fake.URL))
+	}
+	if env["WECHAT_OA_APPID"] != "" {
+		fake.EnableOAuth(env["WECHAT_OA_APPID"], env["WECHAT_OA_SECRET"])
 	}
 	logs := &syncBuffer{}
 	s, _ := startApp(t, dialect, logs, nil)
@@ -642,5 +647,130 @@ func TestWeChatOff(t *testing.T) {
 	}
 	if code, _, _ := s.getBytes("/m/nope.js", ""); code != 404 {
 		t.Errorf("missing asset: %d", code)
+	}
+}
+
+// TestWeChatOAuth: the H5 page's own login in WeChat's browser (web
+// authorisation through an official account) against the fake WeChat:
+// the same person as in the mini-program (one unionid) finds their cases;
+// refusals, snapshot-page visitors, stale states and WeChat failures land
+// back on the page with a message; residents known only from the web pages
+// get no subscribe messages, and staff see why.
+func TestWeChatOAuth(t *testing.T) {
+	s, fake, logs := startWeChatServer(t, "sqlite", map[string]string{"WECHAT_OA_APPID": "wx-test-oa",
+		"WECHAT_OA_SECRET": "wx-test-oa-secret", "WECHAT_OAUTH_BASE": "{fake}"})
+	s.addUser("clerk", "window_clerk", "610902")
+	clerk := s.login("clerk")
+	if r := s.do("GET", "/api/v1/wechat/config", "", nil); r.body["oauth_login"] != true {
+		t.Fatalf("config: %s", r.raw)
+	}
+
+	// login runs the browser's part: /m/oauth → WeChat's authorize page →
+	// /m/oauth/callback → /m/#token=… or /m/#oauth_error=….
+	login := func(start string) (token, failure string) {
+		t.Helper()
+		jar, _ := cookiejar.New(nil)
+		client := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if req.URL.Path == "/m/" {
+				return http.ErrUseLastResponse // the page: the fragment is the answer
+			}
+			return nil
+		}}
+		res, err := client.Get(s.url + start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		loc, err := url.Parse(res.Header.Get("Location"))
+		if res.StatusCode != http.StatusFound || err != nil || loc.Path != "/m/" {
+			t.Fatalf("%s: %d %q", start, res.StatusCode, res.Header.Get("Location"))
+		}
+		frag, _ := url.ParseQuery(loc.Fragment)
+		return frag.Get("token"), frag.Get("oauth_error")
+	}
+
+	// 李秀英 uses the mini-program (unionid u-li) and files a matter.
+	fake.AddCode("code-li", "mp-li", "u-li")
+	li := s.do("POST", "/api/v1/wechat/login", "", map[string]string{"code": "code-li"}).body["token"].(string)
+	matter := map[string]any{"subject": "小区门口占道经营", "content": "每天傍晚小区门口被摊贩占满，车辆无法进出。",
+		"region_code": "610902001003", "person": map[string]any{"name": "李秀英", "phone": "13912345678"}}
+	r := s.do("POST", "/api/v1/me/intakes", li, matter)
+	if r.status != 201 {
+		t.Fatalf("file: %d %s", r.status, r.raw)
+	}
+	no := r.body["case_no"].(string)
+
+	// Later she opens the H5 link from the official account's menu.
+	fake.AuthorizeAs("oa-li", "u-li", false)
+	token, failure := login("/m/oauth")
+	if token == "" || failure != "" {
+		t.Fatalf("web authorisation: token %q, error %q", token, failure)
+	}
+	r = s.do("GET", "/api/v1/me/cases", token, nil)
+	if items, _ := r.body["items"].([]any); r.status != 200 || len(items) != 1 || items[0].(map[string]any)["case_no"] != no {
+		t.Fatalf("her cases through the web login: %d %s", r.status, r.raw)
+	}
+
+	// 王建国 has never used the mini-program: a new account, no cases.
+	fake.AuthorizeAs("oa-wang", "", false)
+	wang, _ := login("/m/oauth")
+	if r := s.do("GET", "/api/v1/me/cases", wang, nil); r.status != 200 || len(r.body["items"].([]any)) != 0 {
+		t.Fatalf("a new resident's cases: %d %s", r.status, r.raw)
+	}
+	matter["subject"], matter["person"] = "楼道堆放杂物", map[string]any{"name": "王建国", "phone": "13712345678"}
+	r = s.do("POST", "/api/v1/me/intakes", wang, matter)
+	if r.status != 201 {
+		t.Fatalf("file (web login): %d %s", r.status, r.raw)
+	}
+	wangNo := r.body["case_no"].(string)
+	// Staff accept both: 李秀英 gets the message in the mini-program;
+	// 王建国 cannot, and the timeline says so.
+	for _, n := range []string{no, wangNo} {
+		if r := s.do("POST", "/api/v1/cases/"+n+"/transitions", clerk, map[string]string{"to": "accepted"}); r.status != 200 {
+			t.Fatalf("accept %s: %d %s", n, r.status, r.raw)
+		}
+	}
+	s.waitNote(clerk, wangNo, "仅通过公众号网页登录")
+	s.waitNote(clerk, no, "已通过微信订阅消息告知群众")
+	for _, m := range fake.Sent() {
+		if m.ToUser != "mp-li" {
+			t.Errorf("a message went to %q", m.ToUser)
+		}
+	}
+
+	// Failures come back to the page with a reason.
+	for _, tc := range []struct {
+		name, want string
+		prepare    func()
+	}{
+		{"refused", "未同意", func() {}},
+		{"snapshot page", "使用完整服务", func() { fake.AuthorizeAs("oa-snap", "", true) }},
+	} {
+		tc.prepare()
+		if token, failure := login("/m/oauth"); token != "" || !strings.Contains(failure, tc.want) {
+			t.Errorf("%s: token %q, error %q", tc.name, token, failure)
+		}
+	}
+	// A callback without the state cookie (forged, or a stale tab).
+	fake.AuthorizeAs("oa-li", "u-li", false)
+	if token, failure := login("/m/oauth/callback?code=oauth-code-1&state=00"); token != "" || !strings.Contains(failure, "过期") {
+		t.Errorf("no state: token %q, error %q", token, failure)
+	}
+	if strings.Contains(logs.String(), "wx-test-oa-secret") {
+		t.Error("the official account's secret is in the log")
+	}
+
+	// Without an official account configured, /m/oauth says so.
+	off, _, _ := startWeChatServer(t, "sqlite", map[string]string{"WECHAT_OA_APPID": "", "WECHAT_OA_SECRET": ""})
+	if r := off.do("GET", "/api/v1/wechat/config", "", nil); r.body["oauth_login"] != false {
+		t.Errorf("config without an official account: %s", r.raw)
+	}
+	res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Get(off.url + "/m/oauth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if loc := res.Header.Get("Location"); res.StatusCode != 302 || !strings.Contains(loc, "oauth_error=") {
+		t.Errorf("/m/oauth without an official account: %d %s", res.StatusCode, loc)
 	}
 }

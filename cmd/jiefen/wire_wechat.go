@@ -18,7 +18,8 @@ func init() { wirings = append(wirings, wireWeChat) }
 
 // wireWeChat builds the WeChat channel: the resident API and the H5 page
 // always; mini-program login, phone binding and message push when
-// WECHAT_APPID and WECHAT_SECRET are set; subscribe messages when
+// WECHAT_APPID and WECHAT_SECRET are set; the H5 page's own login (web
+// authorisation) when WECHAT_OA_APPID and WECHAT_OA_SECRET are set; subscribe messages when
 // WECHAT_TEMPLATES is set too. See channels/wechat for the variables.
 func wireWeChat(_ context.Context, a *App) (web.Mount, cases.Notifier, error) {
 	cfg, err := wechat.ConfigFromEnv(os.Getenv)
@@ -38,6 +39,12 @@ func wireWeChat(_ context.Context, a *App) (web.Mount, cases.Notifier, error) {
 		&river.PeriodicJobOpts{ID: "wechat_upload_sweep"}))
 	if cfg.DevLogin {
 		log.Warn("JIEFEN_DEV_LOGIN=1: residents log in by name without WeChat; never enable this in production")
+	}
+	if cfg.OAuthEnabled() {
+		ch.OAuth = wechat.NewOASDK(wechat.SDKConfig{AppID: cfg.OAAppID, Secret: cfg.OASecret, APIBase: cfg.APIBase})
+		if cfg.PublicURL == "" {
+			log.Warn("wechat: JIEFEN_PUBLIC_URL not set; the H5 login's redirect uses each request's own address")
+		}
 	}
 	if !cfg.Enabled() {
 		return ch.Mount, nil, nil

@@ -74,6 +74,22 @@ func (s *Store) UpsertByOpenID(ctx context.Context, openID, unionID string, now 
 	return s.toResident(&r)
 }
 
+// ResidentByUnionID implements residents.Store.
+func (s *Store) ResidentByUnionID(ctx context.Context, unionID string) (*residents.Resident, error) {
+	var r residentRow
+	if err := s.db.NewSelect().Model(&r).Where("unionid = ?", unionID).OrderExpr("id").Limit(1).Scan(ctx); err != nil {
+		return nil, database.Err(err, "群众账户")
+	}
+	return s.toResident(&r)
+}
+
+// SetOpenID implements residents.Store.
+func (s *Store) SetOpenID(ctx context.Context, id int64, openID string, now time.Time) error {
+	_, err := s.db.NewUpdate().Model((*residentRow)(nil)).Set("openid = ?", openID).Set("updated_at = ?", now).
+		Where("id = ?", id).Exec(ctx)
+	return database.Err(err, "群众账户")
+}
+
 // ResidentByID implements residents.Store.
 func (s *Store) ResidentByID(ctx context.Context, id int64) (*residents.Resident, error) {
 	var r residentRow

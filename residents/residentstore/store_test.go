@@ -72,3 +72,52 @@ func TestResidents(t *testing.T) {
 		}
 	})
 }
+
+// TestUnionIDLinksApps: one person through the mini-program and the
+// official account's web pages is one account, whichever came first; the
+// mini-program's openid is kept (messages need it); people without a
+// unionid stay apart.
+func TestUnionIDLinksApps(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		svc := residents.NewService(residentstore.New(db, dbtest.Keys(t)))
+		login := func(openID, unionID string) *residents.Resident {
+			t.Helper()
+			_, _, r, err := svc.Login(ctx, openID, unionID)
+			if err != nil {
+				t.Fatalf("login %s/%s: %v", openID, unionID, err)
+			}
+			return r
+		}
+		// Mini-program first, then the official account.
+		a := login("mpA", "uA")
+		if b := login("oa:oaA", "uA"); b.ID != a.ID || b.OpenID != "mpA" {
+			t.Fatalf("official account login of a known unionid: %+v, want account %d with openid mpA", b, a.ID)
+		}
+		// Official account first: the mini-program's openid replaces it.
+		c := login("oa:oaC", "uC")
+		if d := login("mpC", "uC"); d.ID != c.ID || d.OpenID != "mpC" {
+			t.Fatalf("mini-program login after the official account: %+v, want account %d with openid mpC", d, c.ID)
+		}
+		if e := login("oa:oaC", "uC"); e.ID != c.ID || e.OpenID != "mpC" {
+			t.Fatalf("official account again: %+v", e)
+		}
+		// An older mini-program account without the unionid keeps its
+		// openid; the unionid's account is used and left unchanged.
+		old := login("mpE", "")
+		f := login("oa:oaE", "uE")
+		if g := login("mpE", "uE"); g.ID != f.ID || g.OpenID != "oa:oaE" {
+			t.Fatalf("conflicting openid: %+v, want account %d unchanged", g, f.ID)
+		}
+		if r, err := svc.Store.ResidentByID(ctx, old.ID); err != nil || r.OpenID != "mpE" {
+			t.Fatalf("older account: %+v %v", r, err)
+		}
+		// Without a unionid, different openids are different people.
+		if h := login("oa:oaH", ""); h.ID == a.ID || h.ID == c.ID || h.ID == f.ID {
+			t.Fatalf("no unionid joined another account: %+v", h)
+		}
+		if _, err := svc.Store.ResidentByUnionID(ctx, "nobody"); cases.ErrorCode(err) != cases.ENotFound {
+			t.Fatalf("unknown unionid: %v", err)
+		}
+	})
+}

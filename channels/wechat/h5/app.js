@@ -128,12 +128,25 @@
   }
 
   // ---------------------------------------------------------------- pages
-  function loginPage() {
+  function loginPage(oauthError) {
     tabs.hidden = true;
     logoutBtn.hidden = true;
     var inWeChat = /MicroMessenger/i.test(navigator.userAgent);
     var parts = [h('h2', { text: '登录' })];
-    if (config && config.dev_login) {
+    if (inWeChat && config && config.oauth_login) {
+      // Web authorisation (网页授权): WeChat vouches for the user and the
+      // server sends the browser back with a token. Started at once, unless
+      // it has just failed (then the user sees why and may try again).
+      var again = h('a', { class: 'button block', id: 'oauth-login', href: '/m/oauth' }, '微信授权登录');
+      if (oauthError) {
+        parts.push(h('div', { class: 'card' }, h('p', { class: 'error', id: 'oauth-error', role: 'alert', text: oauthError }), again));
+      } else {
+        parts.push(h('div', { class: 'card' }, h('p', { class: 'muted center', text: '正在通过微信登录…' }), again));
+        render('login', parts);
+        location.replace('/m/oauth');
+        return;
+      }
+    } else if (config && config.dev_login) {
       var err = h('p', { class: 'error', id: 'login-error' });
       var name = h('input', { type: 'text', id: 'login-name', maxlength: '32', autocomplete: 'name', placeholder: '请输入姓名' });
       var form = h('form', { class: 'card', id: 'login-form', novalidate: true },
@@ -474,13 +487,21 @@
     var hash = location.hash || '';
     var m = /[#&]token=([^&]+)/.exec(hash);
     if (m) {
-      // Handed over by the mini-program's web-view: keep it, drop it from the URL.
+      // Handed over by the mini-program's web-view or the web authorisation:
+      // keep it, drop it from the URL.
       setToken(decodeURIComponent(m[1]));
       history.replaceState(null, '', location.pathname + location.search + '#/cases');
       hash = '#/cases';
     }
+    var oauthError = '';
+    var e = /[#&]oauth_error=([^&]*)/.exec(hash);
+    if (e) {
+      oauthError = decodeURIComponent(e[1].replace(/\+/g, ' '));
+      history.replaceState(null, '', location.pathname + location.search + '#/login');
+      hash = '#/login';
+    }
     document.body.removeAttribute('data-loaded');
-    if (!currentToken()) { loginPage(); return; }
+    if (!currentToken()) { loginPage(oauthError); return; }
     tabs.hidden = false;
     logoutBtn.hidden = false;
     var parts = hash.replace(/^#\/?/, '').split('/');

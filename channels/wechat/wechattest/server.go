@@ -1,7 +1,10 @@
 // Package wechattest is an httptest server standing in for the WeChat API
 // (https://api.weixin.qq.com) in tests: jscode2session, the stable access
 // token, subscribe messages and phone numbers. Point the real SDK at it with
-// WECHAT_API_BASE (wechat.SDKConfig.APIBase).
+// WECHAT_API_BASE (wechat.SDKConfig.APIBase). With EnableOAuth it also
+// plays an official account's web authorisation: the authorize page
+// browsers are sent to (WECHAT_OAUTH_BASE, open.weixin.qq.com) and the
+// code exchange (/sns/oauth2/access_token).
 package wechattest
 
 import (
@@ -9,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 )
@@ -47,6 +51,16 @@ type Server struct {
 	tokenCalls int
 	phoneCalls int
 	loginCalls int
+
+	oaAppID, oaSecret string
+	oauthNext         []oauthUser // who approves the next authorize requests, in order
+	oauthCodes        map[string]oauthUser
+	oauthSeq          int
+}
+
+type oauthUser struct {
+	Session
+	Snapshot bool
 }
 
 // New starts a server for one app.
@@ -59,8 +73,78 @@ func New(appID, secret string) *Server {
 	mux.HandleFunc("GET /cgi-bin/token", s.token)
 	mux.HandleFunc("POST /cgi-bin/message/subscribe/send", s.send)
 	mux.HandleFunc("POST /wxa/business/getuserphonenumber", s.phone)
+	mux.HandleFunc("GET /connect/oauth2/authorize", s.authorize)
+	mux.HandleFunc("GET /sns/oauth2/access_token", s.oauthToken)
 	s.Server = httptest.NewServer(mux)
 	return s
+}
+
+// EnableOAuth makes the server an official account's web authorisation too.
+func (s *Server) EnableOAuth(appID, secret string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.oaAppID, s.oaSecret, s.oauthCodes = appID, secret, map[string]oauthUser{}
+}
+
+// AuthorizeAs makes the next authorize request approve as this user (the
+// page sends the browser back with a code); without one queued, the user
+// refuses (back without a code). snapshot marks a snapshot-page visitor.
+func (s *Server) AuthorizeAs(openID, unionID string, snapshot bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.oauthNext = append(s.oauthNext, oauthUser{Session{openID, unionID}, snapshot})
+}
+
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := r.URL.Query()
+	redirect, err := url.Parse(q.Get("redirect_uri"))
+	if q.Get("appid") != s.oaAppID || s.oaAppID == "" || q.Get("response_type") != "code" ||
+		q.Get("scope") != "snsapi_base" || err != nil || !redirect.IsAbs() {
+		http.Error(w, "bad authorize request", http.StatusBadRequest)
+		return
+	}
+	back := redirect.Query()
+	back.Set("state", q.Get("state"))
+	if len(s.oauthNext) > 0 {
+		s.oauthSeq++
+		code := fmt.Sprintf("oauth-code-%d", s.oauthSeq)
+		s.oauthCodes[code] = s.oauthNext[0]
+		s.oauthNext = s.oauthNext[1:]
+		back.Set("code", code)
+	}
+	redirect.RawQuery = back.Encode()
+	http.Redirect(w, r, redirect.String(), http.StatusFound)
+}
+
+func (s *Server) oauthToken(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := r.URL.Query()
+	if q.Get("appid") != s.oaAppID || s.oaAppID == "" {
+		errJSON(w, 40013, "invalid appid")
+		return
+	}
+	if q.Get("secret") != s.oaSecret {
+		errJSON(w, 40125, "invalid appsecret")
+		return
+	}
+	u, ok := s.oauthCodes[q.Get("code")]
+	if !ok {
+		errJSON(w, 40029, "invalid code")
+		return
+	}
+	delete(s.oauthCodes, q.Get("code"))
+	out := map[string]any{"access_token": "web-token", "expires_in": 7200, "refresh_token": "refresh",
+		"openid": u.OpenID, "scope": "snsapi_base"}
+	if u.UnionID != "" {
+		out["unionid"] = u.UnionID
+	}
+	if u.Snapshot {
+		out["is_snapshotuser"] = 1
+	}
+	writeJSON(w, out)
 }
 
 // AddCode makes a wx.login code valid once for the identity.
