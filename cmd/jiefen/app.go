@@ -16,6 +16,7 @@ import (
 	"github.com/jiefen/jiefen/calendar"
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/cases/casestore"
+	"github.com/jiefen/jiefen/channels/video"
 	"github.com/jiefen/jiefen/database"
 	"github.com/jiefen/jiefen/jobs"
 	"github.com/jiefen/jiefen/migrations"
@@ -42,7 +43,8 @@ type App struct {
 	Staff     *staff.Service
 	Residents *residents.Service
 
-	Jobs *jobs.Queue
+	Jobs  *jobs.Queue
+	Video *video.Service // leaders' reception days (channels/video)
 
 	Index      search.Index
 	Syncer     *search.Syncer

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jiefen/jiefen/calendar"
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/channels/video"
 	"github.com/jiefen/jiefen/demo"
 	"github.com/jiefen/jiefen/regions"
 	"github.com/jiefen/jiefen/staff"
@@ -116,6 +118,42 @@ func loadDemo(ctx context.Context, app *App, out io.Writer) error {
 	fmt.Fprintf(out, "已加载演示受理 %d 条，形成案件 %d 件（%s；超期 %d 件）；自动合并重复受理 %d 条，群体性事项关联 %d 件，用时 %.1f 秒。\n",
 		len(samples), total, strings.Join(parts, "、"), overdue, decisions[cases.DecisionMerged],
 		decisions[cases.DecisionGrouped], time.Since(start).Seconds())
+	if app.Video != nil {
+		return receptionDemo(ctx, app, byRole, now, out)
+	}
+	return nil
+}
+
+// receptionDemo plans the leader's next reception day in the demo
+// mediator's district, published, with two cases booked by the clerk: what
+// 领导接访 and the public schedule show.
+func receptionDemo(ctx context.Context, app *App, byRole map[cases.Role]*staff.User, now time.Time, out io.Writer) error {
+	leader, super, clerk := byRole[cases.RoleLeader], byRole[cases.RoleSupervisor], byRole[cases.RoleWindowClerk]
+	if leader == nil || super == nil || clerk == nil {
+		return nil
+	}
+	date := app.Calendar.NextWorkingDay(calendar.DateOf(now))
+	day, err := app.Video.CreateDay(ctx, super.Actor(), video.NewDay{LeaderID: leader.ID, RegionCode: super.RegionCode,
+		Date: date.String(), Topic: "城乡建设与物业管理专题接访",
+		Slots: []video.NewSlot{{Start: "09:00", End: "09:30", Capacity: 2}, {Start: "09:30", End: "10:00", Capacity: 2},
+			{Start: "10:00", End: "10:30", Capacity: 2}}})
+	if err != nil {
+		return fmt.Errorf("demo reception day: %w", err)
+	}
+	if _, err := app.Video.Publish(ctx, super.Actor(), day.ID); err != nil {
+		return fmt.Errorf("demo reception day: %w", err)
+	}
+	list, err := app.Store.ListCases(ctx, cases.CaseFilter{Scope: cases.RegionPrefix(clerk.RegionCode),
+		Statuses: []cases.Status{cases.StatusAccepted, cases.StatusInProgress}, Limit: 2})
+	if err != nil {
+		return err
+	}
+	for i, c := range list {
+		if _, _, err := app.Video.Book(ctx, clerk.Actor(), video.BookRequest{SlotID: day.Slots[i].ID, CaseNo: c.No}); err != nil {
+			return fmt.Errorf("demo booking %s: %w", c.No, err)
+		}
+	}
+	fmt.Fprintf(out, "已安排演示接访日：%s %s领导接访（%s），已预约 %d 件。\n", day.Date, leader.DisplayName, day.RegionName, len(list))
 	return nil
 }
 

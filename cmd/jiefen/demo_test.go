@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/database/dbtest"
 	"github.com/jiefen/jiefen/demo"
 )
@@ -114,6 +115,16 @@ func demoTest(t *testing.T, dialect string) {
 	}
 	if len(caseload) == 0 {
 		t.Error("the demo mediator has no cases")
+	}
+
+	// The leader's next reception day is published with two bookings, on
+	// their agenda and on the public schedule.
+	r0 := s.do("GET", "/api/v1/video/agenda?to="+time.Now().AddDate(0, 0, 14).In(cases.ChinaTime).Format(time.DateOnly), leader, nil)
+	if items, _ := r0.body["items"].([]any); r0.status != 200 || len(items) != 2 || items[0].(map[string]any)["status"] != "booked" {
+		t.Errorf("the demo leader's agenda: %d %s", r0.status, r0.raw)
+	}
+	if r := s.do("GET", "/api/v1/video/schedule?region=610902", "", nil); r.status != 200 || len(r.body["items"].([]any)) != 1 {
+		t.Errorf("public schedule: %d %s", r.status, r.raw)
 	}
 
 	// A closed case carries its whole timeline, at simulated times.

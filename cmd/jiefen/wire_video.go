@@ -34,6 +34,7 @@ func wireVideo(ctx context.Context, a *App) (web.Mount, cases.Notifier, error) {
 	svc := video.NewService(a.Cases, videostore.New(a.DB), a.Staff.Store)
 	svc.Link = link
 	svc.Scheduler = videoScheduler{a.Jobs}
+	a.Video = svc
 	// Delivery to residents (WeChat) plugs in as svc.Reminder; until then
 	// reminders are recorded on the case's timeline only.
 	jobs.Add(a.Jobs, river.Worker[video.ReminderArgs](&videoReminderWorker{svc: svc}))
