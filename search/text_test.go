@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -56,6 +57,9 @@ func FuzzGramKeys(f *testing.F) {
 			if keys[i] <= keys[i-1] {
 				t.Fatalf("unsorted keys for %q", s)
 			}
+		}
+		if c := CachedGramKeys(s); !slices.Equal(c, keys) && len(c)+len(keys) > 0 {
+			t.Fatalf("cached keys of %q differ: %v, want %v", s, c, keys)
 		}
 		_ = Normalize(s)
 		_ = StripBoilerplate(s)

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"encoding/base64"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -16,10 +13,8 @@ import (
 // sees it on their agenda; a clerk looks up a calling number (来电查询) and
 // goes on to register the call.
 func TestConsoleChannelPages(t *testing.T) {
-	bin := findChromium()
-	if bin == "" {
-		t.Skip("chromium not installed (set CHROMIUM or install the chromium package)")
-	}
+	b := openBrowser(t, 1280, 900, 1, false)
+	p := b.page
 	t.Setenv("JIEFEN_VIDEO_LINK", "https://meet.example.gov.cn/room/{token}")
 	s, _ := startApp(t, "sqlite", io.Discard, nil)
 	s.addUser("leader", "leader", "6109")
@@ -32,20 +27,6 @@ func TestConsoleChannelPages(t *testing.T) {
 	}
 	no := r.body["case_no"].(string)
 
-	b := launchChromium(t, bin)
-	p := b.page
-	p.call("Page.enable", nil)
-	p.call("Runtime.enable", nil)
-	p.call("Log.enable", nil)
-	p.call("Emulation.setDeviceMetricsOverride", map[string]any{"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false})
-	shot := func(name string) { // JIEFEN_SCREENSHOT_DIR=dir keeps pictures of the pages
-		if dir := os.Getenv("JIEFEN_SCREENSHOT_DIR"); dir != "" {
-			var res struct{ Data string }
-			p.decode(p.call("Page.captureScreenshot", map[string]any{"format": "png", "captureBeyondViewport": true}), &res)
-			img, _ := base64.StdEncoding.DecodeString(res.Data)
-			os.WriteFile(filepath.Join(dir, "console-"+name+".png"), img, 0o644)
-		}
-	}
 	login := func(user string) {
 		t.Helper()
 		p.navigate(s.url + "/console/login")
@@ -107,7 +88,7 @@ func TestConsoleChannelPages(t *testing.T) {
 	p.typeInto(".session-form textarea[name=summary]", "群众反映邻居违建堵路，领导当场协调街道三日内拆除。")
 	p.tap(".session-form button[type=submit]")
 	p.waitFor(`(function(){var t=document.querySelector('#days .bookings tbody'); return !!t && t.textContent.indexOf('已完成') >= 0 && t.textContent.indexOf('接访结果：当场化解') >= 0;})()`)
-	shot("reception")
+	b.shot("console-reception")
 	r = s.do("GET", "/api/v1/cases/"+no, clerk, nil)
 	video := 0
 	for _, in := range r.body["intakes"].([]any) {
@@ -142,16 +123,10 @@ func TestConsoleChannelPages(t *testing.T) {
 	if got := p.text("#c-summary"); !strings.Contains(got, "138****5678") || !strings.Contains(got, "在办 1 件") {
 		t.Errorf("caller summary: %q", got)
 	}
-	shot("caller")
+	b.shot("console-caller")
 	p.tap("#c-register")
 	p.waitFor(`location.pathname === '/console/intake' && !!document.querySelector('input[name="person.phone"]')`)
 	if got := p.evalString(`document.querySelector('input[name="person.phone"]').value + '|' + document.querySelector('select[name=channel]').value`); got != "13812345678|hotline" {
 		t.Errorf("intake form prefilled from the call: %q", got)
-	}
-
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, e := range b.errors {
-		t.Errorf("browser: %s", e)
 	}
 }

@@ -31,20 +31,12 @@ import (
 // evaluate. Skipped when Chromium is not installed (.ci/test.sh installs
 // it and exports CHROMIUM).
 func TestResidentH5(t *testing.T) {
-	bin := findChromium()
-	if bin == "" {
-		t.Skip("chromium not installed (set CHROMIUM or install the chromium package)")
-	}
+	b := openBrowser(t, 390, 844, 3, true)
+	p := b.page
 	s, _, _ := startWeChatServer(t, "sqlite", nil)
 	s.addUser("clerk", "window_clerk", "610902")
 	clerk := s.login("clerk")
 
-	b := launchChromium(t, bin)
-	p := b.page
-	p.call("Page.enable", nil)
-	p.call("Runtime.enable", nil)
-	p.call("Log.enable", nil)
-	p.call("Emulation.setDeviceMetricsOverride", map[string]any{"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": true})
 	p.call("Emulation.setTouchEmulationEnabled", map[string]any{"enabled": true, "maxTouchPoints": 5})
 	p.call("Emulation.setUserAgentOverride", map[string]any{
 		"userAgent": "Mozilla/5.0 (Linux; Android 13; Pixel 7 Build/TQ3A) AppleWebKit/537.36 (KHTML, like Gecko) " +
@@ -52,16 +44,7 @@ func TestResidentH5(t *testing.T) {
 			"WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64",
 		"acceptLanguage": "zh-CN"})
 
-	shots := os.Getenv("JIEFEN_SCREENSHOT_DIR")
-	shot := func(name string) {
-		if shots == "" {
-			return
-		}
-		var res struct{ Data string }
-		p.decode(p.call("Page.captureScreenshot", map[string]any{"format": "png", "captureBeyondViewport": true}), &res)
-		img, _ := base64.StdEncoding.DecodeString(res.Data)
-		os.WriteFile(filepath.Join(shots, "h5-"+name+".png"), img, 0o644)
-	}
+	shot := func(name string) { b.shot("h5-" + name) }
 	fitsPhone := func(where string) {
 		t.Helper()
 		if w := p.evalInt(`document.documentElement.scrollWidth - window.innerWidth`); w > 0 {
@@ -224,12 +207,6 @@ func TestResidentH5(t *testing.T) {
 	if h := p.text("#case-images h2"); !strings.Contains(h, "（2）") {
 		t.Errorf("console images heading %q", h)
 	}
-
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, e := range b.errors {
-		t.Errorf("browser: %s", e)
-	}
 }
 
 // findChromium returns the Chromium binary: $CHROMIUM or the usual names.
@@ -251,6 +228,45 @@ type browser struct {
 	page   *cdpConn
 	mu     sync.Mutex
 	errors []string
+}
+
+// openBrowser starts headless Chromium with one page of the given viewport
+// (skipping the test when Chromium is not installed; .ci/test.sh installs
+// it and exports CHROMIUM). When the test ends, script errors the page
+// logged fail it.
+func openBrowser(t *testing.T, width, height int, scale float64, mobile bool) *browser {
+	t.Helper()
+	bin := findChromium()
+	if bin == "" {
+		t.Skip("chromium not installed (set CHROMIUM or install the chromium package)")
+	}
+	b := launchChromium(t, bin)
+	p := b.page
+	p.call("Page.enable", nil)
+	p.call("Runtime.enable", nil)
+	p.call("Log.enable", nil)
+	p.call("Emulation.setDeviceMetricsOverride", map[string]any{"width": width, "height": height, "deviceScaleFactor": scale, "mobile": mobile})
+	t.Cleanup(func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for _, e := range b.errors {
+			t.Errorf("browser: %s", e)
+		}
+	})
+	return b
+}
+
+// shot saves a picture of the page as <name>.png when JIEFEN_SCREENSHOT_DIR
+// is set.
+func (b *browser) shot(name string) {
+	dir := os.Getenv("JIEFEN_SCREENSHOT_DIR")
+	if dir == "" {
+		return
+	}
+	var res struct{ Data string }
+	b.page.decode(b.page.call("Page.captureScreenshot", map[string]any{"format": "png", "captureBeyondViewport": true}), &res)
+	img, _ := base64.StdEncoding.DecodeString(res.Data)
+	os.WriteFile(filepath.Join(dir, name+".png"), img, 0o644)
 }
 
 // launchChromium starts headless Chromium and connects to its first page.
@@ -666,18 +682,10 @@ func (cc *cdpConn) setFiles(sel string, files ...string) {
 // (an official account's menu), /m/ logs the resident in by itself through
 // web authorisation, and shows why when WeChat refuses.
 func TestResidentH5OAuth(t *testing.T) {
-	bin := findChromium()
-	if bin == "" {
-		t.Skip("chromium not installed (set CHROMIUM or install the chromium package)")
-	}
+	b := openBrowser(t, 390, 844, 3, true)
+	p := b.page
 	s, fake, _ := startWeChatServer(t, "sqlite", map[string]string{"WECHAT_OA_APPID": "wx-test-oa",
 		"WECHAT_OA_SECRET": "wx-test-oa-secret", "WECHAT_OAUTH_BASE": "{fake}"})
-	b := launchChromium(t, bin)
-	p := b.page
-	p.call("Page.enable", nil)
-	p.call("Runtime.enable", nil)
-	p.call("Log.enable", nil)
-	p.call("Emulation.setDeviceMetricsOverride", map[string]any{"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": true})
 	p.call("Emulation.setUserAgentOverride", map[string]any{
 		"userAgent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) " +
 			"Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN", "acceptLanguage": "zh-CN"})
@@ -701,11 +709,5 @@ func TestResidentH5OAuth(t *testing.T) {
 	}
 	if loc := p.evalString(`location.hash`); strings.Contains(loc, "token") {
 		t.Errorf("the token stays in the address: %q", loc)
-	}
-
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, e := range b.errors {
-		t.Errorf("browser: %s", e)
 	}
 }
