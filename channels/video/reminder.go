@@ -47,7 +47,9 @@ func (s *Service) Remind(ctx context.Context, args ReminderArgs) error {
 	if b.MeetingURL != "" {
 		note += "，会议链接 " + b.MeetingURL
 	}
+	// What a message about the reminder needs (the WeChat channel's
+	// subscribe message hears this event): when, with whom, where.
 	data := map[string]any{"booking_id": b.ID, "lead_minutes": args.LeadMinutes, "starts_at": b.Slot.StartsAt,
-		"delivered": delivered}
+		"leader": b.Day.LeaderName, "region": b.Day.RegionName, "delivered": delivered}
 	return s.Cases.Note(ctx, cases.SystemActor("视频接访提醒"), b.CaseID, EventReminder, note, data)
 }

@@ -129,7 +129,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 // Event names are the triggers of Trigger: a transition's target status
 // (accepted, rejected, in_progress, suspended, resolved, visited, closed),
 // resumed and reopened, or a timeline event kind (registered,
-// intake_added, merged, evaluated, assigned, needs_more_info). Data values are text with placeholders (see
+// intake_added, merged, evaluated, assigned, needs_more_info, video_reminder — a
+// reminder of a video reception booking, 24 h and 1 h before). Data values are text with placeholders (see
 // Placeholders); each value is cut to what its WeChat field type allows.
 type Templates struct {
 	State  string               `json:"miniprogram_state"`
@@ -146,16 +147,18 @@ type Template struct {
 
 // Placeholders are the values a template may use.
 var Placeholders = map[string]string{
-	"case_no":    "案件编号",
-	"subject":    "事项标题",
-	"status":     "案件当前状态（中文）",
-	"event":      "本次进展（中文，如“已受理”）",
-	"time":       "进展时间 2006-01-02 15:04（北京时间）",
-	"date":       "进展日期 2006-01-02",
-	"handle_due": "办理期限 2006-01-02（已受理后）",
-	"region":     "所在地区名称",
-	"category":   "纠纷类别（中文）",
-	"request":    "需要补充的材料（仅 needs_more_info）",
+	"case_no":      "案件编号",
+	"subject":      "事项标题",
+	"status":       "案件当前状态（中文）",
+	"event":        "本次进展（中文，如“已受理”）",
+	"time":         "进展时间 2006-01-02 15:04（北京时间）",
+	"date":         "进展日期 2006-01-02",
+	"handle_due":   "办理期限 2006-01-02（已受理后）",
+	"region":       "所在地区名称",
+	"category":     "纠纷类别（中文）",
+	"request":      "需要补充的材料（仅 needs_more_info）",
+	"session_time": "接访开始时间 2006-01-02 15:04（仅 video_reminder）",
+	"leader":       "接访领导（仅 video_reminder）",
 }
 
 var (

@@ -49,7 +49,7 @@
 //
 // Notifier hears every case event inside its transaction and, when the
 // event's trigger (see Trigger) has a template in WECHAT_TEMPLATES and the
-// case has an intake a resident filed through WeChat, enqueues a River job
+// case has an intake a resident filed themselves, enqueues a River job
 // in that transaction. NotifyWorker sends it with the SDK. WeChat's
 // refusals — 43101 (not subscribed), 45009 (daily quota), 40003, 40037,
 // 47003, 41030 and any other error code — are written on the case timeline
@@ -63,9 +63,12 @@
 // The triggers are registered, intake_added, accepted, rejected,
 // in_progress, suspended, resumed, resolved, visited, closed, reopened,
 // merged, evaluated, assigned (a handler was given the case; taking it back
-// is "unassigned") and needs_more_info (staff ask the resident for more;
+// is "unassigned"), needs_more_info (staff ask the resident for more;
 // the {request} placeholder carries what they asked, and the resident
-// answers with POST /api/v1/me/cases/{case_no}/supplements).
+// answers with POST /api/v1/me/cases/{case_no}/supplements) and
+// video_reminder (a video reception booking 24 h and 1 h ahead; {session_time}
+// and {leader}). Recipients are the residents who filed one of the case's
+// intakes themselves (a matter, a supplement, a video booking).
 //
 // # Configuration
 //

@@ -56,6 +56,7 @@ var triggerLabels = map[string]string{
 	"in_progress": "正在办理", "resumed": "恢复办理", "reopened": "重新办理", "suspended": "暂停办理",
 	"resolved": "已办结", "visited": "已回访", "closed": "已结案", "merged": "合并办理",
 	"evaluated": "已评价", "assigned": "已分派承办人", "needs_more_info": "需要补充材料",
+	"video_reminder": "视频接访提醒",
 }
 
 // TriggerLabel is the plain Chinese name of a trigger.
@@ -124,7 +125,32 @@ func messageVars(c *cases.Case, e *cases.Event, trigger string) map[string]strin
 	if r, ok := e.Data["request"].(string); ok && e.Kind == cases.EventNeedsMoreInfo {
 		v["request"] = r // written for the resident, unlike staff notes
 	}
+	if e.Kind == videoReminder {
+		if t, ok := eventTime(e.Data["starts_at"]); ok {
+			v["session_time"] = t.In(cases.ChinaTime).Format("2006-01-02 15:04")
+		}
+		if l, ok := e.Data["leader"].(string); ok {
+			v["leader"] = l
+		}
+	}
 	return v
+}
+
+// videoReminder is the kind of the video channel's reminder events
+// (video.EventReminder; the channels do not import each other).
+const videoReminder = "video_reminder"
+
+// eventTime reads a time from event data: a time.Time in the transaction
+// that wrote it, RFC 3339 text once stored.
+func eventTime(v any) (time.Time, bool) {
+	switch t := v.(type) {
+	case time.Time:
+		return t, true
+	case string:
+		p, err := time.Parse(time.RFC3339Nano, t)
+		return p, err == nil
+	}
+	return time.Time{}, false
 }
 
 // NotifyArgs is one subscribe message to one resident, rendered when the

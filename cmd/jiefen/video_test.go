@@ -14,6 +14,7 @@ import (
 
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/channels/video"
+	"github.com/jiefen/jiefen/channels/wechat/wechattest"
 	"github.com/jiefen/jiefen/database/dbtest"
 )
 
@@ -200,6 +201,58 @@ func videoEndToEnd(t *testing.T, dialect string) {
 	}
 	if ev := caseEvents(t, s, clerk, no, "intake_added"); len(ev) != 1 {
 		t.Fatalf("session on the timeline: %v", ev)
+	}
+}
+
+// TestVideoReminderWeChat: a resident who booked in the mini-program gets
+// the reminder as a subscribe message saying when and with whom.
+func TestVideoReminderWeChat(t *testing.T) {
+	ctx := context.Background()
+	s, fake, _, app := startWeChatApp(t, "sqlite", nil)
+	s.addUser("leader", "leader", "6109")
+	leader := s.login("leader")
+	date := time.Now().In(cases.ChinaTime).AddDate(0, 0, 2).Format(time.DateOnly)
+	r := s.do("POST", "/api/v1/video/days", leader, map[string]any{"region_code": "610902", "date": date,
+		"topic": "物业管理专题接访", "slots": []map[string]any{{"start": "09:00", "end": "09:30", "capacity": 2}}})
+	if r.status != 201 {
+		t.Fatalf("create day: %d %s", r.status, r.raw)
+	}
+	dayID := int64(r.body["id"].(float64))
+	slotID := int64(r.body["slots"].([]any)[0].(map[string]any)["id"].(float64))
+	if r := s.do("POST", fmt.Sprintf("/api/v1/video/days/%d/publish", dayID), leader, nil); r.status != 200 {
+		t.Fatalf("publish: %d %s", r.status, r.raw)
+	}
+	fake.AddCode("code-chen", "o-chen", "")
+	token := s.do("POST", "/api/v1/wechat/login", "", map[string]string{"code": "code-chen"}).body["token"].(string)
+	r = s.do("POST", "/api/v1/me/video/bookings", token, map[string]any{"slot_id": slotID, "intake": map[string]any{
+		"person":  map[string]any{"name": "陈大妈", "phone": "13911112222"},
+		"subject": "楼上漏水多次协商无果", "content": "楼上住户卫生间漏水三个月，物业协调无果。", "region_code": "610902001003"}})
+	if r.status != 201 {
+		t.Fatalf("book: %d %s", r.status, r.raw)
+	}
+	no := r.body["case_no"].(string)
+
+	// Run the day-before reminder now.
+	for _, j := range videoJobs(t, app) {
+		var args video.ReminderArgs
+		json.Unmarshal(j.EncodedArgs, &args)
+		if args.LeadMinutes == 24*60 {
+			if _, err := app.Jobs.Client().JobRetry(ctx, j.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	s.addUser("clerk", "window_clerk", "610902")
+	s.waitNote(s.login("clerk"), no, "视频接访提醒")
+	var got *wechattest.Sent
+	for _, m := range fake.Sent() {
+		if m.TemplateID == "tpl-video" {
+			got = &m
+		}
+	}
+	if got == nil || got.ToUser != "o-chen" || got.Data["character_string1"] != no ||
+		got.Data["time2"] != date+" 09:00" || got.Data["thing3"] != "leader" {
+		t.Fatalf("reminder message: %+v (all: %+v)", got, fake.Sent())
 	}
 }
 

@@ -34,7 +34,8 @@ const wxTemplates = `{
     "resolved":    {"template_id": "tpl-resolved", "data": {"character_string1": "{case_no}", "phrase2": "{status}"}},
     "visited":     {"template_id": "tpl-visited",  "data": {"character_string1": "{case_no}", "phrase2": "{status}"}},
     "assigned":    {"template_id": "tpl-assigned", "data": {"character_string1": "{case_no}", "phrase2": "{event}"}},
-    "needs_more_info": {"template_id": "tpl-more", "data": {"character_string1": "{case_no}", "thing2": "{request}"}}
+    "needs_more_info": {"template_id": "tpl-more", "data": {"character_string1": "{case_no}", "thing2": "{request}"}},
+    "video_reminder": {"template_id": "tpl-video", "data": {"character_string1": "{case_no}", "time2": "{session_time}", "thing3": "{leader}"}}
   }
 }`
 
@@ -62,6 +63,13 @@ func (s *syncBuffer) String() string {
 // at a fake WeChat API, and the development login on.
 func startWeChatServer(t *testing.T, dialect string, env map[string]string) (*testServer, *wechattest.Server, *syncBuffer) {
 	t.Helper()
+	s, fake, logs, _ := startWeChatApp(t, dialect, env)
+	return s, fake, logs
+}
+
+// startWeChatApp is startWeChatServer that also returns the app.
+func startWeChatApp(t *testing.T, dialect string, env map[string]string) (*testServer, *wechattest.Server, *syncBuffer, *App) {
+	t.Helper()
 	fake := wechattest.New("wx-test-app", "wx-test-secret")
 	t.Cleanup(fake.Close)
 	for k, v := range map[string]string{
@@ -80,8 +88,8 @@ func startWeChatServer(t *testing.T, dialect string, env map[string]string) (*te
 		fake.EnableOAuth(env["WECHAT_OA_APPID"], env["WECHAT_OA_SECRET"])
 	}
 	logs := &syncBuffer{}
-	s, _ := startApp(t, dialect, logs, nil)
-	return s, fake, logs
+	s, app := startApp(t, dialect, logs, nil)
+	return s, fake, logs, app
 }
 
 func wxPNG(t testing.TB) []byte {
