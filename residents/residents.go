@@ -63,7 +63,13 @@ func (s *Service) Login(ctx context.Context, openID, unionID string) (string, ti
 		return "", time.Time{}, nil, cases.Errorf(cases.EUnauthorized, "登录凭证无效")
 	}
 	now := s.Now().UTC()
-	r, err := s.account(ctx, openID, strings.TrimSpace(unionID), now)
+	unionID = strings.TrimSpace(unionID)
+	r, err := s.account(ctx, openID, unionID, now)
+	if cases.ErrorCode(err) == cases.EConflict && unionID != "" {
+		// Another first login of this person (through the other app) made
+		// the account a moment ago: it is theirs.
+		r, err = s.account(ctx, openID, unionID, now)
+	}
 	if err != nil {
 		return "", time.Time{}, nil, err
 	}

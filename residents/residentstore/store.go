@@ -59,7 +59,7 @@ func (s *Store) toResident(r *residentRow) (*residents.Resident, error) {
 func (s *Store) UpsertByOpenID(ctx context.Context, openID, unionID string, now time.Time) (*residents.Resident, error) {
 	row := &residentRow{OpenID: &openID, UnionID: unionID, CreatedAt: now, UpdatedAt: now}
 	if _, err := s.db.NewInsert().Model(row).On("CONFLICT (openid) DO NOTHING").Exec(ctx); err != nil {
-		return nil, err
+		return nil, database.Err(err, "群众账户") // EConflict: another account took the unionid
 	}
 	var r residentRow
 	if err := s.db.NewSelect().Model(&r).Where("openid = ?", openID).Scan(ctx); err != nil {
@@ -68,7 +68,7 @@ func (s *Store) UpsertByOpenID(ctx context.Context, openID, unionID string, now 
 	if unionID != "" && r.UnionID != unionID {
 		r.UnionID = unionID
 		if _, err := s.db.NewUpdate().Model(&r).Column("unionid").WherePK().Exec(ctx); err != nil {
-			return nil, err
+			return nil, database.Err(err, "群众账户")
 		}
 	}
 	return s.toResident(&r)

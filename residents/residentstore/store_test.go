@@ -119,5 +119,30 @@ func TestUnionIDLinksApps(t *testing.T) {
 		if _, err := svc.Store.ResidentByUnionID(ctx, "nobody"); cases.ErrorCode(err) != cases.ENotFound {
 			t.Fatalf("unknown unionid: %v", err)
 		}
+		// First logins through both apps at once make one account.
+		var wg sync.WaitGroup
+		ids := make([]int64, 8)
+		for i := range ids {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				openID := "mpK"
+				if i%2 == 1 {
+					openID = "oa:oaK"
+				}
+				_, _, r, err := svc.Login(ctx, openID, "uK")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				ids[i] = r.ID
+			}(i)
+		}
+		wg.Wait()
+		for _, id := range ids {
+			if id != ids[0] {
+				t.Fatalf("concurrent first logins made accounts %v", ids)
+			}
+		}
 	})
 }
