@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
@@ -20,6 +19,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -272,22 +272,31 @@ func (b *browser) shot(name string) {
 // launchChromium starts headless Chromium and connects to its first page.
 func launchChromium(t *testing.T, bin string) *browser {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+	// The profile directory is not t.TempDir(): Chromium's helper processes
+	// may still write to it for a moment after the browser is killed, and
+	// the test must not fail on that.
+	profile, err := os.MkdirTemp("", "jiefen-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--user-data-dir="+t.TempDir(), "--remote-debugging-address=127.0.0.1",
+		"--disable-dev-shm-usage", "--user-data-dir="+profile, "--remote-debugging-address=127.0.0.1",
 		"--remote-debugging-port=0", "about:blank")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // one group: killed together
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := cmd.Start(); err != nil {
-		cancel()
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		cancel()
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		cmd.Wait()
+		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(50 * time.Millisecond)
+		}
 	})
 	wsURL := make(chan string, 1)
 	go func() {
@@ -685,10 +694,20 @@ func TestResidentH5OAuth(t *testing.T) {
 	b := openBrowser(t, 390, 844, 3, true)
 	p := b.page
 	s, fake, _ := startWeChatServer(t, "sqlite", map[string]string{"WECHAT_OA_APPID": "wx-test-oa",
-		"WECHAT_OA_SECRET": "wx-test-oa-secret", "WECHAT_OAUTH_BASE": "{fake}"})
-	p.call("Emulation.setUserAgentOverride", map[string]any{
-		"userAgent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) " +
-			"Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN", "acceptLanguage": "zh-CN"})
+		"WECHAT_OA_SECRET": "wx-test-oa-secret", "WECHAT_OAUTH_BASE": "{fake}", "JIEFEN_DEV_LOGIN": ""})
+	const iPhoneWeChat = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) " +
+		"Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN"
+
+	// In the mini-program's web-view (its user agent says miniProgram) the
+	// token comes from the mini-program: no web authorisation there.
+	p.call("Emulation.setUserAgentOverride", map[string]any{"userAgent": iPhoneWeChat + " miniProgram/wx1234567890", "acceptLanguage": "zh-CN"})
+	p.navigate(s.url + "/m/")
+	p.waitFor(`document.body.dataset.page === 'login'`)
+	if got := p.text("main"); !strings.Contains(got, "返回小程序") || p.evalString(`location.pathname`) != "/m/" {
+		t.Errorf("mini-program web-view: %q at %s", got, p.evalString(`location.href`))
+	}
+
+	p.call("Emulation.setUserAgentOverride", map[string]any{"userAgent": iPhoneWeChat, "acceptLanguage": "zh-CN"})
 
 	// WeChat refuses (nobody approves): the page says why and offers to retry.
 	p.navigate(s.url + "/m/")

@@ -132,8 +132,11 @@
     tabs.hidden = true;
     logoutBtn.hidden = true;
     var inWeChat = /MicroMessenger/i.test(navigator.userAgent);
+    // Inside the mini-program's web-view the token comes from the
+    // mini-program: web authorisation is for WeChat's ordinary browser.
+    var inMiniProgram = /miniProgram/i.test(navigator.userAgent) || window.__wxjs_environment === 'miniprogram';
     var parts = [h('h2', { text: '登录' })];
-    if (inWeChat && config && config.oauth_login) {
+    if (inWeChat && !inMiniProgram && config && config.oauth_login) {
       // Web authorisation (网页授权): WeChat vouches for the user and the
       // server sends the browser back with a token. Started at once, unless
       // it has just failed (then the user sees why and may try again).
@@ -167,7 +170,7 @@
       parts.push(form);
     } else {
       parts.push(h('div', { class: 'card' },
-        h('p', { text: inWeChat ? '请从“解纷”微信小程序进入本页面，登录后即可反映事项、查看办理进度。'
+        h('p', { text: inWeChat ? '请从“解纷”微信小程序进入本页面（登录已过期时请返回小程序重新进入），登录后即可反映事项、查看办理进度。'
           : '请在微信中打开“解纷”小程序使用本服务：反映事项、查看办理进度、评价办理结果。' }),
         h('p', { class: 'muted', text: '如需帮助，请拨打当地 12345 政务服务便民热线。' })));
     }
