@@ -33,7 +33,7 @@ func (f *Feed) Changes(ctx context.Context, after int64, limit int) ([]search.Ch
 	q := f.store.text("Changes", func() string {
 		return f.db.NewSelect().Model(&rows).Where("seq > ?", bun.Safe("?")).OrderExpr("seq LIMIT ?", bun.Safe("?")).String()
 	})
-	// Registration asks after every change: a prepared statement.
+	// Registration reads the feed before each detection: a prepared statement.
 	err := f.store.scan(ctx, &rows, q, after, limit)
 	out := make([]search.Change, len(rows))
 	for i, r := range rows {
@@ -79,7 +79,7 @@ func (f *Feed) Docs(ctx context.Context, caseIDs []int64) ([]search.Doc, error) 
 		return nil, nil
 	}
 	if len(caseIDs) == 1 {
-		// The common case (registration syncs after each change): prepared.
+		// The common case (one registration changed one case): prepared.
 		var rows []docRow
 		q := f.store.text("Docs1", func() string {
 			return docsQuery(f.db.NewSelect().Where("i.case_id = ?", bun.Safe("?")).OrderExpr("i.id")).String()
