@@ -22,26 +22,7 @@ func TestResidents(t *testing.T) {
 		svc.Now = func() time.Time { return now }
 
 		// Concurrent first logins of one openid make one account.
-		var wg sync.WaitGroup
-		ids := make([]int64, 6)
-		for i := range ids {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				_, _, r, err := svc.Login(ctx, "oAbc123", "")
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				ids[i] = r.ID
-			}(i)
-		}
-		wg.Wait()
-		for _, id := range ids {
-			if id != ids[0] || id == 0 {
-				t.Fatalf("accounts %v", ids)
-			}
-		}
+		oneAccount(t, svc, 6, func(int) (string, string) { return "oAbc123", "" })
 		token, exp, r, err := svc.Login(ctx, "oAbc123", "union9")
 		if err != nil || !exp.After(now) {
 			t.Fatal(err)
@@ -120,29 +101,38 @@ func TestUnionIDLinksApps(t *testing.T) {
 			t.Fatalf("unknown unionid: %v", err)
 		}
 		// First logins through both apps at once make one account.
-		var wg sync.WaitGroup
-		ids := make([]int64, 8)
-		for i := range ids {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				openID := "mpK"
-				if i%2 == 1 {
-					openID = "oa:oaK"
-				}
-				_, _, r, err := svc.Login(ctx, openID, "uK")
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				ids[i] = r.ID
-			}(i)
-		}
-		wg.Wait()
-		for _, id := range ids {
-			if id != ids[0] {
-				t.Fatalf("concurrent first logins made accounts %v", ids)
+		oneAccount(t, svc, 8, func(i int) (string, string) {
+			if i%2 == 1 {
+				return "oa:oaK", "uK"
 			}
-		}
+			return "mpK", "uK"
+		})
 	})
+}
+
+// oneAccount logs in n times at once, the i-th time as who(i), and
+// requires that all of them land in one account.
+func oneAccount(t *testing.T, svc *residents.Service, n int, who func(i int) (openID, unionID string)) {
+	t.Helper()
+	var wg sync.WaitGroup
+	ids := make([]int64, n)
+	for i := range ids {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			openID, unionID := who(i)
+			_, _, r, err := svc.Login(context.Background(), openID, unionID)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			ids[i] = r.ID
+		}(i)
+	}
+	wg.Wait()
+	for _, id := range ids {
+		if id != ids[0] || id == 0 {
+			t.Fatalf("concurrent first logins made accounts %v", ids)
+		}
+	}
 }
