@@ -37,10 +37,7 @@ func CachedGramKeys(s string) []uint64 {
 // caching: for bulk indexing (a rebuild), whose texts are seen once.
 func PeekGramKeys(s string) []uint64 {
 	gramMemo.mu.Lock()
-	k, ok := gramMemo.young[s]
-	if !ok {
-		k, ok = gramMemo.old[s]
-	}
+	k, ok := gramMemo.lookupLocked(s)
 	gramMemo.mu.Unlock()
 	if ok {
 		return k
@@ -60,12 +57,8 @@ func (c *gramCache) keys(s string) []uint64 {
 		return nil
 	}
 	c.mu.Lock()
-	if k, ok := c.young[s]; ok {
-		c.mu.Unlock()
-		return k
-	}
-	if k, ok := c.old[s]; ok {
-		c.putLocked(s, k)
+	if k, ok := c.lookupLocked(s); ok {
+		c.putLocked(s, k) // promotes an old hit; a young one stays as it is
 		c.mu.Unlock()
 		return k
 	}
@@ -77,6 +70,14 @@ func (c *gramCache) keys(s string) []uint64 {
 	c.putLocked(s, k)
 	c.mu.Unlock()
 	return k
+}
+
+func (c *gramCache) lookupLocked(s string) ([]uint64, bool) {
+	if k, ok := c.young[s]; ok {
+		return k, true
+	}
+	k, ok := c.old[s]
+	return k, ok
 }
 
 func (c *gramCache) putLocked(s string, k []uint64) {

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -66,6 +67,28 @@ type Store interface {
 	// Handlers lists the enabled accounts of the given roles whose region
 	// is one of codes, by username.
 	Handlers(ctx context.Context, roles []cases.Role, codes []string) ([]*User, error)
+}
+
+// HandlerFinder finds accounts by role and region (Store.Handlers).
+type HandlerFinder interface {
+	Handlers(ctx context.Context, roles []cases.Role, codes []string) ([]*User, error)
+}
+
+// Covering returns the enabled accounts of the roles whose region covers
+// code — the region itself or one above it — nearest region first: who may
+// be given a case there, or receive visitors there.
+func Covering(ctx context.Context, st HandlerFinder, roles []cases.Role, code string) ([]*User, error) {
+	codes := cases.RegionAncestors(code)
+	users, err := st.Handlers(ctx, roles, codes)
+	if err != nil {
+		return nil, err
+	}
+	rank := make(map[string]int, len(codes))
+	for i, c := range codes {
+		rank[c] = i
+	}
+	sort.SliceStable(users, func(i, j int) bool { return rank[users[i].RegionCode] < rank[users[j].RegionCode] })
+	return users, nil
 }
 
 // Regions checks that a region exists.

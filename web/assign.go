@@ -2,12 +2,12 @@ package web
 
 import (
 	"context"
-	"sort"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/staff"
 )
 
 type assignRequest struct {
@@ -59,16 +59,10 @@ type assigneeOptionJSON struct {
 // assigneeOptions lists who may be given a case: enabled accounts of the
 // handling roles whose region covers the case's, nearest region first.
 func (s *Server) assigneeOptions(ctx context.Context, cs *cases.Case) ([]assigneeOptionJSON, error) {
-	codes := cases.RegionAncestors(cs.RegionCode)
-	users, err := s.Staff.Store.Handlers(ctx, []cases.Role{cases.RoleWindowClerk, cases.RoleMediator, cases.RoleSupervisor}, codes)
+	users, err := staff.Covering(ctx, s.Staff.Store, []cases.Role{cases.RoleWindowClerk, cases.RoleMediator, cases.RoleSupervisor}, cs.RegionCode)
 	if err != nil {
 		return nil, err
 	}
-	rank := map[string]int{}
-	for i, c := range codes {
-		rank[c] = i
-	}
-	sort.SliceStable(users, func(i, j int) bool { return rank[users[i].RegionCode] < rank[users[j].RegionCode] })
 	out := make([]assigneeOptionJSON, len(users))
 	for i, u := range users {
 		out[i] = assigneeOptionJSON{ID: u.ID, Username: u.Username, Name: u.Actor().Name, Role: u.Role, RoleLabel: u.Role.Label(),

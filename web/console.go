@@ -179,6 +179,7 @@ type page struct {
 	Clusters       []cases.ClusterSummary
 	Query          string
 	Number         string // the calling number (来电查询)
+	Script         string // the page's own script, loaded after console.js
 }
 
 func (s *Server) console(app *fiber.App) {
@@ -208,10 +209,10 @@ func (s *Server) console(app *fiber.App) {
 	// Pages of the channels: the page is a shell, its script drives the
 	// channel's staff API with the session cookie.
 	auth.Get("/reception", func(c *fiber.Ctx) error {
-		return s.render(c, fiber.StatusOK, "reception", &page{Title: "领导接访"})
+		return s.render(c, fiber.StatusOK, "reception", &page{Title: "领导接访", Script: "/static/reception.js"})
 	})
 	auth.Get("/caller", func(c *fiber.Ctx) error {
-		return s.render(c, fiber.StatusOK, "caller", &page{Title: "来电查询", Number: c.Query("number")})
+		return s.render(c, fiber.StatusOK, "caller", &page{Title: "来电查询", Number: c.Query("number"), Script: "/static/caller.js"})
 	})
 }
 

@@ -47,9 +47,9 @@ func (s *Service) Remind(ctx context.Context, args ReminderArgs) error {
 	if b.MeetingURL != "" {
 		note += "，会议链接 " + b.MeetingURL
 	}
-	// What a message about the reminder needs (the WeChat channel's
-	// subscribe message hears this event): when, with whom, where.
+	// starts_at and leader are what a message about the reminder needs (the
+	// WeChat channel's subscribe message hears this event).
 	data := map[string]any{"booking_id": b.ID, "lead_minutes": args.LeadMinutes, "starts_at": b.Slot.StartsAt,
-		"leader": b.Day.LeaderName, "region": b.Day.RegionName, "delivered": delivered}
+		"leader": b.Day.LeaderName, "delivered": delivered}
 	return s.Cases.Note(ctx, cases.SystemActor("视频接访提醒"), b.CaseID, EventReminder, note, data)
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -335,23 +336,11 @@ func (s *Service) Leaders(ctx context.Context, actor cases.Actor, region string)
 	if !actor.Sees(code) {
 		return nil, cases.FieldError("region", "该地区不在您的管辖范围内")
 	}
-	codes := cases.RegionAncestors(code)
-	users, err := s.Users.Handlers(ctx, []cases.Role{cases.RoleLeader}, codes)
-	if err != nil {
-		return nil, err
+	users, err := staff.Covering(ctx, s.Users, []cases.Role{cases.RoleLeader}, code)
+	if err != nil || actor.Role != cases.RoleLeader {
+		return users, err
 	}
-	rank := make(map[string]int, len(codes))
-	for i, c := range codes {
-		rank[c] = i
-	}
-	out := users[:0]
-	for _, u := range users {
-		if actor.Role != cases.RoleLeader || u.ID == actor.UserID {
-			out = append(out, u)
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].RegionCode] < rank[out[j].RegionCode] })
-	return out, nil
+	return slices.DeleteFunc(users, func(u *staff.User) bool { return u.ID != actor.UserID }), nil
 }
 
 // Days lists the days in the actor's scope.

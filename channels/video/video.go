@@ -13,7 +13,6 @@ import (
 	"database/sql"
 	"time"
 
-	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/staff"
 )
 
@@ -199,9 +198,7 @@ type Store interface {
 // Users finds staff accounts (the leaders who receive).
 type Users interface {
 	UserByID(ctx context.Context, id int64) (*staff.User, error)
-	// Handlers returns the enabled accounts of these roles whose region is
-	// one of codes.
-	Handlers(ctx context.Context, roles []cases.Role, codes []string) ([]*staff.User, error)
+	staff.HandlerFinder
 }
 
 // Scheduler enqueues a reminder job in the transaction of the booking, to

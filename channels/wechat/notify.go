@@ -126,7 +126,7 @@ func messageVars(c *cases.Case, e *cases.Event, trigger string) map[string]strin
 		v["request"] = r // written for the resident, unlike staff notes
 	}
 	if e.Kind == videoReminder {
-		if t, ok := eventTime(e.Data["starts_at"]); ok {
+		if t := dataTime(e.Data["starts_at"]); t != nil {
 			v["session_time"] = t.In(cases.ChinaTime).Format("2006-01-02 15:04")
 		}
 		if l, ok := e.Data["leader"].(string); ok {
@@ -139,19 +139,6 @@ func messageVars(c *cases.Case, e *cases.Event, trigger string) map[string]strin
 // videoReminder is the kind of the video channel's reminder events
 // (video.EventReminder; the channels do not import each other).
 const videoReminder = "video_reminder"
-
-// eventTime reads a time from event data: a time.Time in the transaction
-// that wrote it, RFC 3339 text once stored.
-func eventTime(v any) (time.Time, bool) {
-	switch t := v.(type) {
-	case time.Time:
-		return t, true
-	case string:
-		p, err := time.Parse(time.RFC3339Nano, t)
-		return p, err == nil
-	}
-	return time.Time{}, false
-}
 
 // NotifyArgs is one subscribe message to one resident, rendered when the
 // event happened.

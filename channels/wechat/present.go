@@ -241,7 +241,8 @@ func transitionText(e cases.Event) (string, string) {
 	return e.ToStatus.Label(), ""
 }
 
-// dataTime reads a time from an event's data, stored as RFC 3339 text.
+// dataTime reads a time from an event's data: a time.Time in the
+// transaction that wrote it, RFC 3339 text once stored.
 func dataTime(v any) *time.Time {
 	switch t := v.(type) {
 	case time.Time:

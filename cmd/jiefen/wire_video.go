@@ -35,8 +35,9 @@ func wireVideo(ctx context.Context, a *App) (web.Mount, cases.Notifier, error) {
 	svc.Link = link
 	svc.Scheduler = videoScheduler{a.Jobs}
 	a.Video = svc
-	// Delivery to residents (WeChat) plugs in as svc.Reminder; until then
-	// reminders are recorded on the case's timeline only.
+	// Reminders are timeline events (video_reminder), which the WeChat
+	// channel sends as subscribe messages; another sender (SMS) would plug
+	// in as svc.Reminder.
 	jobs.Add(a.Jobs, river.Worker[video.ReminderArgs](&videoReminderWorker{svc: svc}))
 	if link == nil {
 		a.Log.Debug("video: JIEFEN_VIDEO_LINK not set; bookings carry no meeting link")

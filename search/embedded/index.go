@@ -234,18 +234,14 @@ func (ix *Index) isLive(d uint32) bool { return ix.live[d>>6]&(1<<(d&63)) != 0 }
 // detector weighs (search.GramKeys, boilerplate stripped), shared through
 // the gram cache, so the result must not be modified. Queries fill the
 // cache (registration then upserts the text it asked with); upserts only
-// read it, so that a rebuild does not flood it.
+// read it (search.PeekGramKeys), so that a rebuild does not flood it.
 func docGrams(text string) []uint64 {
 	return search.CachedGramKeys(text)
 }
 
-func upsertGrams(text string) []uint64 {
-	return search.PeekGramKeys(text)
-}
-
 // Upsert inserts or replaces document id.
 func (ix *Index) Upsert(id uint64, text string, a Attrs) error {
-	keys := upsertGrams(text)
+	keys := search.PeekGramKeys(text)
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
 	if ix.sameTerms(id, keys) {

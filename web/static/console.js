@@ -1,6 +1,64 @@
-// Console enhancements that need no build step. The case page lists the
-// images residents attached (served by the WeChat channel when mounted;
-// the session cookie authenticates the requests).
+// Console enhancements that need no build step. Jiefen holds the helpers
+// the pages' own scripts share (they load after this one); the case page
+// lists the images residents attached (served by the WeChat channel when
+// mounted). The session cookie authenticates the API requests.
+window.Jiefen = (function () {
+  'use strict';
+
+  // api calls the JSON API; it resolves to {ok, status, body}, status 0
+  // when the network failed.
+  function api(method, path, body) {
+    var opt = { method: method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+    if (body !== undefined) {
+      opt.headers['Content-Type'] = 'application/json';
+      opt.body = JSON.stringify(body);
+    }
+    return fetch('/api/v1' + path, opt).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (b) {
+        return { ok: res.ok, status: res.status, body: b || {} };
+      });
+    }, function () { return { ok: false, status: 0, body: {} }; });
+  }
+
+  // errorText says what went wrong: the server's message and its field
+  // messages.
+  function errorText(r) {
+    var e = r.body && r.body.error;
+    if (!e) return r.status ? '请求失败（' + r.status + '）' : '网络错误，请重试';
+    var s = e.message || '请求失败';
+    if (e.fields) {
+      s += '：' + Object.keys(e.fields).map(function (k) { return e.fields[k]; }).join('；');
+    }
+    return s;
+  }
+
+  // el builds an element: attrs (text, class, on<event>, others as
+  // attributes) and children (elements or strings).
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      var v = attrs[k];
+      if (v === undefined || v === null || v === false) return;
+      if (k === 'text') e.textContent = v;
+      else if (k === 'class') e.className = v;
+      else if (k.slice(0, 2) === 'on') e.addEventListener(k.slice(2), v);
+      else e.setAttribute(k, v === true ? '' : v);
+    });
+    (children || []).forEach(function (c) {
+      if (c !== null && c !== undefined) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+    });
+    return e;
+  }
+
+  // chinaTime renders an RFC 3339 time as China time, 2025-12-01T09:30
+  // (a datetime-local value; its first 10 characters are the date).
+  function chinaTime(iso) {
+    return iso ? new Date(new Date(iso).getTime() + 8 * 3600 * 1000).toISOString().slice(0, 16) : '';
+  }
+
+  return { api: api, errorText: errorText, el: el, chinaTime: chinaTime };
+})();
+
 (function () {
   'use strict';
   var box = document.getElementById('case-images');

@@ -11,56 +11,12 @@
   var OUTCOMES = [['resolved', '当场化解'], ['assigned', '交办处理'], ['answered', '解释答复'],
     ['referred', '转送有权机关'], ['follow_up', '继续跟进']];
 
-  function api(method, path, body) {
-    var opt = { method: method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
-    if (body !== undefined) {
-      opt.headers['Content-Type'] = 'application/json';
-      opt.body = JSON.stringify(body);
-    }
-    return fetch('/api/v1' + path, opt).then(function (res) {
-      return res.json().catch(function () { return {}; }).then(function (b) {
-        return { ok: res.ok, status: res.status, body: b || {} };
-      });
-    }, function () { return { ok: false, status: 0, body: {} }; });
-  }
-
-  // el builds an element: attrs (text, class, on<event>, others as
-  // attributes) and children (elements or strings).
-  function el(tag, attrs, children) {
-    var e = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      var v = attrs[k];
-      if (v === undefined || v === null || v === false) return;
-      if (k === 'text') e.textContent = v;
-      else if (k === 'class') e.className = v;
-      else if (k.slice(0, 2) === 'on') e.addEventListener(k.slice(2), v);
-      else e.setAttribute(k, v === true ? '' : v);
-    });
-    (children || []).forEach(function (c) {
-      if (c !== null && c !== undefined) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
-    });
-    return e;
-  }
-
-  function errorText(r) {
-    var e = r.body && r.body.error;
-    if (!e) return r.status ? '请求失败（' + r.status + '）' : '网络错误，请重试';
-    var s = e.message || '请求失败';
-    if (e.fields) {
-      s += '：' + Object.keys(e.fields).map(function (k) { return e.fields[k]; }).join('；');
-    }
-    return s;
-  }
+  var api = Jiefen.api, errorText = Jiefen.errorText, el = Jiefen.el;
 
   function weekday(date) { return '周' + WEEK.charAt(new Date(date + 'T00:00:00Z').getUTCDay()); }
 
-  // localInput turns an RFC 3339 time into a datetime-local value in China
-  // time, and back.
-  function localInput(iso) {
-    if (!iso) return '';
-    var t = new Date(new Date(iso).getTime() + 8 * 3600 * 1000);
-    return t.toISOString().slice(0, 16);
-  }
+  // fromLocalInput reads a datetime-local value (China time, as
+  // Jiefen.chinaTime writes it) as RFC 3339.
   function fromLocalInput(v) { return v ? v + ':00+08:00' : ''; }
 
   function status(b) { return el('span', { class: 'status b-' + b.status, text: b.status_label }); }
@@ -111,8 +67,8 @@
   }
 
   function sessionForm(b, after) {
-    var started = el('input', { type: 'datetime-local', name: 'started_at', value: localInput(b.slot && b.slot.starts_at) });
-    var ended = el('input', { type: 'datetime-local', name: 'ended_at', value: localInput(b.slot && b.slot.ends_at) });
+    var started = el('input', { type: 'datetime-local', name: 'started_at', value: Jiefen.chinaTime(b.slot && b.slot.starts_at) });
+    var ended = el('input', { type: 'datetime-local', name: 'ended_at', value: Jiefen.chinaTime(b.slot && b.slot.ends_at) });
     var people = el('textarea', { name: 'participants', rows: 3, placeholder: '每行一人：姓名 身份，如：王建华 接访领导' });
     if (b.day && b.day.leader_name) people.value = b.day.leader_name + ' 接访领导\n';
     var summary = el('textarea', { name: 'summary', rows: 3, placeholder: '诉求、答复和处理意见' });
