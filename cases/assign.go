@@ -45,7 +45,7 @@ func (s *Service) Assign(ctx context.Context, actor Actor, no string, to *Assign
 		}
 		claim := to != nil && to.UserID == actor.UserID && c.AssigneeID == nil && actor.Can(PermTransition)
 		if !claim {
-			if err := actor.require(PermAssign); err != nil {
+			if err := actor.Require(PermAssign); err != nil {
 				return err
 			}
 		}
@@ -93,7 +93,7 @@ func (s *Service) Assign(ctx context.Context, actor Actor, no string, to *Assign
 // their timeline and in their notification, unlike staff notes. The case
 // shows as waiting until a supplement arrives.
 func (s *Service) RequestInfo(ctx context.Context, actor Actor, no, request string) (*Case, error) {
-	if err := actor.require(PermTransition); err != nil {
+	if err := actor.Require(PermTransition); err != nil {
 		return nil, err
 	}
 	request = strings.TrimSpace(request)

@@ -48,7 +48,7 @@ func (s *Service) Region(ctx context.Context, actor Actor, code string) (*Region
 // AddGrid creates a grid (网格) under a village or community, numbered after
 // the village code: 610902001003 → 610902001003001, 002, ….
 func (s *Service) AddGrid(ctx context.Context, actor Actor, villageCode, name string) (*Region, error) {
-	if err := actor.require(PermGrids); err != nil {
+	if err := actor.Require(PermGrids); err != nil {
 		return nil, err
 	}
 	name = strings.TrimSpace(name)
@@ -63,7 +63,7 @@ func (s *Service) AddGrid(ctx context.Context, actor Actor, villageCode, name st
 		return nil, Errorf(ENotFound, "行政区划不存在")
 	}
 	var grid *Region
-	err := s.Store.InTx(ctx, func(tx Store) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx Store) error {
 		parent, err := tx.Region(ctx, code)
 		if err != nil {
 			return err

@@ -132,7 +132,7 @@ func (s *Service) Similar(ctx context.Context, actor Actor, no string) ([]Match,
 // SetLinkStatus confirms or rejects a link of a case (or puts it back to
 // suggested), with both timelines recording it.
 func (s *Service) SetLinkStatus(ctx context.Context, actor Actor, no string, linkID int64, status, note string) (*Link, error) {
-	if err := actor.require(PermTransition); err != nil {
+	if err := actor.Require(PermTransition); err != nil {
 		return nil, err
 	}
 	if status != LinkConfirmed && status != LinkRejected && status != LinkSuggested {
@@ -177,7 +177,7 @@ func (s *Service) SetLinkStatus(ctx context.Context, actor Actor, no string, lin
 // matter registered twice. The emptied case is marked merged; Undo reverses
 // it.
 func (s *Service) Merge(ctx context.Context, actor Actor, into, from, note string) (*Case, error) {
-	if err := actor.require(PermTransition); err != nil {
+	if err := actor.Require(PermTransition); err != nil {
 		return nil, err
 	}
 	if into == from {
@@ -239,7 +239,7 @@ func (s *Service) Merge(ctx context.Context, actor Actor, into, from, note strin
 // Split moves one intake out of a case into a new case of its own: the undo
 // of a wrong merge. The new case starts registered, with its own number.
 func (s *Service) Split(ctx context.Context, actor Actor, no, intakeRef, note string) (*Case, error) {
-	if err := actor.require(PermTransition); err != nil {
+	if err := actor.Require(PermTransition); err != nil {
 		return nil, err
 	}
 	var out *Case
@@ -291,7 +291,7 @@ func (s *Service) Split(ctx context.Context, actor Actor, no, intakeRef, note st
 // Undo reverses a merge, a split or a link decision recorded by an event on
 // the case's timeline. Nothing is deleted: the undo is an event too.
 func (s *Service) Undo(ctx context.Context, actor Actor, no string, eventID int64, note string) (*Case, error) {
-	if err := actor.require(PermTransition); err != nil {
+	if err := actor.Require(PermTransition); err != nil {
 		return nil, err
 	}
 	err := s.update(ctx, func(tx Store) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jiefen/jiefen/calendar"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // ChinaTime is the zone of case numbers, calendar days and deadlines.
@@ -29,6 +31,8 @@ var DefaultPolicy = Policy{AcceptDays: 15, HandleDays: 60}
 // Service registers intakes and moves cases through their life cycle. Every
 // change writes a timeline event in the same transaction.
 type Service struct {
+	// Tx begins the units of work every change runs in.
+	Tx       kernel.Transactor
 	Store    Store
 	Calendar *calendar.Calendar
 	Policy   Policy
@@ -52,8 +56,32 @@ type Service struct {
 }
 
 // NewService returns a service with the default policy and the wall clock.
-func NewService(store Store, cal *calendar.Calendar) *Service {
-	return &Service{Store: store, Calendar: cal, Policy: DefaultPolicy, Now: time.Now, known: &sync.Map{}}
+func NewService(tx kernel.Transactor, store Store, cal *calendar.Calendar) *Service {
+	return &Service{Tx: tx, Store: store, Calendar: cal, Policy: DefaultPolicy, Now: time.Now, known: &sync.Map{}}
+}
+
+// WithTx returns the service bound to a unit of work another module began:
+// what it changes commits with the module's own rows, its timeline events
+// and jobs, or not at all; the search index hears of it after that commit.
+func (s *Service) WithTx(tx kernel.Tx) *Service {
+	bound := *s
+	bound.Tx = joined{tx}
+	bound.Store = s.Store.WithTx(tx)
+	return &bound
+}
+
+// joined is the transactor of a bound service: its work joins tx.
+type joined struct{ tx kernel.Tx }
+
+func (j joined) InTx(ctx context.Context, fn func(ctx context.Context, tx kernel.Tx) error) error {
+	return fn(kernel.WithTx(ctx, j.tx), j.tx)
+}
+
+// inTx runs fn with the store bound to one unit of work.
+func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, tx Store) error) error {
+	return s.Tx.InTx(ctx, func(ctx context.Context, t kernel.Tx) error {
+		return fn(ctx, s.Store.WithTx(t))
+	})
 }
 
 // Registration is the result of registering an intake.
@@ -76,7 +104,7 @@ const (
 // Register persists an intake and the case it opens, in one transaction. A
 // repeated SourceKey returns the first registration unchanged.
 func (s *Service) Register(ctx context.Context, actor Actor, in Intake) (*Registration, error) {
-	if err := actor.require(PermRegister); err != nil {
+	if err := actor.Require(PermRegister); err != nil {
 		return nil, err
 	}
 	now := s.Now().UTC()
@@ -86,12 +114,33 @@ func (s *Service) Register(ctx context.Context, actor Actor, in Intake) (*Regist
 	// A repeated source key is found by the unique constraint rather than a
 	// look-up first: retries are rare, registrations are not.
 	var reg *Registration
-	err := s.update(ctx, func(tx Store) error {
-		var err error
-		reg, err = s.register(ctx, tx, actor, &in, now)
-		return err
+	prepared := in
+	err := s.retryStale(ctx, func() error {
+		in = prepared // an attempt that failed may have numbered it
+		return s.update(ctx, func(tx Store) error {
+			var err error
+			reg, err = s.register(ctx, tx, actor, &in, now)
+			return err
+		})
 	})
 	return s.settle(ctx, actor, &in, reg, err)
+}
+
+// staleAttempts bounds how often an intake is stored again after meeting a
+// concurrent change of the case it joins.
+const staleAttempts = 8
+
+// retryStale runs fn again while it fails with ErrStale: the case an
+// intake was to join changed meanwhile (another intake, a staff action), so
+// detection and storing run again on the fresh state.
+func (s *Service) retryStale(ctx context.Context, fn func() error) error {
+	var err error
+	for attempt := 0; attempt < staleAttempts; attempt++ {
+		if err = fn(); !errors.Is(err, ErrStale) || ctx.Err() != nil {
+			return err
+		}
+	}
+	return err
 }
 
 // settle returns the outcome of storing an intake: on a clash of its
@@ -137,17 +186,12 @@ func (s *Service) record(ctx context.Context, tx Store, e *Event) error {
 // update runs fn in one transaction and, once it has committed, lets the
 // search index catch up.
 func (s *Service) update(ctx context.Context, fn func(tx Store) error) error {
-	if err := s.Store.InTx(ctx, fn); err != nil {
-		return err
-	}
-	s.changed(ctx)
-	return nil
-}
-
-func (s *Service) changed(ctx context.Context) {
-	if s.Changed != nil {
-		s.Changed(ctx)
-	}
+	return s.Tx.InTx(ctx, func(ctx context.Context, t kernel.Tx) error {
+		if s.Changed != nil {
+			t.AfterCommit(func() { s.Changed(ctx) })
+		}
+		return fn(s.Store.WithTx(t))
+	})
 }
 
 // register runs detection and stores the intake as it decides, in tx.
@@ -467,7 +511,7 @@ func (s *Service) List(ctx context.Context, actor Actor, f CaseFilter) ([]*Case,
 // Transition moves a case to another status, checked against the status
 // machine and the actor's role, and restarts or pauses its clocks.
 func (s *Service) Transition(ctx context.Context, actor Actor, no string, to Status, note string) (*Case, error) {
-	if err := actor.require(PermTransition); err != nil {
+	if err := actor.Require(PermTransition); err != nil {
 		return nil, err
 	}
 	note = strings.TrimSpace(note)
@@ -555,7 +599,7 @@ func (s *Service) applyClocks(c *Case, from, to Status, now time.Time) (map[stri
 // Reveal returns the case's parties with unmasked personal data for roles
 // that need it, and records the read on the timeline.
 func (s *Service) Reveal(ctx context.Context, actor Actor, no, reason string) ([]Party, error) {
-	if err := actor.require(PermRevealPII); err != nil {
+	if err := actor.Require(PermRevealPII); err != nil {
 		return nil, err
 	}
 	reason = strings.TrimSpace(reason)
@@ -563,7 +607,7 @@ func (s *Service) Reveal(ctx context.Context, actor Actor, no, reason string) ([
 		return nil, FieldError("reason", "查看完整个人信息必须说明理由")
 	}
 	var parties []Party
-	err := s.Store.InTx(ctx, func(tx Store) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx Store) error {
 		c, err := tx.CaseByNo(ctx, no, actor.Scope())
 		if err != nil {
 			return err
@@ -586,36 +630,19 @@ const DecisionAttached = "attached"
 // record of a video session, or anything else that belongs to a case by
 // construction rather than by detection.
 func (s *Service) AddIntake(ctx context.Context, actor Actor, no string, in Intake) (*Registration, error) {
-	if err := actor.require(PermRegister); err != nil {
+	if err := actor.Require(PermRegister); err != nil {
 		return nil, err
 	}
 	now := s.Now().UTC()
 	var reg *Registration
-	err := s.update(ctx, func(tx Store) error {
-		c, err := tx.CaseByNo(ctx, no, actor.Scope())
-		if err != nil {
+	given := in
+	err := s.retryStale(ctx, func() error {
+		in = given // an attempt that failed may have numbered it
+		return s.update(ctx, func(tx Store) error {
+			var err error
+			reg, err = s.attach(ctx, tx, actor, no, &in, now)
 			return err
-		}
-		if in.RegionCode == "" {
-			in.RegionCode = c.RegionCode
-		}
-		if in.Category == "" {
-			in.Category = c.Category
-		}
-		if err := s.prepareIntake(ctx, actor, &in, now); err != nil {
-			return err
-		}
-		in.Decision = DecisionAttached
-		if err := s.addIntake(ctx, tx, actor, c, &in, now); err != nil {
-			return err
-		}
-		c.UpdatedAt = now
-		if err := tx.UpdateCase(ctx, c); err != nil {
-			return err
-		}
-		reg = &Registration{Case: c, Intake: &in, Decision: DecisionAttached}
-		return s.record(ctx, tx, &Event{CaseID: c.ID, At: now, ActorID: actor.UserID, ActorName: actor.Name,
-			Kind: EventIntakeAdded, Data: map[string]any{"intake_ref": in.Ref, "channel": in.Channel, "decision": DecisionAttached}})
+		})
 	})
 	if err != nil {
 		return nil, err
@@ -623,15 +650,50 @@ func (s *Service) AddIntake(ctx context.Context, actor Actor, no string, in Inta
 	return reg, nil
 }
 
-// Note writes an event on a case's timeline for work done outside a user's
-// request — a delivered WeChat message, a failed hotline callback — so that
-// staff see what happened. Only system actors may.
-func (s *Service) Note(ctx context.Context, actor Actor, caseID int64, kind, note string, data map[string]any) error {
-	if !actor.System {
-		return Errorf(EForbidden, "只有系统任务可以写入此类记录")
+// attach stores an intake on the case numbered no, in tx.
+func (s *Service) attach(ctx context.Context, tx Store, actor Actor, no string, in *Intake, now time.Time) (*Registration, error) {
+	c, err := tx.CaseByNo(ctx, no, actor.Scope())
+	if err != nil {
+		return nil, err
 	}
-	return s.Store.InTx(ctx, func(tx Store) error {
-		return s.record(ctx, tx, &Event{CaseID: caseID, At: s.Now().UTC(), ActorName: actor.Name, Kind: kind,
-			Note: note, Data: data})
+	if in.RegionCode == "" {
+		in.RegionCode = c.RegionCode
+	}
+	if in.Category == "" {
+		in.Category = c.Category
+	}
+	if err := s.prepareIntake(ctx, actor, in, now); err != nil {
+		return nil, err
+	}
+	in.Decision = DecisionAttached
+	if err := s.addIntake(ctx, tx, actor, c, in, now); err != nil {
+		return nil, err
+	}
+	c.UpdatedAt = now
+	if err := tx.UpdateCase(ctx, c); err != nil {
+		return nil, err
+	}
+	return &Registration{Case: c, Intake: in, Decision: DecisionAttached}, s.record(ctx, tx, &Event{CaseID: c.ID,
+		At: now, ActorID: actor.UserID, ActorName: actor.Name, Kind: EventIntakeAdded,
+		Data: map[string]any{"intake_ref": in.Ref, "channel": in.Channel, "decision": DecisionAttached}})
+}
+
+// Note writes an event on a case's timeline for work a module did on it —
+// a booked reception, a delivered WeChat message, a failed hotline
+// callback — in the actor's name: system work, or a staff member with the
+// case in scope.
+func (s *Service) Note(ctx context.Context, actor Actor, caseID int64, kind, note string, data map[string]any) error {
+	return s.inTx(ctx, func(ctx context.Context, tx Store) error {
+		if !actor.System {
+			c, err := tx.CaseByID(ctx, caseID)
+			if err != nil {
+				return err
+			}
+			if !actor.Sees(c.RegionCode) {
+				return Errorf(ENotFound, "案件不存在")
+			}
+		}
+		return s.record(ctx, tx, &Event{CaseID: caseID, At: s.Now().UTC(), ActorID: actor.UserID,
+			ActorName: actor.Name, Kind: kind, Note: note, Data: data})
 	})
 }

@@ -3,15 +3,19 @@ package cases
 import (
 	"context"
 	"time"
+
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // Store is the storage the case service needs. Implementations map missing
 // rows to ENotFound and unique-key clashes to EConflict.
 type Store interface {
-	// InTx runs fn with a store bound to one transaction: all of fn's writes
-	// commit together or not at all. Calling InTx on a bound store reuses its
-	// transaction.
-	InTx(ctx context.Context, fn func(tx Store) error) error
+	// WithTx returns the store bound to a unit of work: its writes commit
+	// with the transaction's other writes or not at all.
+	WithTx(tx kernel.Tx) Store
+	// Tx returns the unit of work the store is bound to (nil for none), for
+	// what must join it: jobs, other modules' stores.
+	Tx() kernel.Tx
 
 	Region(ctx context.Context, code string) (*Region, error)
 	ChildRegions(ctx context.Context, code string) ([]Region, error)
@@ -86,3 +90,9 @@ type CaseFilter struct {
 	BeforeID     int64 // cursor: only cases with a smaller id
 	Limit        int
 }
+
+// ErrStale is the conflict of an update to a case that someone changed
+// since it was read (optimistic locking). Staff's edits answer it (409:
+// refresh and try again); registration runs again instead, since an intake
+// is the resident's words, not an edit of the case.
+var ErrStale = &Error{Code: EConflict, Message: "案件已被他人修改，请刷新后重试"}

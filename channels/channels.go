@@ -5,7 +5,6 @@ package channels
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/jiefen/jiefen/cases"
 )
@@ -19,15 +18,6 @@ func (f Fanout) CaseEvent(ctx context.Context, tx cases.Store, e *cases.Event) e
 		if err := n.CaseEvent(ctx, tx, e); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// SQLTx returns the database transaction a case store is bound to, so that
-// jobs are inserted with the change that causes them (nil outside one).
-func SQLTx(tx cases.Store) *sql.Tx {
-	if t, ok := tx.(interface{ SQLTx() *sql.Tx }); ok {
-		return t.SQLTx()
 	}
 	return nil
 }

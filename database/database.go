@@ -5,14 +5,19 @@ package database
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
@@ -39,34 +44,66 @@ func SQLiteDSN(dataDir string) string {
 // a million intakes off the read system call.
 const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-131072)&_pragma=mmap_size(4294967296)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 
-// Open connects to the database and checks that it answers.
+// Pool sizes. On PostgreSQL at most half the main pool is in transactions
+// (see gate); on SQLite one transaction writes at a time and readers share
+// the rest.
+const (
+	pgConns     = 20
+	sqliteConns = 8
+	gateWait    = 2 * time.Second
+	pgAuxConns  = 4
+)
+
+// Open connects to the database and checks that it answers. It is the
+// pool requests use.
 func Open(ctx context.Context, dsn string) (*bun.DB, error) {
-	var db *bun.DB
 	if IsPostgres(dsn) {
-		sqldb, err := sql.Open("pgx", dsn)
-		if err != nil {
-			return nil, err
-		}
-		sqldb.SetMaxOpenConns(20)
-		db = bun.NewDB(sqldb, pgdialect.New())
-	} else {
-		path := strings.TrimPrefix(strings.SplitN(dsn, "?", 2)[0], "file:")
-		if dir := filepath.Dir(path); dir != "" {
-			if err := os.MkdirAll(dir, 0o700); err != nil {
-				return nil, err
-			}
-		}
-		sep := "?"
-		if strings.Contains(dsn, "?") {
-			sep = "&"
-		}
-		sqldb, err := sql.Open("sqlite", dsn+sep+sqlitePragmas)
-		if err != nil {
-			return nil, err
-		}
-		sqldb.SetMaxOpenConns(8)
-		db = bun.NewDB(sqldb, sqlitedialect.New())
+		return openPG(ctx, dsn, pgConns, newGate(pgConns/2, gateWait, false))
 	}
+	path := strings.TrimPrefix(strings.SplitN(dsn, "?", 2)[0], "file:")
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	conn, err := sqlite.NewConnector(dsn + sep + sqlitePragmas)
+	if err != nil {
+		return nil, err
+	}
+	sqldb := sql.OpenDB(gatedConnector{Connector: conn, g: newGate(1, gateWait, true)})
+	sqldb.SetMaxOpenConns(sqliteConns)
+	sqldb.SetMaxIdleConns(sqliteConns)
+	return ping(ctx, bun.NewDB(sqldb, sqlitedialect.New()))
+}
+
+// OpenAux returns a small pool of its own for background work on
+// PostgreSQL (River, the index syncer), so that load on the request pool
+// can never starve it. On SQLite, whose one writer is gated per pool, it
+// returns main: background writes queue with the requests' writes.
+func OpenAux(ctx context.Context, dsn string, main *bun.DB) (*bun.DB, error) {
+	if !IsPostgres(dsn) {
+		return main, nil
+	}
+	return openPG(ctx, dsn, pgAuxConns, newGate(pgAuxConns/2, gateWait, false))
+}
+
+func openPG(ctx context.Context, dsn string, conns int, g *gate) (*bun.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	sqldb := sql.OpenDB(gatedConnector{Connector: stdlib.GetConnector(*cfg), g: g})
+	sqldb.SetMaxOpenConns(conns)
+	sqldb.SetMaxIdleConns(conns)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	return ping(ctx, bun.NewDB(sqldb, pgdialect.New()))
+}
+
+func ping(ctx context.Context, db *bun.DB) (*bun.DB, error) {
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("database: %w", err)
@@ -99,4 +136,52 @@ func IsUniqueViolation(err error) bool {
 		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	}
 	return false
+}
+
+// Unavailable reports whether err means the database cannot serve now —
+// saturated (ErrBusy, a deadline passed while waiting), unreachable (a
+// restart), out of disk — rather than that the request was wrong: the
+// client should retry later (503 with Retry-After), and nothing was
+// written, since the transaction did not commit.
+func Unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, ErrBusy) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, sql.ErrConnDone) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.ENOSPC) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case strings.HasPrefix(pgErr.Code, "08"), // connection exception
+			strings.HasPrefix(pgErr.Code, "53"),                                 // insufficient resources: disk full, too many connections
+			pgErr.Code == "57P01", pgErr.Code == "57P02", pgErr.Code == "57P03", // shutting down, cannot connect now
+			pgErr.Code == "57014": // statement timeout
+			return true
+		}
+		return false
+	}
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) {
+		return true
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		switch sqErr.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR:
+			return true
+		}
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr)
+}
+
+// Retryable reports whether a transaction failed only because it met
+// another one (a serialization failure or a deadlock on PostgreSQL), so
+// that running it again may succeed.
+func Retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01")
 }

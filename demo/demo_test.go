@@ -10,7 +10,9 @@ import (
 	"github.com/jiefen/jiefen/calendar"
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/cases/casestore"
+	"github.com/jiefen/jiefen/database"
 	"github.com/jiefen/jiefen/database/dbtest"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/regions"
 )
 
@@ -98,11 +100,12 @@ func TestSamplesRegister(t *testing.T) {
 	now := testNow.UTC()
 	samples := Samples(20251123, 300, now, all)
 
-	store := casestore.New(dbtest.Open(t, "sqlite"), dbtest.Keys(t))
+	db := dbtest.Open(t, "sqlite")
+	store := casestore.New(db, dbtest.Keys(t))
 	actor := cases.Actor{Name: "张晓燕", Role: cases.RoleWindowClerk, RegionCode: "610900000000"}
 	final := make([]*cases.Case, len(samples))
-	err := store.InTx(ctx, func(tx cases.Store) error {
-		svc := cases.NewService(tx, calendar.Default())
+	err := database.Transactor{DB: db}.InTx(ctx, func(ctx context.Context, tx kernel.Tx) error {
+		svc := cases.NewService(database.Transactor{DB: db}, store, calendar.Default()).WithTx(tx)
 		var clock time.Time
 		svc.Now = func() time.Time { return clock }
 		for i, s := range samples {

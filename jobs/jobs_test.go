@@ -10,8 +10,10 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
+	"github.com/jiefen/jiefen/database"
 	"github.com/jiefen/jiefen/database/dbtest"
 	"github.com/jiefen/jiefen/jobs"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 type pingArgs struct{ N int }
@@ -51,22 +53,22 @@ func TestQueue(t *testing.T) {
 		jobs.Add(q, river.Worker[pingArgs](w))
 
 		// A job inserted in a transaction that rolls back never runs.
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
+		txr := database.Transactor{DB: db}
+		rollback := errors.New("roll back")
+		if err := txr.InTx(ctx, func(ctx context.Context, tx kernel.Tx) error {
+			if err := q.Insert(ctx, tx, pingArgs{N: 1}, nil); err != nil {
+				t.Fatal(err)
+			}
+			return rollback
+		}); !errors.Is(err, rollback) {
 			t.Fatal(err)
 		}
-		if err := q.Insert(ctx, tx.Tx, pingArgs{N: 1}, nil); err != nil {
-			t.Fatal(err)
-		}
-		tx.Rollback()
-		tx, _ = db.BeginTx(ctx, nil)
-		if err := q.Insert(ctx, tx.Tx, pingArgs{N: 2}, nil); err != nil {
-			t.Fatal(err)
-		}
-		if err := q.Insert(ctx, tx.Tx, pingArgs{N: -1}, nil); err != nil {
-			t.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
+		if err := txr.InTx(ctx, func(ctx context.Context, tx kernel.Tx) error {
+			if err := q.Insert(ctx, tx, pingArgs{N: 2}, nil); err != nil {
+				return err
+			}
+			return q.Insert(ctx, tx, pingArgs{N: -1}, nil)
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if err := q.Start(ctx); err != nil {

@@ -65,6 +65,10 @@ var DefaultConfig = Config{
 }
 
 // Detector implements cases.Detector over an index and the case store.
+// SearchTimeout bounds the detector's wait for the text index; past it the
+// intake is compared with the person-key candidates alone.
+var SearchTimeout = 1500 * time.Millisecond
+
 type Detector struct {
 	Index  Index
 	Stats  GramStats
@@ -318,14 +322,23 @@ func (d *Detector) candidates(ctx context.Context, tx cases.Store, in *cases.Int
 		err  error
 	}
 	text := make(chan result, 1)
+	sctx, cancel := context.WithTimeout(ctx, SearchTimeout)
+	defer cancel()
 	go func() {
-		hits, err := d.Index.Search(ctx, q)
+		hits, err := d.Index.Search(sctx, q)
 		text <- result{hits, err}
 	}()
 	ids, err := tx.IntakesByPerson(ctx, in.Person, in.NameKey, d.Config.PersonCandidates)
-	r := <-text
 	if err != nil {
 		return nil, err
+	}
+	var r result
+	select {
+	case r = <-text:
+	case <-sctx.Done():
+		// A hung engine (a network partition) must not hold registration,
+		// which holds a database transaction: go on without it.
+		r.err = sctx.Err()
 	}
 	hits := r.hits
 	if r.err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/jiefen/jiefen/calendar"
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/cases/casestore"
+	"github.com/jiefen/jiefen/database"
 	"github.com/jiefen/jiefen/database/dbtest"
 	"github.com/jiefen/jiefen/search"
 	"github.com/jiefen/jiefen/search/embedded"
@@ -57,7 +58,7 @@ func newEnv(t *testing.T, db *bun.DB) *env {
 	idx := &flaky{Index: eng}
 	e := &env{store: store, index: idx, clock: time.Date(2025, 3, 3, 9, 0, 0, 0, cases.ChinaTime)}
 	e.syncer = &search.Syncer{Feed: store.NewFeed(""), Index: idx, Cursor: eng}
-	e.svc = cases.NewService(store, calendar.Default())
+	e.svc = cases.NewService(database.Transactor{DB: db}, store, calendar.Default())
 	e.svc.Now = func() time.Time { return e.clock }
 	e.svc.Detector = &search.Detector{Index: idx, Stats: eng, Config: search.DefaultConfig}
 	e.svc.Changed = func(ctx context.Context) { e.syncer.Sync(ctx) }

@@ -4,13 +4,14 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // Change is one row of the search change feed: a case whose intakes must be
 // (re)indexed.
 type Change struct {
-	Seq    int64
+	Pos    int64 // the feed's position after this change (opaque)
 	CaseID int64
 }
 
@@ -23,7 +24,9 @@ type Feed interface {
 	// id), after the given one, for rebuilds: an index built in that order
 	// keeps old intakes together, which time windows use.
 	AllDocs(ctx context.Context, after Doc, limit int) ([]Doc, error)
-	LastSeq(ctx context.Context) (int64, error)
+	// End returns a position before every change not yet readable: where
+	// a rebuild that starts now leaves the cursor.
+	End(ctx context.Context) (int64, error)
 }
 
 // Cursor remembers how far an index has applied the feed. An embedded
@@ -44,7 +47,33 @@ type Syncer struct {
 	Cursor Cursor
 	Log    *slog.Logger
 
-	mu sync.Mutex // one sync at a time in this process
+	mu         sync.Mutex // one sync at a time in this process
+	kick       chan struct{}
+	kickOnce   sync.Once
+	lastSynced atomic.Int64 // unix nanoseconds of the last sync that reached the end
+}
+
+func (s *Syncer) kicks() chan struct{} {
+	s.kickOnce.Do(func() { s.kick = make(chan struct{}, 1) })
+	return s.kick
+}
+
+// Kick asks Run to sync now. It never waits: registration calls it after
+// each commit, and a slow engine must not slow registration (the feed
+// guarantees the change is applied later anyway).
+func (s *Syncer) Kick() {
+	select {
+	case s.kicks() <- struct{}{}:
+	default:
+	}
+}
+
+// LastSynced returns when the index last caught up with the feed.
+func (s *Syncer) LastSynced() time.Time {
+	if n := s.lastSynced.Load(); n > 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
 }
 
 // batch is how many change rows are applied at once.
@@ -63,8 +92,12 @@ func (s *Syncer) Sync(ctx context.Context) (int, error) {
 	total := 0
 	for {
 		changes, err := s.Feed.Changes(ctx, cur, batch)
-		if err != nil || len(changes) == 0 {
+		if err != nil {
 			return total, err
+		}
+		if len(changes) == 0 {
+			s.lastSynced.Store(time.Now().UnixNano())
+			return total, nil
 		}
 		seen := make(map[int64]bool, len(changes))
 		ids := make([]int64, 0, len(changes))
@@ -82,24 +115,24 @@ func (s *Syncer) Sync(ctx context.Context) (int, error) {
 			return total, err
 		}
 		total += len(docs)
-		cur = changes[len(changes)-1].Seq
+		cur = changes[len(changes)-1].Pos
 		if err := s.Cursor.SaveCursor(ctx, cur); err != nil {
 			return total, err
-		}
-		if len(changes) < batch {
-			return total, nil
 		}
 	}
 }
 
-// Run syncs every interval until ctx ends, logging failures (an engine
-// outage) without giving up.
+// Run syncs every interval, and at once when kicked, until ctx ends,
+// logging failures (an engine outage) without giving up.
 func (s *Syncer) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	failing := false
 	for {
-		n, err := s.Sync(ctx)
+		// A hung engine gives up within a minute and is tried again.
+		sctx, cancel := context.WithTimeout(ctx, time.Minute)
+		n, err := s.Sync(sctx)
+		cancel()
 		switch {
 		case err != nil && ctx.Err() == nil:
 			if !failing && s.Log != nil {
@@ -112,10 +145,15 @@ func (s *Syncer) Run(ctx context.Context, every time.Duration) {
 			}
 			failing = false
 		}
+		kicks := s.kicks()
+		if failing {
+			kicks = nil // while the engine fails, retry on the ticker only
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-kicks:
 		}
 	}
 }
@@ -126,7 +164,7 @@ func (s *Syncer) Run(ctx context.Context, every time.Duration) {
 func (s *Syncer) Rebuild(ctx context.Context, progress func(done int)) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	end, err := s.Feed.LastSeq(ctx)
+	end, err := s.Feed.End(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -158,6 +196,8 @@ type CaseSearcher struct{ Index Index }
 // SearchCases implements cases.Searcher: the best intakes' cases, in order,
 // each once.
 func (s CaseSearcher) SearchCases(ctx context.Context, q, scope string, limit int) ([]int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*SearchTimeout)
+	defer cancel()
 	hits, err := s.Index.Search(ctx, Query{Text: q, Limit: limit * 3, Filter: Filter{RegionPrefix: scope}})
 	if err != nil {
 		return nil, err

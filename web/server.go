@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
@@ -30,11 +29,27 @@ type Deps struct {
 	// Ready reports whether the service can take traffic (database reachable,
 	// migrations current).
 	Ready func(ctx context.Context) error
-	Log   *slog.Logger
-	Now   func() time.Time
+	// Live reports whether the server can still complete requests (a
+	// database connection can be had); /healthz fails when it cannot, so
+	// that an orchestrator restarts a wedged server.
+	Live func(ctx context.Context) error
+	// Unavailable tells errors that mean "retry later" (a saturated or
+	// unreachable database) from internal errors: 503 with Retry-After.
+	Unavailable func(error) bool
+	// Base is the context requests derive from; cancelling it ends the
+	// requests still running at shutdown. Default: never cancelled.
+	Base context.Context
+	// RequestTimeout bounds every request (default 10 s).
+	RequestTimeout time.Duration
+	Log            *slog.Logger
+	Now            func() time.Time
 	// LoginPerMinute caps login attempts per client address.
 	LoginPerMinute int
 	Version        string
+	// PublicURL is this server's address as browsers see it
+	// (JIEFEN_PUBLIC_URL): its origin is the console's, and when it is https
+	// the session cookie is Secure even behind a TLS-terminating proxy.
+	PublicURL string
 	// Mounts add the channels' routes (WeChat, hotline, video) and pages.
 	Mounts []Mount
 }
@@ -53,6 +68,7 @@ type Auth struct {
 type Server struct {
 	Deps
 	validate *Validator
+	loginLimit
 }
 
 // BodyLimit caps request bodies; intakes are text.
@@ -68,6 +84,12 @@ func New(d Deps) *fiber.App {
 	}
 	if d.LoginPerMinute == 0 {
 		d.LoginPerMinute = 20
+	}
+	if d.Base == nil {
+		d.Base = context.Background()
+	}
+	if d.RequestTimeout == 0 {
+		d.RequestTimeout = 10 * time.Second
 	}
 	s := &Server{Deps: d, validate: NewValidator(d.Now)}
 	app := fiber.New(fiber.Config{
@@ -85,19 +107,14 @@ func New(d Deps) *fiber.App {
 	app.Use(requestid.New())
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	app.Use(s.logRequests)
+	app.Use(CheckInput)
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	app.Get("/readyz", s.readyz)
 
 	api := app.Group("/api/v1")
 	api.Get("/openapi.json", s.openapi)
-	api.Post("/auth/login", limiter.New(limiter.Config{
-		Max:        d.LoginPerMinute,
-		Expiration: time.Minute,
-		LimitReached: func(c *fiber.Ctx) error {
-			return cases.Errorf(errTooManyRequests, "登录尝试过于频繁，请稍后再试")
-		},
-	}), s.login)
+	api.Post("/auth/login", s.loginLimiter(), s.login)
 	api.Get("/calendar/deadline", s.calendarDeadline)
 	api.Get("/calendar/days", s.calendarDays)
 	api.Get("/categories", s.categories)
@@ -141,6 +158,19 @@ func New(d Deps) *fiber.App {
 // errTooManyRequests is a web-only code for rate limits.
 const errTooManyRequests = "too_many_requests"
 
+// errBusy is a web-only code for a saturated or unreachable database: the
+// client should retry after a moment.
+const errBusy = "busy"
+
+// deadline gives every request a deadline, derived from the server's base
+// context, so that nothing waits forever and shutdown can end stragglers.
+func (s *Server) deadline(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(s.Base, s.RequestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
+}
+
 // statusOf is the one map from error codes to HTTP statuses.
 var statusOf = map[string]int{
 	cases.EInvalid:      fiber.StatusBadRequest,
@@ -150,6 +180,7 @@ var statusOf = map[string]int{
 	cases.EForbidden:    fiber.StatusForbidden,
 	cases.ELocked:       fiber.StatusLocked,
 	errTooManyRequests:  fiber.StatusTooManyRequests,
+	errBusy:             fiber.StatusServiceUnavailable,
 	cases.EUnavailable:  fiber.StatusServiceUnavailable,
 	cases.EUpstream:     fiber.StatusBadGateway,
 }
@@ -187,6 +218,18 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		known = true
 	}
 	rid, _ := c.Locals("requestid").(string)
+	if !known && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		(s.Unavailable != nil && s.Unavailable(err))) {
+		// Saturated, restarting or out of disk: nothing was committed, and
+		// the same request may succeed in a moment.
+		s.Log.Warn("request not served: database unavailable", "request_id", rid, "method", c.Method(),
+			"path", c.Path(), "err", err)
+		code, status, known = errBusy, fiber.StatusServiceUnavailable, true
+		err = cases.Errorf(errBusy, "系统繁忙，请稍后重试")
+	}
+	if status == fiber.StatusServiceUnavailable {
+		c.Set(fiber.HeaderRetryAfter, "1")
+	}
 	if !known {
 		status = fiber.StatusInternalServerError
 		code = cases.EInternal
@@ -224,6 +267,20 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 	}
 	s.Log.Info("http", attrs...)
 	return nil
+}
+
+// healthz is the liveness probe: it fails when the server cannot complete
+// requests, not merely when it is busy.
+func (s *Server) healthz(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
+	defer cancel()
+	if s.Live != nil {
+		if err := s.Live(ctx); err != nil {
+			s.Log.Warn("not live", "err", err)
+			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable"})
+		}
+	}
+	return c.JSON(fiber.Map{"status": "ok"})
 }
 
 func (s *Server) readyz(c *fiber.Ctx) error {

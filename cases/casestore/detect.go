@@ -32,16 +32,10 @@ func (s *Store) IntakesByPerson(ctx context.Context, p cases.Person, nameKey str
 	// matches nothing (empty values are never looked up). ID numbers and
 	// phones are strong keys; a name (even by sound) is shared by many, so
 	// it brings only the newest few.
-	st, err := s.stmt(ctx, `SELECT id FROM (SELECT id FROM intakes
+	rows, err := s.query(ctx, `SELECT id FROM (SELECT id FROM intakes
 		WHERE (id_number_hash = ? AND ? <> '') OR (phone_hash = ? AND ? <> '') ORDER BY received_at DESC LIMIT ?) AS strong
-		UNION SELECT id FROM (SELECT id FROM intakes WHERE name_key = ? AND ? <> '' ORDER BY received_at DESC LIMIT ?) AS byname`)
-	if err != nil {
-		return nil, err
-	}
-	if tx, ok := s.idb.(bun.Tx); ok {
-		st = tx.Tx.StmtContext(ctx, st)
-	}
-	rows, err := st.QueryContext(ctx, idHash, idHash, phoneHash, phoneHash, limit, nameKey, nameKey, max(5, limit/4))
+		UNION SELECT id FROM (SELECT id FROM intakes WHERE name_key = ? AND ? <> '' ORDER BY received_at DESC LIMIT ?) AS byname`,
+		idHash, idHash, phoneHash, phoneHash, limit, nameKey, nameKey, max(5, limit/4))
 	if err != nil {
 		return nil, err
 	}
@@ -87,18 +81,11 @@ func (s *Store) candidates(ctx context.Context, ids []int64, withContent bool, s
 		i.respondent_name, ` + content + `
 		FROM intakes AS i JOIN cases AS c ON c.id = i.case_id
 		WHERE i.id IN (?` + strings.Repeat(", ?", slots-1) + `)`
-	st, err := s.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if tx, ok := s.idb.(bun.Tx); ok {
-		st = tx.Tx.StmtContext(ctx, st)
-	}
 	args := make([]any, slots)
 	for i := range args {
 		args[i] = ids[min(i, len(ids)-1)]
 	}
-	rows, err := st.QueryContext(ctx, args...)
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -4,9 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
+	"github.com/jiefen/jiefen/kernel"
+
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/jiefen/jiefen/search"
 )
@@ -22,22 +26,83 @@ type Feed struct {
 // NewFeed returns the change feed; engine names the cursor row.
 func (s *Store) NewFeed(engine string) *Feed { return &Feed{db: s.idb, store: s, engine: engine} }
 
+// TxFeed returns the change feed as the unit of work tx sees it, its own
+// uncommitted changes included: bulk work indexes them as it goes.
+func (s *Store) TxFeed(tx kernel.Tx) *Feed { return s.bind(tx).NewFeed("") }
+
 var (
 	_ search.Feed   = (*Feed)(nil)
 	_ search.Cursor = (*Feed)(nil)
 )
 
+// The feed's positions. A reader applies the rows after its position and
+// moves to the last one's; it must never move past a row that commits
+// later. On SQLite one transaction writes at a time, so rows commit in seq
+// order and the position is the seq. On PostgreSQL a transaction that
+// took a seq may commit after one that took a later seq, so the position
+// is the writing transaction's id: rows are read only once every older
+// transaction has ended (its id is below the snapshot's xmin), whole
+// transactions at a time. pgBase sets PostgreSQL positions above any seq,
+// so a cursor saved as a seq by an older version re-reads the feed (the
+// upserts are idempotent) instead of skipping rows.
+const pgBase = int64(1) << 62
+
+// xmin is the oldest transaction still running, as a bigint.
+const xmin = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+
+func (f *Feed) pg() bool { return f.store.db.Dialect().Name() == dialect.PG }
+
 // Changes implements search.Feed.
 func (f *Feed) Changes(ctx context.Context, after int64, limit int) ([]search.Change, error) {
+	if !f.pg() {
+		return f.changesBySeq(ctx, "Changes", "seq > ?", after, limit)
+	}
+	if _, inTx := f.db.(bun.Tx); inTx {
+		// Bulk work indexes its own uncommitted rows (see App.batch): the
+		// rows of this transaction, in seq order.
+		return f.changesBySeq(ctx, "TxChanges", "xid = pg_current_xact_id()::text::bigint AND seq > ?", after, limit)
+	}
 	var rows []changeRow
-	q := f.store.text("Changes", func() string {
-		return f.db.NewSelect().Model(&rows).Where("seq > ?", bun.Safe("?")).OrderExpr("seq LIMIT ?", bun.Safe("?")).String()
+	q := f.store.text("PGChanges", func() string {
+		return f.db.NewSelect().Model(&rows).Column("seq", "case_id", "xid").
+			Where("xid > ? AND xid < "+xmin, bun.Safe("?")).OrderExpr("xid, seq LIMIT ?", bun.Safe("?")).String()
+	})
+	if err := f.store.scan(ctx, &rows, q, after-pgBase, limit); err != nil {
+		return nil, err
+	}
+	if len(rows) == limit {
+		// The last transaction may go on past the limit: leave it to the
+		// next read, unless it is the only one, then read it whole.
+		last := rows[len(rows)-1].XID
+		n := len(rows)
+		for n > 0 && rows[n-1].XID == last {
+			n--
+		}
+		if n > 0 {
+			rows = rows[:n]
+		} else if err := f.db.NewSelect().Model(&rows).Column("seq", "case_id", "xid").
+			Where("xid = ?", last).OrderExpr("seq").Scan(ctx); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]search.Change, len(rows))
+	for i, r := range rows {
+		out[i] = search.Change{Pos: pgBase + r.XID, CaseID: r.CaseID}
+	}
+	return out, nil
+}
+
+func (f *Feed) changesBySeq(ctx context.Context, name, where string, after int64, limit int) ([]search.Change, error) {
+	var rows []changeRow
+	q := f.store.text(name, func() string {
+		return f.db.NewSelect().Model(&rows).Column("seq", "case_id").
+			Where(where, bun.Safe("?")).OrderExpr("seq LIMIT ?", bun.Safe("?")).String()
 	})
 	// Registration reads the feed before each detection: a prepared statement.
 	err := f.store.scan(ctx, &rows, q, after, limit)
 	out := make([]search.Change, len(rows))
 	for i, r := range rows {
-		out[i] = search.Change{Seq: r.Seq, CaseID: r.CaseID}
+		out[i] = search.Change{Pos: r.Seq, CaseID: r.CaseID}
 	}
 	return out, err
 }
@@ -99,8 +164,16 @@ func (f *Feed) AllDocs(ctx context.Context, after search.Doc, limit int) ([]sear
 	return f.docs(ctx, q.OrderExpr("i.received_at, i.id").Limit(int64(limit)))
 }
 
-// LastSeq implements search.Feed.
-func (f *Feed) LastSeq(ctx context.Context) (int64, error) {
+// End implements search.Feed: a position that every change not yet
+// readable lies after.
+func (f *Feed) End(ctx context.Context) (int64, error) {
+	if f.pg() {
+		if _, inTx := f.db.(bun.Tx); !inTx {
+			var x int64
+			err := f.db.NewSelect().ColumnExpr(xmin).Scan(ctx, &x)
+			return pgBase + x - 1, err
+		}
+	}
 	var seq *int64
 	err := f.db.NewSelect().TableExpr("search_changes").ColumnExpr("MAX(seq)").Scan(ctx, &seq)
 	if err != nil || seq == nil {
@@ -128,24 +201,34 @@ func (f *Feed) SaveCursor(ctx context.Context, seq int64) error {
 	return err
 }
 
-// Prune deletes change rows older than before, keeping the feed short.
-// An index whose cursor falls behind what is kept must be rebuilt (see
-// FirstSeq).
+// prunedEngine names the cursor row that records how far the feed was
+// pruned.
+const prunedEngine = "~pruned"
+
+// Prune deletes change rows older than before, keeping the feed short, and
+// records the last position it deleted: an index whose cursor is behind it
+// missed changes and must be rebuilt (see Pruned).
 func (f *Feed) Prune(ctx context.Context, before time.Time) (int, error) {
+	pos := "MAX(seq)"
+	if f.pg() {
+		pos = fmt.Sprintf("MAX(xid) + %d", pgBase)
+	}
+	var last *int64
+	if err := f.db.NewSelect().TableExpr("search_changes").ColumnExpr(pos).Where("at < ?", before).Scan(ctx, &last); err != nil || last == nil {
+		return 0, err
+	}
 	res, err := f.db.NewDelete().TableExpr("search_changes").Where("at < ?", before).Exec(ctx)
 	if err != nil {
+		return 0, err
+	}
+	if err := (&Feed{db: f.db, store: f.store, engine: prunedEngine}).SaveCursor(ctx, *last); err != nil {
 		return 0, err
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
 }
 
-// FirstSeq returns the oldest change kept (0 when the feed is empty).
-func (f *Feed) FirstSeq(ctx context.Context) (int64, error) {
-	var seq *int64
-	err := f.db.NewSelect().TableExpr("search_changes").ColumnExpr("MIN(seq)").Scan(ctx, &seq)
-	if err != nil || seq == nil {
-		return 0, err
-	}
-	return *seq, nil
+// Pruned returns the last position pruned from the feed (0 if none).
+func (f *Feed) Pruned(ctx context.Context) (int64, error) {
+	return (&Feed{db: f.db, store: f.store, engine: prunedEngine}).LoadCursor(ctx)
 }

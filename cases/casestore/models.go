@@ -156,6 +156,7 @@ type clusterRow struct {
 type changeRow struct {
 	bun.BaseModel `bun:"table:search_changes"`
 	Seq           int64     `bun:"seq,pk,autoincrement"`
+	XID           int64     `bun:"xid,scanonly"`
 	CaseID        int64     `bun:"case_id"`
 	At            time.Time `bun:"at"`
 }

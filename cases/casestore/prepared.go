@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
@@ -17,9 +18,10 @@ import (
 // text kilobytes long. Prepared once per connection, they skip the parse.
 
 type prepared struct {
-	mu    sync.Mutex
-	stmts map[string]*sql.Stmt
-	texts map[string]string // bun-built query texts by name
+	mu      sync.Mutex
+	stmts   map[string]*sql.Stmt
+	pending map[string]bool   // being prepared in the background
+	texts   map[string]string // bun-built query texts by name
 }
 
 // text returns the query named name, built by build on first use. Queries
@@ -45,54 +47,93 @@ func (s *Store) text(name string, build func() string) string {
 // scan runs a prepared query in the store's transaction, if any, and scans
 // the rows into dest (a slice of bun models).
 func (s *Store) scan(ctx context.Context, dest any, query string, args ...any) error {
-	st, err := s.stmt(ctx, query)
-	if err != nil {
-		return err
-	}
-	var rows *sql.Rows
-	if tx, ok := s.idb.(bun.Tx); ok {
-		rows, err = tx.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
-	} else {
-		rows, err = st.QueryContext(ctx, args...)
-	}
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	return s.db.ScanRows(ctx, rows, dest)
 }
 
-// stmt returns the statement for query, prepared on the database (database/sql
-// re-prepares it per connection as needed and keeps it).
-func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+// stmt returns the statement for query if it is prepared, and otherwise
+// the query in the dialect's placeholders, to run unprepared this once.
+//
+// Preparing takes a connection from the pool. A caller inside a
+// transaction already holds one and must never wait for a second (with
+// every connection in a transaction, nobody would get one: the deadlock
+// seen under load), so the statement is prepared in the background, where
+// waiting holds nothing, and used from the next call on. No lock is held
+// while preparing.
+func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, string) {
+	s.prep.mu.Lock()
+	st, ok := s.prep.stmts[query]
+	pending := s.prep.pending[query]
+	if !ok && !pending {
+		if s.prep.pending == nil {
+			s.prep.pending = map[string]bool{}
+		}
+		s.prep.pending[query] = true
+	}
+	s.prep.mu.Unlock()
+	if ok {
+		return st, ""
+	}
+	text := query
+	if s.db.Dialect().Name() == dialect.PG {
+		text = dollarPlaceholders(query)
+	}
+	if !pending {
+		go s.prepare(context.WithoutCancel(ctx), query, text)
+	}
+	return nil, text
+}
+
+// prepare prepares a statement on the pool and keeps it; a failure leaves
+// the query to run unprepared and to be tried again later.
+func (s *Store) prepare(ctx context.Context, query, text string) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	st, err := s.db.DB.PrepareContext(ctx, text)
 	s.prep.mu.Lock()
 	defer s.prep.mu.Unlock()
-	if st, ok := s.prep.stmts[query]; ok {
-		return st, nil
-	}
-	if s.db.Dialect().Name() == dialect.PG {
-		query = dollarPlaceholders(query)
-	}
-	st, err := s.db.DB.PrepareContext(ctx, query)
+	delete(s.prep.pending, query)
 	if err != nil {
-		return nil, err
+		return
 	}
 	if s.prep.stmts == nil {
 		s.prep.stmts = map[string]*sql.Stmt{}
 	}
 	s.prep.stmts[query] = st
-	return st, nil
+}
+
+// query runs a query, prepared once it can be, in the store's transaction
+// if any.
+func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, text := s.stmt(ctx, query)
+	tx, inTx := s.idb.(bun.Tx)
+	switch {
+	case st != nil && inTx:
+		return tx.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	case st != nil:
+		return st.QueryContext(ctx, args...)
+	case inTx:
+		return tx.Tx.QueryContext(ctx, text, args...)
+	}
+	return s.db.DB.QueryContext(ctx, text, args...)
 }
 
 // queryRow runs a prepared query in the store's transaction, if any.
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) (*sql.Row, error) {
-	st, err := s.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if tx, ok := s.idb.(bun.Tx); ok {
+	st, text := s.stmt(ctx, query)
+	tx, inTx := s.idb.(bun.Tx)
+	switch {
+	case st != nil && inTx:
 		return tx.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...), nil
+	case st != nil:
+		return st.QueryRowContext(ctx, args...), nil
+	case inTx:
+		return tx.Tx.QueryRowContext(ctx, text, args...), nil
 	}
-	return st.QueryRowContext(ctx, args...), nil
+	return s.db.DB.QueryRowContext(ctx, text, args...), nil
 }
 
 // exec runs a prepared statement in the store's transaction, if any.
@@ -103,15 +144,19 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) error {
 
 // execN is exec returning the number of rows affected.
 func (s *Store) execN(ctx context.Context, query string, args ...any) (int64, error) {
-	st, err := s.stmt(ctx, query)
-	if err != nil {
-		return 0, err
-	}
+	st, text := s.stmt(ctx, query)
+	tx, inTx := s.idb.(bun.Tx)
 	var res sql.Result
-	if tx, ok := s.idb.(bun.Tx); ok {
+	var err error
+	switch {
+	case st != nil && inTx:
 		res, err = tx.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-	} else {
+	case st != nil:
 		res, err = st.ExecContext(ctx, args...)
+	case inTx:
+		res, err = tx.Tx.ExecContext(ctx, text, args...)
+	default:
+		res, err = s.db.DB.ExecContext(ctx, text, args...)
 	}
 	if err != nil {
 		return 0, err

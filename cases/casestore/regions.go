@@ -5,6 +5,7 @@ import (
 
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/database"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // LoadRegions inserts regions that are not there yet (parents first) and
@@ -12,8 +13,8 @@ import (
 // run it at start-up.
 func (s *Store) LoadRegions(ctx context.Context, regions []cases.Region) (int, error) {
 	added := 0
-	err := s.InTx(ctx, func(tx cases.Store) error {
-		idb := tx.(*Store).idb
+	err := database.Transactor{DB: s.db}.InTx(ctx, func(ctx context.Context, tx kernel.Tx) error {
+		idb := s.bind(tx).idb
 		const batch = 500
 		for i := 0; i < len(regions); i += batch {
 			end := min(i+batch, len(regions))

@@ -15,13 +15,15 @@ import (
 
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/database"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/pii"
 )
 
 // Store implements cases.Store.
 type Store struct {
 	db   *bun.DB
-	idb  bun.IDB // db, or the transaction this store is bound to
+	idb  bun.IDB   // db, or the transaction this store is bound to
+	tx   kernel.Tx // the unit of work it is bound to, nil for none
 	keys *pii.Keyring
 	prep *prepared // shared by the transaction-bound copies
 }
@@ -33,15 +35,18 @@ func New(db *bun.DB, keys *pii.Keyring) *Store {
 	return &Store{db: db, idb: db, keys: keys, prep: &prepared{}}
 }
 
-// InTx implements cases.Store.
-func (s *Store) InTx(ctx context.Context, fn func(tx cases.Store) error) error {
-	if _, ok := s.idb.(bun.Tx); ok {
-		return fn(s)
-	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(&Store{db: s.db, idb: tx, keys: s.keys, prep: s.prep})
-	})
+// WithTx implements cases.Store.
+func (s *Store) WithTx(tx kernel.Tx) cases.Store { return s.bind(tx) }
+
+func (s *Store) bind(tx kernel.Tx) *Store {
+	return &Store{db: s.db, idb: database.IDB(s.db, tx), tx: tx, keys: s.keys, prep: s.prep}
 }
+
+// Transactor begins units of work on the store's database.
+func (s *Store) Transactor() kernel.Transactor { return database.Transactor{DB: s.db} }
+
+// Tx implements cases.Store.
+func (s *Store) Tx() kernel.Tx { return s.tx }
 
 // Region implements cases.Store.
 func (s *Store) Region(ctx context.Context, code string) (*cases.Region, error) {
@@ -100,7 +105,7 @@ func (s *Store) UpdateCase(ctx context.Context, c *cases.Case) error {
 		return err
 	}
 	if n != 1 {
-		return cases.Errorf(cases.EConflict, "案件已被他人修改，请刷新后重试")
+		return cases.ErrStale
 	}
 	c.Version++
 	return s.MarkChanged(ctx, c.ID)
@@ -404,15 +409,6 @@ func (s *Store) LoadDetails(ctx context.Context, c *cases.Case) error {
 		}
 		l.OtherCaseNo = r.OtherCaseNo
 		c.Links[i] = *l
-	}
-	return nil
-}
-
-// SQLTx returns the database transaction the store is bound to, or nil:
-// adapters that enqueue jobs with the change (River) need it.
-func (s *Store) SQLTx() *sql.Tx {
-	if tx, ok := s.idb.(bun.Tx); ok {
-		return tx.Tx
 	}
 	return nil
 }

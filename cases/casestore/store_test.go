@@ -13,6 +13,7 @@ import (
 	"github.com/jiefen/jiefen/calendar"
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/cases/casestore"
+	"github.com/jiefen/jiefen/database"
 	"github.com/jiefen/jiefen/database/dbtest"
 )
 
@@ -27,7 +28,7 @@ var clerk = cases.Actor{UserID: 1, Name: "张窗口", Role: cases.RoleWindowCler
 
 func newService(t *testing.T, db *bun.DB) (*cases.Service, *fakeClock) {
 	clock := &fakeClock{t: time.Date(2025, 9, 16, 9, 30, 0, 0, cases.ChinaTime)}
-	svc := cases.NewService(casestore.New(db, dbtest.Keys(t)), calendar.Default())
+	svc := cases.NewService(database.Transactor{DB: db}, casestore.New(db, dbtest.Keys(t)), calendar.Default())
 	svc.Now = clock.Now
 	return svc, clock
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/jiefen/jiefen/cases"
-	"github.com/jiefen/jiefen/channels"
 )
 
 // Results the platform is told of.
@@ -110,7 +109,7 @@ func (n notifier) CaseEvent(ctx context.Context, tx cases.Store, e *cases.Event)
 func (n notifier) enqueue(ctx context.Context, tx cases.Store, e *cases.Event, order, result string) error {
 	args := CallbackArgs{OrderNo: order, CaseID: e.CaseID, Result: result, Text: e.Note, Handler: e.ActorName,
 		HandledAt: e.At, EventID: e.ID}
-	return n.ch.Queue.Insert(ctx, channels.SQLTx(tx), args, &river.InsertOpts{MaxAttempts: n.ch.Config.MaxAttempts})
+	return n.ch.Queue.Insert(ctx, tx.Tx(), args, &river.InsertOpts{MaxAttempts: n.ch.Config.MaxAttempts})
 }
 
 // orders lists the platform's order numbers among a case's intakes.

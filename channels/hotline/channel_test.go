@@ -21,6 +21,7 @@ import (
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/cases/casestore"
 	"github.com/jiefen/jiefen/channels/hotline"
+	"github.com/jiefen/jiefen/database"
 	"github.com/jiefen/jiefen/database/dbtest"
 	"github.com/jiefen/jiefen/jobs"
 	"github.com/jiefen/jiefen/search"
@@ -53,7 +54,7 @@ func newEnv(t *testing.T, db *bun.DB, cfg hotline.Config, q hotline.Enqueuer) *e
 
 func newEnvLog(t *testing.T, db *bun.DB, cfg hotline.Config, q hotline.Enqueuer, log *slog.Logger) *env {
 	store := casestore.New(db, dbtest.Keys(t))
-	svc := cases.NewService(store, calendar.Default())
+	svc := cases.NewService(database.Transactor{DB: db}, store, calendar.Default())
 	ch := hotline.New(svc, nil, q, cfg, discard)
 	svc.Notifier = ch.Notifier()
 	app := web.New(web.Deps{Cases: svc, Staff: staff.NewService(staffstore.New(db), store), Log: log,

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/jiefen/jiefen/kernel"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/jiefen/jiefen/cases"
@@ -136,7 +138,8 @@ func (ch *Channel) Return(ctx context.Context, actor cases.Actor, orderNo, reaso
 	}
 	svc := ch.Cases
 	var no string
-	err := svc.Store.InTx(ctx, func(tx cases.Store) error {
+	err := svc.Tx.InTx(ctx, func(ctx context.Context, t kernel.Tx) error {
+		tx := svc.Store.WithTx(t)
 		in, err := tx.IntakeBySourceKey(ctx, SourceKey(orderNo))
 		if cases.ErrorCode(err) == cases.ENotFound {
 			return cases.Errorf(cases.ENotFound, "工单不存在")

@@ -8,10 +8,11 @@ package hotline
 
 import (
 	"context"
-	"database/sql"
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/jiefen/jiefen/kernel"
 
 	"github.com/riverqueue/river"
 
@@ -60,7 +61,7 @@ const (
 // Enqueuer inserts jobs in the transaction of the change that causes them
 // (jobs.Queue).
 type Enqueuer interface {
-	Insert(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) error
+	Insert(ctx context.Context, tx kernel.Tx, args river.JobArgs, opts *river.InsertOpts) error
 }
 
 // Channel is the hotline channel on the case service.

@@ -3,7 +3,6 @@ package video
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,8 +13,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jiefen/jiefen/kernel"
+
 	"github.com/jiefen/jiefen/cases"
-	"github.com/jiefen/jiefen/channels"
 	"github.com/jiefen/jiefen/staff"
 )
 
@@ -72,27 +72,16 @@ func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microseco
 type txn struct {
 	cases *cases.Service
 	store Store
-	sql   *sql.Tx
+	tx    kernel.Tx
 }
 
 // inTx runs fn in one transaction of the case store, so that a booking, the
 // intake it registers, its timeline events and its reminder jobs commit
 // together or not at all.
 func (s *Service) inTx(ctx context.Context, fn func(t *txn) error) error {
-	err := s.Cases.Store.InTx(ctx, func(cs cases.Store) error {
-		tx := channels.SQLTx(cs)
-		if tx == nil {
-			return errors.New("video: the case store has no SQL transaction")
-		}
-		bound := *s.Cases
-		bound.Store = cs
-		bound.Changed = nil // called once, after the commit
-		return fn(&txn{cases: &bound, store: s.Store.WithTx(tx), sql: tx})
+	return s.Cases.Tx.InTx(ctx, func(ctx context.Context, tx kernel.Tx) error {
+		return fn(&txn{cases: s.Cases.WithTx(tx), store: s.Store.WithTx(tx), tx: tx})
 	})
-	if err == nil && s.Cases.Changed != nil {
-		s.Cases.Changed(ctx)
-	}
-	return err
 }
 
 func invalid(fields map[string]string) error {
@@ -227,7 +216,8 @@ func (s *Service) CreateDay(ctx context.Context, actor cases.Actor, nd NewDay) (
 	if err := invalid(fields); err != nil {
 		return nil, err
 	}
-	err = s.Store.InTx(ctx, func(tx Store) error {
+	err = s.Cases.Tx.InTx(ctx, func(ctx context.Context, t kernel.Tx) error {
+		tx := s.Store.WithTx(t)
 		// A leader is in one reception at a time.
 		others, err := tx.Days(ctx, DayFilter{LeaderID: d.LeaderID, From: d.Date, To: d.Date})
 		if err != nil {
@@ -581,7 +571,7 @@ func (s *Service) book(ctx context.Context, bk booker, req BookRequest) (*Bookin
 			who = bk.actor.Name + "代为预约"
 		}
 		note := fmt.Sprintf("预约%s %s—%s %s视频接访（%s）", day.Date, clock(slot.StartsAt), clock(slot.EndsAt), day.LeaderName, who)
-		if err := t.cases.Note(ctx, noteActor(bk.actor), c.ID, EventBooked, note, bookingData(b)); err != nil {
+		if err := t.cases.Note(ctx, bk.actor, c.ID, EventBooked, note, bookingData(b)); err != nil {
 			return err
 		}
 		if err := s.scheduleReminders(ctx, t, b, now); err != nil {
@@ -594,15 +584,6 @@ func (s *Service) book(ctx context.Context, bk booker, req BookRequest) (*Bookin
 		return nil, nil, err
 	}
 	return out, reg, nil
-}
-
-// noteActor writes a staff member's name on the timeline events this
-// channel records through Service.Note.
-func noteActor(a cases.Actor) cases.Actor { return cases.SystemActor(a.Name) }
-
-func bookingData(b *Booking) map[string]any {
-	return map[string]any{"booking_id": b.ID, "slot_id": b.SlotID, "day_id": b.DayID,
-		"starts_at": b.Slot.StartsAt, "leader": b.Day.LeaderName}
 }
 
 func slotNotFound(err error) error {
@@ -645,7 +626,7 @@ func (s *Service) scheduleReminders(ctx context.Context, t *txn, b *Booking, now
 			continue
 		}
 		args := ReminderArgs{BookingID: b.ID, LeadMinutes: int(lead / time.Minute)}
-		if err := s.Scheduler.ScheduleReminder(ctx, t.sql, args, at); err != nil {
+		if err := s.Scheduler.ScheduleReminder(ctx, t.tx, args, at); err != nil {
 			return fmt.Errorf("schedule reminder: %w", err)
 		}
 	}
@@ -754,7 +735,7 @@ func (s *Service) finish(ctx context.Context, bk booker, id int64, to BookingSta
 			b.Slot.Booked--
 		}
 		out = b
-		return t.cases.Note(ctx, noteActor(bk.actor), b.CaseID, kind, note, bookingData(b))
+		return t.cases.Note(ctx, bk.actor, b.CaseID, kind, note, bookingData(b))
 	})
 	if err != nil {
 		return nil, err
@@ -912,4 +893,9 @@ func sessionRaw(b *Booking, r *SessionRecord) []byte {
 		"summary": r.Summary, "outcome": r.Outcome, "recording_ref": r.RecordingRef,
 	})
 	return raw
+}
+
+func bookingData(b *Booking) map[string]any {
+	return map[string]any{"booking_id": b.ID, "slot_id": b.SlotID, "day_id": b.DayID,
+		"starts_at": b.Slot.StartsAt, "leader": b.Day.LeaderName}
 }

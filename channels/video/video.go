@@ -10,8 +10,9 @@ package video
 
 import (
 	"context"
-	"database/sql"
 	"time"
+
+	"github.com/jiefen/jiefen/kernel"
 
 	"github.com/jiefen/jiefen/staff"
 )
@@ -159,12 +160,10 @@ type BookingFilter struct {
 // Store is the storage the service needs. Implementations map missing rows
 // to ENotFound and unique-key clashes to EConflict.
 type Store interface {
-	// WithTx returns the store working inside a transaction another store
-	// opened (the case store's), so that a booking commits with the intake
-	// it registers, its timeline events and its reminder jobs.
-	WithTx(tx *sql.Tx) Store
-	// InTx runs fn in a transaction of its own (or the bound one).
-	InTx(ctx context.Context, fn func(tx Store) error) error
+	// WithTx returns the store bound to a unit of work, so that a booking
+	// commits with the intake it registers, its timeline events and its
+	// reminder jobs.
+	WithTx(tx kernel.Tx) Store
 
 	// CreateDay stores a day with its slots and sets their IDs.
 	CreateDay(ctx context.Context, d *Day) error
@@ -204,7 +203,7 @@ type Users interface {
 // Scheduler enqueues a reminder job in the transaction of the booking, to
 // run at the given time.
 type Scheduler interface {
-	ScheduleReminder(ctx context.Context, tx *sql.Tx, args ReminderArgs, at time.Time) error
+	ScheduleReminder(ctx context.Context, tx kernel.Tx, args ReminderArgs, at time.Time) error
 }
 
 // Reminder delivers a reminder of a coming session to the resident: a

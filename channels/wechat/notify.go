@@ -2,7 +2,6 @@ package wechat
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,10 +10,11 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jiefen/jiefen/kernel"
+
 	"github.com/riverqueue/river"
 
 	"github.com/jiefen/jiefen/cases"
-	"github.com/jiefen/jiefen/channels"
 	"github.com/jiefen/jiefen/residents"
 )
 
@@ -69,7 +69,7 @@ func TriggerLabel(trigger string) string {
 
 // Enqueuer inserts jobs (jobs.Queue).
 type Enqueuer interface {
-	Insert(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) error
+	Insert(ctx context.Context, tx kernel.Tx, args river.JobArgs, opts *river.InsertOpts) error
 }
 
 // Notifier enqueues a subscribe message for each WeChat resident of a case
@@ -91,8 +91,7 @@ func (n *Notifier) CaseEvent(ctx context.Context, tx cases.Store, e *cases.Event
 	if !ok {
 		return nil
 	}
-	sqlTx := channels.SQLTx(tx)
-	recipients, err := n.Store.Recipients(ctx, sqlTx, e.CaseID)
+	recipients, err := n.Store.Recipients(ctx, tx.Tx(), e.CaseID)
 	if err != nil || len(recipients) == 0 {
 		return err
 	}
@@ -105,7 +104,7 @@ func (n *Notifier) CaseEvent(ctx context.Context, tx cases.Store, e *cases.Event
 		args := NotifyArgs{CaseID: c.ID, CaseNo: c.No, EventID: e.ID, Trigger: trigger, Label: TriggerLabel(trigger),
 			ResidentID: r.ResidentID, TemplateID: tpl.TemplateID, Page: n.Templates.PageFor(tpl, vars),
 			State: n.Templates.State, Data: tpl.Render(vars)}
-		if err := n.Queue.Insert(ctx, sqlTx, args, &river.InsertOpts{MaxAttempts: n.MaxAttempts}); err != nil {
+		if err := n.Queue.Insert(ctx, tx.Tx(), args, &river.InsertOpts{MaxAttempts: n.MaxAttempts}); err != nil {
 			return fmt.Errorf("enqueue wechat message: %w", err)
 		}
 	}

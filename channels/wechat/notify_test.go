@@ -2,7 +2,6 @@ package wechat_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"io"
 	"log/slog"
@@ -18,6 +17,7 @@ import (
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/channels/wechat"
 	"github.com/jiefen/jiefen/database/dbtest"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 const templatesJSON = `{
@@ -43,7 +43,7 @@ type fakeQueue struct {
 	jobs []queued
 }
 
-func (q *fakeQueue) Insert(_ context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+func (q *fakeQueue) Insert(_ context.Context, tx kernel.Tx, args river.JobArgs, opts *river.InsertOpts) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.jobs = append(q.jobs, queued{args: args.(wechat.NotifyArgs), inTx: tx != nil, opts: opts})

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/jiefen/jiefen/kernel"
+
 	"github.com/uptrace/bun"
 
 	"github.com/jiefen/jiefen/database"
@@ -172,14 +174,14 @@ type Recipient struct {
 // Recipients lists the residents who filed one of the case's intakes
 // themselves — through the resident API: a matter, a supplement, or a video
 // booking with a new matter — and have a WeChat identity (not dev logins).
-// tx is the case event's transaction (nil outside one).
-func (s *Store) Recipients(ctx context.Context, tx *sql.Tx, caseID int64) ([]Recipient, error) {
+// tx is the case event's unit of work (nil outside one).
+func (s *Store) Recipients(ctx context.Context, tx kernel.Tx, caseID int64) ([]Recipient, error) {
 	q := s.db.NewSelect().TableExpr("intakes AS i").ColumnExpr("DISTINCT r.id").
 		Join("JOIN residents AS r ON r.id = i.resident_id").
 		Where("i.case_id = ?", caseID).Where("i.resident_id <> 0").
 		Where("r.openid IS NOT NULL").Where("r.openid NOT LIKE ?", DevOpenIDPrefix+"%").OrderExpr("r.id")
-	if tx != nil {
-		q = q.Conn(tx)
+	if sqlTx := database.SQLTx(tx); sqlTx != nil {
+		q = q.Conn(sqlTx)
 	}
 	var ids []int64
 	if err := q.Scan(ctx, &ids); err != nil {

@@ -17,7 +17,9 @@ import (
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/cases/casestore"
 	"github.com/jiefen/jiefen/channels/wechat"
+	"github.com/jiefen/jiefen/database"
 	"github.com/jiefen/jiefen/database/dbtest"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/residents"
 	"github.com/jiefen/jiefen/residents/residentstore"
 )
@@ -36,7 +38,7 @@ func newEnv(t *testing.T, db *bun.DB) *env {
 	keys := dbtest.Keys(t)
 	e := &env{db: db, store: wechat.NewStore(db), dir: t.TempDir(),
 		now: time.Date(2025, 9, 16, 9, 30, 0, 0, cases.ChinaTime)}
-	e.cases = cases.NewService(casestore.New(db, keys), calendar.Default())
+	e.cases = cases.NewService(database.Transactor{DB: db}, casestore.New(db, keys), calendar.Default())
 	e.cases.Now = func() time.Time { return e.now }
 	e.residents = residents.NewService(residentstore.New(db, keys))
 	e.images = &wechat.Images{Store: e.store, Blobs: wechat.DirStore{Root: e.dir}, Keys: keys,
@@ -143,14 +145,14 @@ func TestStore(t *testing.T) {
 			t.Errorf("dev logins get no messages: %v", r)
 		}
 		// Inside a transaction too.
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
+		if err := (database.Transactor{DB: db}).InTx(ctx, func(ctx context.Context, tx kernel.Tx) error {
+			if r, err := e.store.Recipients(ctx, tx, reg.Case.ID); err != nil || len(r) != 1 {
+				t.Errorf("in tx: %v %v", r, err)
+			}
+			return nil
+		}); err != nil {
 			t.Fatal(err)
 		}
-		if r, err := e.store.Recipients(ctx, tx.Tx, reg.Case.ID); err != nil || len(r) != 1 {
-			t.Errorf("in tx: %v %v", r, err)
-		}
-		tx.Rollback()
 
 		// Subscriptions: the newest push wins.
 		t0 := e.now

@@ -7,6 +7,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/jiefen/jiefen/kernel"
+
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/cases/casestore"
 	"github.com/jiefen/jiefen/search"
@@ -39,7 +41,7 @@ func (a *App) openSearch(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		feed := a.Store.NewFeed("meili:" + a.Config.MeiliIndex)
+		feed := a.feedStore().NewFeed("meili:" + a.Config.MeiliIndex)
 		counts := search.NewCounts()
 		// Meilisearch keeps no gram statistics the detector can read: count
 		// them here from the database.
@@ -59,19 +61,19 @@ func (a *App) openSearch(ctx context.Context) error {
 		a.engineName = "embedded"
 	}
 	a.Index = idx
-	feed := a.Store.NewFeed("")
+	feed := a.feedStore().NewFeed("")
 	a.Syncer = &search.Syncer{Feed: feed, Index: idx, Cursor: cursor, Log: a.Log}
 	if !rebuild {
-		// An index older than the oldest change kept missed some: rebuild.
+		// An index behind changes already pruned missed some: rebuild.
 		cur, err := cursor.LoadCursor(ctx)
 		if err != nil {
 			return err
 		}
-		first, err := feed.FirstSeq(ctx)
+		pruned, err := feed.Pruned(ctx)
 		if err != nil {
 			return err
 		}
-		rebuild = first > cur+1
+		rebuild = pruned > cur
 	}
 	a.Detector = &search.Detector{Index: idx, Stats: stats, Config: cfg, Log: a.Log}
 	a.Cases.Detector = a.Detector
@@ -91,13 +93,21 @@ func (a *App) openSearch(ctx context.Context) error {
 	return nil
 }
 
-// indexNow applies pending changes right after a commit, so the next intake
-// sees this one. Failures only delay indexing: the change feed keeps them.
-func (a *App) indexNow(ctx context.Context) {
-	if _, err := a.Syncer.Sync(context.WithoutCancel(ctx)); err != nil {
-		a.Log.Warn("search index update deferred", "err", err)
+// feedStore reads the change feed for the syncer: on the background pool,
+// so that load on the request pool cannot stall indexing.
+func (a *App) feedStore() *casestore.Store {
+	if a.Aux == nil || a.Aux == a.DB {
+		return a.Store
 	}
+	return casestore.New(a.Aux, a.Keys)
 }
+
+// indexNow asks the background sync to apply the commit that just
+// happened, so the next intake sees it in a moment. It never waits: the
+// change feed guarantees the change is applied, and a slow engine must not
+// slow registration (person keys come from the database, so a same-person
+// duplicate is found even before the index has it).
+func (a *App) indexNow(context.Context) { a.Syncer.Kick() }
 
 // syncLoop keeps the index caught up (after an outage, or with changes
 // made by other servers), snapshots the embedded index now and then and
@@ -135,18 +145,18 @@ func (a *App) pruneFeed(ctx context.Context) {
 	}
 }
 
-// batch runs fn with a copy of the case service bound to one transaction,
+// batch runs fn with the case service bound to one transaction,
 // for bulk work (imports, the demo): the search index follows inside the
 // transaction, so that each registration sees the ones before it, and is
 // confirmed from the committed change feed afterwards.
 func (a *App) batch(ctx context.Context, now func() time.Time, fn func(svc *cases.Service) error) error {
-	cursor, err := a.Syncer.Cursor.LoadCursor(ctx)
-	if err != nil {
-		return err
+	// Catch up with what is committed; the transaction's own changes are
+	// then the feed's rows after its end as the transaction first sees it.
+	if _, err := a.Syncer.Sync(ctx); err != nil {
+		a.Log.Warn("search index is behind the database", "err", err)
 	}
-	err = a.Store.InTx(ctx, func(tx cases.Store) error {
-		svc := *a.Cases
-		svc.Store = tx
+	err := a.Cases.Tx.InTx(ctx, func(ctx context.Context, tx kernel.Tx) error {
+		svc := a.Cases.WithTx(tx)
 		svc.Now = now
 		// Uncommitted changes are indexed from the transaction; the cursor
 		// stays in memory until the commit (a rollback would otherwise
@@ -154,7 +164,12 @@ func (a *App) batch(ctx context.Context, now func() time.Time, fn func(svc *case
 		// The index is brought up to date when the detector is about to read
 		// it, not after every change: a run of changes (an import closing
 		// old cases) costs one sync.
-		inTx := &search.Syncer{Feed: tx.(*casestore.Store).NewFeed(""), Index: a.Index, Cursor: &memCursor{seq: cursor}}
+		feed := a.Store.TxFeed(tx)
+		start, err := feed.End(ctx)
+		if err != nil {
+			return err
+		}
+		inTx := &search.Syncer{Feed: feed, Index: a.Index, Cursor: &memCursor{seq: start}}
 		dirty := false
 		svc.Changed = func(context.Context) { dirty = true }
 		if svc.Detector != nil {
@@ -168,12 +183,14 @@ func (a *App) batch(ctx context.Context, now func() time.Time, fn func(svc *case
 				}
 			}}
 		}
-		return fn(&svc)
+		return fn(svc)
 	})
 	if err != nil {
 		return err
 	}
-	a.indexNow(ctx)
+	if _, err := a.Syncer.Sync(ctx); err != nil {
+		a.Log.Warn("search index update deferred", "err", err)
+	}
 	return nil
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/jiefen/jiefen/channels/video/videostore"
 	"github.com/jiefen/jiefen/channels/video/videoweb"
 	"github.com/jiefen/jiefen/jobs"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/web"
 )
 
@@ -48,7 +48,7 @@ func wireVideo(ctx context.Context, a *App) (web.Mount, cases.Notifier, error) {
 // videoScheduler enqueues reminders on the job queue.
 type videoScheduler struct{ q *jobs.Queue }
 
-func (s videoScheduler) ScheduleReminder(ctx context.Context, tx *sql.Tx, args video.ReminderArgs, at time.Time) error {
+func (s videoScheduler) ScheduleReminder(ctx context.Context, tx kernel.Tx, args video.ReminderArgs, at time.Time) error {
 	return s.q.Insert(ctx, tx, args, &river.InsertOpts{ScheduledAt: at})
 }
 

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jiefen/jiefen/kernel"
+
 	"github.com/uptrace/bun"
 
 	"github.com/jiefen/jiefen/cases"
@@ -121,21 +123,21 @@ var _ video.Store = (*Store)(nil)
 // New returns a store on db.
 func New(db *bun.DB) *Store { return &Store{db: db} }
 
-// WithTx implements video.Store: the queries run on tx with db's dialect.
-func (s *Store) WithTx(tx *sql.Tx) video.Store { return &Store{db: s.db, tx: tx} }
+// WithTx implements video.Store: the queries run in tx with db's dialect.
+func (s *Store) WithTx(tx kernel.Tx) video.Store { return s.bind(tx) }
 
-// InTx implements video.Store.
-func (s *Store) InTx(ctx context.Context, fn func(tx video.Store) error) error {
+func (s *Store) bind(tx kernel.Tx) *Store { return &Store{db: s.db, tx: database.SQLTx(tx)} }
+
+// inTx runs fn in the bound transaction, or in one of its own: a day and
+// its slots are stored together.
+func (s *Store) inTx(ctx context.Context, fn func(tx *Store) error) error {
 	if s.tx != nil {
 		return fn(s)
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(s.WithTx(tx.Tx))
+	return database.Transactor{DB: s.db}.InTx(ctx, func(ctx context.Context, tx kernel.Tx) error {
+		return fn(s.bind(tx))
 	})
 }
-
-// SQLTx returns the transaction the store is bound to, or nil.
-func (s *Store) SQLTx() *sql.Tx { return s.tx }
 
 func (s *Store) sel() *bun.SelectQuery {
 	q := s.db.NewSelect()
@@ -163,8 +165,7 @@ func (s *Store) upd() *bun.UpdateQuery {
 
 // CreateDay implements video.Store.
 func (s *Store) CreateDay(ctx context.Context, d *video.Day) error {
-	return s.InTx(ctx, func(tx video.Store) error {
-		st := tx.(*Store)
+	return s.inTx(ctx, func(st *Store) error {
 		row := &dayRow{LeaderUserID: d.LeaderID, LeaderName: d.LeaderName, RegionCode: d.RegionCode,
 			RegionName: d.RegionName, Day: d.Date, Topic: d.Topic, Published: d.Published, PublishedAt: utcPtr(d.PublishedAt),
 			CreatedBy: d.CreatedBy, CreatedAt: d.CreatedAt.UTC()}

@@ -10,7 +10,9 @@ import (
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/channels/video"
 	"github.com/jiefen/jiefen/channels/video/videotest"
+	"github.com/jiefen/jiefen/database"
 	"github.com/jiefen/jiefen/database/dbtest"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 func each(t *testing.T, fn func(t *testing.T, e *videotest.Env)) {
@@ -21,10 +23,10 @@ func each(t *testing.T, fn func(t *testing.T, e *videotest.Env)) {
 
 // book takes a seat and stores a booking in one transaction, as the
 // service does.
-func book(ctx context.Context, st video.Store, sl video.Slot, caseID int64) (*video.Booking, error) {
+func book(ctx context.Context, e *videotest.Env, sl video.Slot, caseID int64) (*video.Booking, error) {
 	b := &video.Booking{SlotID: sl.ID, DayID: sl.DayID, CaseID: caseID, CaseNo: fmt.Sprint(caseID),
 		Status: video.StatusBooked, RoomToken: "t", CreatedAt: videotest.Start}
-	err := st.InTx(ctx, func(tx video.Store) error {
+	err := inTx(ctx, e, func(tx video.Store) error {
 		if err := tx.TakeSeat(ctx, sl.ID); err != nil {
 			return err
 		}
@@ -33,8 +35,8 @@ func book(ctx context.Context, st video.Store, sl video.Slot, caseID int64) (*vi
 	return b, err
 }
 
-func cancel(ctx context.Context, st video.Store, b *video.Booking) error {
-	return st.InTx(ctx, func(tx video.Store) error {
+func cancel(ctx context.Context, e *videotest.Env, b *video.Booking) error {
+	return inTx(ctx, e, func(tx video.Store) error {
 		now := videotest.Start
 		b.Status, b.CancelledAt, b.CancelReason = video.StatusCancelled, &now, "有事"
 		if err := tx.FinishBooking(ctx, b); err != nil {
@@ -79,7 +81,7 @@ func TestConcurrentLastSeat(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = book(ctx, e.VideoDB, last, ids[i])
+				_, errs[i] = book(ctx, e, last, ids[i])
 			}()
 		}
 		wg.Wait()
@@ -114,7 +116,7 @@ func TestConcurrentSameCase(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = book(ctx, e.VideoDB, d.Slots[1+i%2], c.ID)
+				_, errs[i] = book(ctx, e, d.Slots[1+i%2], c.ID)
 			}()
 		}
 		wg.Wait()
@@ -149,31 +151,31 @@ func TestCapacityAndCancellation(t *testing.T) {
 		for i := range 3 {
 			cs = append(cs, e.Register(t, videotest.Walkin(fmt.Sprintf("居民%d", i), fmt.Sprintf("1390000%04d", i), fmt.Sprintf("事项%d", i)), 0))
 		}
-		b0, err := book(ctx, st, sl, cs[0].ID)
+		b0, err := book(ctx, e, sl, cs[0].ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := book(ctx, st, sl, cs[1].ID); err != nil {
+		if _, err := book(ctx, e, sl, cs[1].ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := book(ctx, st, sl, cs[2].ID); cases.ErrorCode(err) != cases.EConflict {
+		if _, err := book(ctx, e, sl, cs[2].ID); cases.ErrorCode(err) != cases.EConflict {
 			t.Fatalf("third booking of two seats: %v", err)
 		}
 		// Cancelling frees the seat, once.
-		if err := cancel(ctx, st, b0); err != nil {
+		if err := cancel(ctx, e, b0); err != nil {
 			t.Fatal(err)
 		}
-		if err := cancel(ctx, st, b0); cases.ErrorCode(err) != cases.EConflict {
+		if err := cancel(ctx, e, b0); cases.ErrorCode(err) != cases.EConflict {
 			t.Fatalf("second cancellation: %v", err)
 		}
 		if booked, live := seats(t, st, sl.ID); booked != 1 || live != 1 {
 			t.Fatalf("after cancel: booked %d, live %d", booked, live)
 		}
-		if _, err := book(ctx, st, sl, cs[2].ID); err != nil {
+		if _, err := book(ctx, e, sl, cs[2].ID); err != nil {
 			t.Fatalf("freed seat: %v", err)
 		}
 		// The cancelled case may book again on the day (another slot).
-		if _, err := book(ctx, st, d.Slots[2], cs[0].ID); err != nil {
+		if _, err := book(ctx, e, d.Slots[2], cs[0].ID); err != nil {
 			t.Fatalf("rebook after cancel: %v", err)
 		}
 		// The schema itself refuses overbooking.
@@ -268,5 +270,12 @@ func TestDays(t *testing.T) {
 		if err := st.PublishDay(ctx, 99999, videotest.Start); cases.ErrorCode(err) != cases.ENotFound {
 			t.Fatalf("publish unknown: %v", err)
 		}
+	})
+}
+
+// inTx runs fn with st bound to a transaction of the test database.
+func inTx(ctx context.Context, e *videotest.Env, fn func(tx video.Store) error) error {
+	return database.Transactor{DB: e.DB}.InTx(ctx, func(ctx context.Context, tx kernel.Tx) error {
+		return fn(e.VideoDB.WithTx(tx))
 	})
 }

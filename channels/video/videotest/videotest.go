@@ -5,7 +5,6 @@ package videotest
 
 import (
 	"context"
-	"database/sql"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,8 +19,10 @@ import (
 	"github.com/jiefen/jiefen/cases/casestore"
 	"github.com/jiefen/jiefen/channels/video"
 	"github.com/jiefen/jiefen/channels/video/videostore"
+	"github.com/jiefen/jiefen/database"
 	"github.com/jiefen/jiefen/database/dbtest"
 	"github.com/jiefen/jiefen/jobs"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/residents"
 	"github.com/jiefen/jiefen/residents/residentstore"
 	"github.com/jiefen/jiefen/staff"
@@ -85,7 +86,7 @@ func New(t testing.TB, dialect string) *Env {
 		t.Fatal(err)
 	}
 	e.Store = casestore.New(e.DB, dbtest.Keys(t))
-	e.Cases = cases.NewService(e.Store, cal)
+	e.Cases = cases.NewService(database.Transactor{DB: e.DB}, e.Store, cal)
 	e.Cases.Now = e.Now
 	e.Staff = staff.NewService(staffstore.New(e.DB), e.Store)
 	e.Staff.Now = e.Now
@@ -129,7 +130,7 @@ func (e *Env) Actor(name string) cases.Actor { return e.Users[name].Actor() }
 type Scheduler struct{ Q *jobs.Queue }
 
 // ScheduleReminder implements video.Scheduler.
-func (s Scheduler) ScheduleReminder(ctx context.Context, tx *sql.Tx, args video.ReminderArgs, at time.Time) error {
+func (s Scheduler) ScheduleReminder(ctx context.Context, tx kernel.Tx, args video.ReminderArgs, at time.Time) error {
 	return s.Q.Insert(ctx, tx, args, &river.InsertOpts{ScheduledAt: at})
 }
 

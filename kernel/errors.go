@@ -1,4 +1,4 @@
-package cases
+package kernel
 
 import (
 	"errors"
@@ -77,3 +77,4 @@ func ErrorFields(err error) map[string]string {
 	}
 	return nil
 }
+

@@ -1,4 +1,4 @@
-package cases
+package kernel
 
 // Role is a staff role. Residents are not staff; they act through channels.
 type Role string
@@ -88,8 +88,8 @@ func (a Actor) Sees(code string) bool {
 	return a.RegionCode == "" || InRegion(code, a.RegionCode)
 }
 
-// require returns a forbidden error unless the actor has the permission.
-func (a Actor) require(p Permission) error {
+// Require returns a forbidden error unless the actor has the permission.
+func (a Actor) Require(p Permission) error {
 	if a.Can(p) {
 		return nil
 	}
