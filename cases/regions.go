@@ -98,3 +98,9 @@ func (s *Service) AddGrid(ctx context.Context, actor Actor, villageCode, name st
 func (s *Service) RegionsInScope(ctx context.Context, actor Actor, maxLevel int) ([]Region, error) {
 	return s.Store.SubtreeRegions(ctx, actor.Scope(), maxLevel)
 }
+
+// LookupRegion returns the region with a padded code (ENotFound if there is
+// none), for modules that check a code they were given.
+func (s *Service) LookupRegion(ctx context.Context, code string) (*Region, error) {
+	return s.Store.Region(ctx, code)
+}

@@ -49,6 +49,8 @@ type Service struct {
 	// Notifier hears of every timeline event inside the transaction that
 	// writes it; nil for none.
 	Notifier Notifier
+	// Observer, if set, times registrations and detections (metrics).
+	Observer Observer
 	// Changed is called after a commit that changed what the search index
 	// holds, so it can catch up at once; the change feed guarantees it
 	// catches up later if this is nil or fails.
@@ -84,6 +86,12 @@ func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, tx Stor
 	})
 }
 
+// Observer times the service's hot paths.
+type Observer interface {
+	ObserveRegistration(d time.Duration)
+	ObserveDetection(d time.Duration)
+}
+
 // Registration is the result of registering an intake.
 type Registration struct {
 	Case     *Case
@@ -106,6 +114,9 @@ const (
 func (s *Service) Register(ctx context.Context, actor Actor, in Intake) (*Registration, error) {
 	if err := actor.Require(PermRegister); err != nil {
 		return nil, err
+	}
+	if s.Observer != nil {
+		defer func(start time.Time) { s.Observer.ObserveRegistration(time.Since(start)) }(time.Now())
 	}
 	now := s.Now().UTC()
 	if err := s.prepareIntake(ctx, actor, &in, now); err != nil {
@@ -198,7 +209,11 @@ func (s *Service) update(ctx context.Context, fn func(tx Store) error) error {
 func (s *Service) register(ctx context.Context, tx Store, actor Actor, in *Intake, now time.Time) (*Registration, error) {
 	det := &Detection{Decision: DecisionNew}
 	if s.Detector != nil {
+		start := time.Now()
 		d, err := s.Detector.Detect(ctx, tx, in, actor.Scope(), now)
+		if s.Observer != nil {
+			s.Observer.ObserveDetection(time.Since(start))
+		}
 		if err != nil {
 			return nil, err
 		}

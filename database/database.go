@@ -74,7 +74,7 @@ func Open(ctx context.Context, dsn string) (*bun.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	sqldb := sql.OpenDB(gatedConnector{Connector: conn, g: newGate(1, gateWait, true)})
+	sqldb := openGated(conn, newGate(1, gateWait, true))
 	sqldb.SetMaxOpenConns(sqliteConns)
 	sqldb.SetMaxIdleConns(sqliteConns)
 	return ping(ctx, bun.NewDB(sqldb, sqlitedialect.New()))
@@ -96,15 +96,22 @@ func openPG(ctx context.Context, dsn string, conns int, g *gate) (*bun.DB, error
 	if err != nil {
 		return nil, err
 	}
-	sqldb := sql.OpenDB(gatedConnector{Connector: stdlib.GetConnector(*cfg), g: g})
+	sqldb := openGated(stdlib.GetConnector(*cfg), g)
 	sqldb.SetMaxOpenConns(conns)
 	sqldb.SetMaxIdleConns(conns)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	return ping(ctx, bun.NewDB(sqldb, pgdialect.New()))
 }
 
+func openGated(c driver.Connector, g *gate) *sql.DB {
+	db := sql.OpenDB(gatedConnector{Connector: c, g: g})
+	gates.Store(db, g)
+	return db
+}
+
 func ping(ctx context.Context, db *bun.DB) (*bun.DB, error) {
 	if err := db.PingContext(ctx); err != nil {
+		gates.Delete(db.DB)
 		db.Close()
 		return nil, fmt.Errorf("database: %w", err)
 	}

@@ -57,6 +57,20 @@ func (g *gate) acquire(ctx context.Context) error {
 
 func (g *gate) release() { <-g.slots }
 
+// gates finds the gate of a pool, for Transactor to pass it before taking a
+// connection: a request waiting for its turn must not hold a connection
+// meanwhile, or the readers (every request authenticates) would queue
+// behind the writers.
+var gates sync.Map // *sql.DB → *gate
+
+type heldKey struct{}
+
+// hold marks ctx as passing g already, so the connection's BeginTx does not
+// wait for it again.
+func hold(ctx context.Context, g *gate) context.Context { return context.WithValue(ctx, heldKey{}, g) }
+
+func (g *gate) heldBy(ctx context.Context) bool { return ctx.Value(heldKey{}) == g }
+
 // gatedConnector wraps a driver's connector so that its connections pass
 // the gate.
 type gatedConnector struct {
@@ -81,8 +95,12 @@ type gatedConn struct {
 }
 
 func (c *gatedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	if err := c.g.acquire(ctx); err != nil {
-		return nil, err
+	release := func() {}
+	if !c.g.heldBy(ctx) {
+		if err := c.g.acquire(ctx); err != nil {
+			return nil, err
+		}
+		release = c.g.release
 	}
 	var tx driver.Tx
 	var err error
@@ -92,11 +110,11 @@ func (c *gatedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.
 		tx, err = c.Conn.Begin() //nolint:staticcheck // drivers without BeginTx
 	}
 	if err != nil {
-		c.g.release()
+		release()
 		return nil, err
 	}
 	c.inTx = true
-	return &gatedTx{Tx: tx, done: func() { c.inTx = false; c.g.release() }}, nil
+	return &gatedTx{Tx: tx, done: func() { c.inTx = false; release() }}, nil
 }
 
 func (c *gatedConn) Begin() (driver.Tx, error) { return c.BeginTx(context.Background(), driver.TxOptions{}) }
@@ -119,8 +137,8 @@ func (t *gatedTx) Rollback() error {
 
 // gatesWrite reports whether a statement outside a transaction must pass
 // the gate: on SQLite, anything that may write.
-func (c *gatedConn) gatesWrite(query string) bool {
-	return c.g.writes && !c.inTx && mayWrite(query)
+func (c *gatedConn) gatesWrite(ctx context.Context, query string) bool {
+	return c.g.writes && !c.inTx && !c.g.heldBy(ctx) && mayWrite(query)
 }
 
 // mayWrite tells writes from reads by the statement's first word (and a
@@ -145,7 +163,7 @@ func (c *gatedConn) ExecContext(ctx context.Context, query string, args []driver
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	if c.gatesWrite(query) {
+	if c.gatesWrite(ctx, query) {
 		if err := c.g.acquire(ctx); err != nil {
 			return nil, err
 		}
@@ -159,7 +177,7 @@ func (c *gatedConn) QueryContext(ctx context.Context, query string, args []drive
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	if !c.gatesWrite(query) {
+	if !c.gatesWrite(ctx, query) {
 		return q.QueryContext(ctx, query, args)
 	}
 	if err := c.g.acquire(ctx); err != nil {
@@ -223,7 +241,7 @@ type gatedStmt struct {
 }
 
 func (s *gatedStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	if !s.c.inTx {
+	if !s.c.inTx && !s.c.g.heldBy(ctx) {
 		if err := s.c.g.acquire(ctx); err != nil {
 			return nil, err
 		}
@@ -240,7 +258,7 @@ func (s *gatedStmt) QueryContext(ctx context.Context, args []driver.NamedValue) 
 	if !ok {
 		return nil, errors.New("database: driver statement without QueryContext")
 	}
-	if s.c.inTx {
+	if s.c.inTx || s.c.g.heldBy(ctx) {
 		return q.QueryContext(ctx, args)
 	}
 	if err := s.c.g.acquire(ctx); err != nil {

@@ -34,6 +34,15 @@ func (t Transactor) InTx(ctx context.Context, fn func(ctx context.Context, tx ke
 	if tx, ok := kernel.TxFrom(ctx); ok {
 		return fn(ctx, tx)
 	}
+	if g, ok := gates.Load(t.DB.DB); ok {
+		// Wait for a turn before taking a connection (see gates).
+		g := g.(*gate)
+		if err := g.acquire(ctx); err != nil {
+			return err
+		}
+		defer g.release()
+		ctx = hold(ctx, g)
+	}
 	for attempt := 1; ; attempt++ {
 		var tx *Tx
 		err := t.DB.RunInTx(ctx, nil, func(ctx context.Context, btx bun.Tx) error {

@@ -183,7 +183,7 @@ func (s *Service) CreateDay(ctx context.Context, actor cases.Actor, nd NewDay) (
 	code, ok := cases.NormalizeRegionCode(nd.RegionCode)
 	if !ok {
 		fields["region_code"] = "行政区划代码格式错误"
-	} else if region, err = s.Cases.Store.Region(ctx, code); cases.ErrorCode(err) == cases.ENotFound {
+	} else if region, err = s.Cases.LookupRegion(ctx, code); cases.ErrorCode(err) == cases.ENotFound {
 		fields["region_code"] = "行政区划代码不存在"
 	} else if err != nil {
 		return nil, err

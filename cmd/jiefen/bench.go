@@ -54,8 +54,11 @@ type benchOptions struct {
 const benchKey = "abababababababababababababababababababababababababababababababab"
 
 func cmdBench(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "intake" {
+		return cmdBenchIntake(ctx, cfg, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "detect" {
-		return usageErr("bench: expected 'bench detect'")
+		return usageErr("bench: expected 'bench detect' or 'bench intake'")
 	}
 	fs := flag.NewFlagSet("bench detect", flag.ContinueOnError)
 	var o benchOptions

@@ -37,8 +37,11 @@ func TestIndexRebuildOnStart(t *testing.T) {
 	if _, err := app.Cases.Register(ctx, cases.SystemActor("t"), in); err != nil {
 		t.Fatal(err)
 	}
-	if found(app) != 1 {
-		t.Fatal("not indexed after registration")
+	// Indexing follows the commit in the background: soon, not at once.
+	for deadline := time.Now().Add(10 * time.Second); found(app) != 1; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("not indexed within 10 s of registration")
+		}
 	}
 	app.Close()
 

@@ -109,11 +109,33 @@ func (a *App) feedStore() *casestore.Store {
 // duplicate is found even before the index has it).
 func (a *App) indexNow(context.Context) { a.Syncer.Kick() }
 
-// syncLoop keeps the index caught up (after an outage, or with changes
-// made by other servers), snapshots the embedded index now and then and
-// prunes the change feed hourly.
+// syncEvery is how often the index looks for changes nobody kicked it
+// for: other servers' registrations (each server's embedded index follows
+// the shared feed, and a duplicate filed on another server a moment later
+// must find this one) and anything left after an outage. Reading an empty
+// feed is one indexed query.
+func (a *App) syncEvery() time.Duration {
+	if a.engineName == "embedded" {
+		return 200 * time.Millisecond
+	}
+	return time.Second
+}
+
+// startSync runs the index sync in the background until Close: kicked
+// after each commit, and every syncEvery.
+func (a *App) startSync() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.Syncer.Run(ctx, a.syncEvery())
+	}()
+	a.stopSync = func() { cancel(); <-done }
+}
+
+// syncLoop snapshots the embedded index now and then and prunes the change
+// feed hourly.
 func (a *App) syncLoop(ctx context.Context) {
-	go a.Syncer.Run(ctx, 2*time.Second)
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for minute := 1; ; minute++ {
@@ -160,24 +182,19 @@ func (a *App) batch(ctx context.Context, now func() time.Time, fn func(svc *case
 		svc.Now = now
 		// Uncommitted changes are indexed from the transaction; the cursor
 		// stays in memory until the commit (a rollback would otherwise
-		// leave it past rows that never were).
-		// The index is brought up to date when the detector is about to read
-		// it, not after every change: a run of changes (an import closing
-		// old cases) costs one sync.
+		// leave it past rows that never were). The index is brought up to
+		// date when the detector is about to read it, not after every
+		// change: a run of changes (an import closing old cases) costs one
+		// sync.
 		feed := a.Store.TxFeed(tx)
 		start, err := feed.End(ctx)
 		if err != nil {
 			return err
 		}
 		inTx := &search.Syncer{Feed: feed, Index: a.Index, Cursor: &memCursor{seq: start}}
-		dirty := false
-		svc.Changed = func(context.Context) { dirty = true }
+		svc.Changed = nil // the commit is followed by a sync below
 		if svc.Detector != nil {
 			svc.Detector = syncFirst{Detector: svc.Detector, sync: func(ctx context.Context) {
-				if !dirty {
-					return
-				}
-				dirty = false
 				if _, err := inTx.Sync(ctx); err != nil {
 					a.Log.Warn("search index update deferred", "err", err)
 				}
