@@ -12,11 +12,15 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jiefen/jiefen/database"
+	"github.com/jiefen/jiefen/kernel"
+
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
 
@@ -31,8 +35,25 @@ type Queue struct {
 	started bool
 }
 
-// Add registers a worker; call before Start.
+// JobTimeout bounds every job: a worker's own Timeout may be shorter,
+// never longer (Add refuses it), so that the rescuer never takes a job
+// that is still running for a stuck one.
+const JobTimeout = time.Minute
+
+// RescueAfter is how long a job may be running before River's rescuer
+// takes it for stuck — its server died mid-job — and schedules it again:
+// just above JobTimeout (River's default is an hour). The rescuer looks
+// every 30 s, so a dead server's jobs go again within about two minutes.
+const RescueAfter = JobTimeout + 15*time.Second
+
+// Add registers a worker; call before Start. A worker whose Timeout
+// exceeds JobTimeout (or has none) is a programming error: it would be
+// rescued while still running.
 func Add[T river.JobArgs](q *Queue, w river.Worker[T]) {
+	if t := w.Timeout(&river.Job[T]{JobRow: &rivertype.JobRow{}}); t > JobTimeout || t < 0 {
+		var args T
+		panic(fmt.Sprintf("jobs: worker %s: timeout %v exceeds JobTimeout %v", args.Kind(), t, JobTimeout))
+	}
 	river.AddWorker(q.workers, w)
 	q.kinds++
 }
@@ -84,7 +105,11 @@ func New(db *bun.DB, opts Options) (*Queue, error) {
 		// database/sql drivers cannot LISTEN: poll.
 		PollOnly:    true,
 		MaxAttempts: 10,
-		Queues:      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
+		// Jobs of a server that died mid-job go again after RescueAfter,
+		// not River's default hour.
+		JobTimeout:           JobTimeout,
+		RescueStuckJobsAfter: RescueAfter,
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 	}
 	client, err := river.NewClient(driverFor(db), cfg)
 	if err != nil {
@@ -94,11 +119,12 @@ func New(db *bun.DB, opts Options) (*Queue, error) {
 	return q, nil
 }
 
-// Insert enqueues a job in tx (or on its own when tx is nil).
-func (q *Queue) Insert(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+// Insert enqueues a job in the unit of work tx (or on its own when tx is
+// nil), so that it runs if and only if the change that causes it commits.
+func (q *Queue) Insert(ctx context.Context, tx kernel.Tx, args river.JobArgs, opts *river.InsertOpts) error {
 	var err error
-	if tx != nil {
-		_, err = q.client.InsertTx(ctx, tx, args, opts)
+	if sqlTx := database.SQLTx(tx); sqlTx != nil {
+		_, err = q.client.InsertTx(ctx, sqlTx, args, opts)
 	} else {
 		_, err = q.client.Insert(ctx, args, opts)
 	}

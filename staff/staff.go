@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"log/slog"
 	"regexp"
 	"sort"
 	"strings"
@@ -54,10 +55,14 @@ type Store interface {
 	CreateUser(ctx context.Context, u *User) error
 	UserByUsername(ctx context.Context, username string) (*User, error)
 	UserByID(ctx context.Context, id int64) (*User, error)
-	// RecordFailure counts a failed login and locks the account until
-	// lockUntil when the count reaches max; it returns the new count.
-	RecordFailure(ctx context.Context, id int64, max int, lockUntil, now time.Time) (int, error)
-	ResetFailures(ctx context.Context, id int64) error
+	// ClaimLogin counts a login attempt of username from address, in one
+	// atomic statement, before its password is checked (see LoginClaim).
+	ClaimLogin(ctx context.Context, username, address string, p ClaimPolicy) (LoginClaim, error)
+	// ClearLogin forgets the attempts of username from address (after a
+	// successful login).
+	ClearLogin(ctx context.Context, username, address string) error
+	// AuditLogin appends a row to the login audit log.
+	AuditLogin(ctx context.Context, a LoginAudit) error
 	CreateSession(ctx context.Context, s *Session) error
 	// SessionUser returns the user of an unexpired session.
 	SessionUser(ctx context.Context, tokenHash string, now time.Time) (*User, error)
@@ -96,11 +101,85 @@ type Regions interface {
 	Region(ctx context.Context, code string) (*cases.Region, error)
 }
 
-// Lockout policy.
+// Login throttle policy. Attempts are counted per username and source
+// address (so an attacker's failures stop the attacker's address, never the
+// owner signing in from theirs), before the password is checked:
+//
+//   - the first two attempts in a row go through at once, the third waits
+//     FirstDelay after the second, later ones SecondDelay (429 with
+//     Retry-After when they come sooner);
+//   - the MaxFailures-th failure in a row locks that username for that
+//     address for LockFor (423 with Retry-After);
+//   - a success, or LockFor without an attempt, starts the count afresh.
+//
+// Unknown usernames are counted and answered exactly like known ones, and
+// their password is checked against a dummy hash, so neither the answers
+// nor their timing tell which accounts exist.
 const (
 	MaxFailures = 5
 	LockFor     = 15 * time.Minute
+	FirstDelay  = time.Second
+	SecondDelay = 2 * time.Second
 )
+
+// ClaimPolicy is what ClaimLogin needs to count one attempt at Now.
+type ClaimPolicy struct {
+	Now time.Time
+	// Claim is a fresh random value: the claim returned holds it when this
+	// attempt was counted (and may check its password).
+	Claim string
+	// NextAt is when the next attempt may come, by the number of attempts
+	// counted so far (1-based; the last entry serves every later one).
+	NextAt []time.Time
+	// LockAt attempts lock the pair until LockUntil; a pair whose last
+	// counted attempt is older than StaleBefore starts afresh.
+	LockAt      int
+	LockUntil   time.Time
+	StaleBefore time.Time
+}
+
+// LoginClaim is the state of a username and address after ClaimLogin.
+type LoginClaim struct {
+	Attempts    int        // counted in a row, this one included when Allowed
+	Allowed     bool       // this attempt was counted and may check the password
+	NextAt      time.Time  // when the next attempt may come
+	LockedUntil *time.Time // set while the pair is locked
+}
+
+// Login audit outcomes.
+const (
+	AuditSuccess = "success" // right password
+	AuditFailure = "failure" // wrong password or unknown username
+	AuditLocked  = "locked"  // the failure that locked the username for the address
+	AuditRefused = "refused" // refused unchecked: locked or too soon
+)
+
+// LoginAudit is one row of the login audit log.
+type LoginAudit struct {
+	At       time.Time
+	Username string // as typed, lower-cased; may name no account
+	Address  string
+	UserID   int64 // 0 when no account has that name
+	Outcome  string
+}
+
+// ETooManyRequests is the code of a 429 (web maps it).
+const ETooManyRequests = "too_many_requests"
+
+// RefusedError is a login refused for a time: RetryAfter says how long.
+type RefusedError struct {
+	Err        *cases.Error
+	RetryAfter time.Duration
+}
+
+func (e *RefusedError) Error() string { return e.Err.Error() }
+func (e *RefusedError) Unwrap() error { return e.Err }
+
+// RetryAfterSeconds is RetryAfter for a Retry-After header (at least 1).
+func (e *RefusedError) RetryAfterSeconds() int {
+	n := int((e.RetryAfter + time.Second - 1) / time.Second)
+	return max(n, 1)
+}
 
 // Service manages accounts and sessions.
 type Service struct {
@@ -108,6 +187,9 @@ type Service struct {
 	Regions  Regions
 	TokenTTL time.Duration
 	Now      func() time.Time
+	// Log receives one line per failed, locked or refused login (the audit
+	// table has them all); nil is slog.Default().
+	Log *slog.Logger
 }
 
 // NewService returns a service with 12-hour tokens and the wall clock.
@@ -172,41 +254,101 @@ func (s *Service) AddUser(ctx context.Context, nu NewUser) (*User, error) {
 // password, so logins do not reveal which accounts exist.
 var errBadLogin = cases.Errorf(cases.EUnauthorized, "用户名或密码错误")
 
-// Login checks a password and returns a new bearer token.
+// Login checks a password and returns a new bearer token; the attempt is
+// throttled as coming from no address in particular (tools and tests).
 func (s *Service) Login(ctx context.Context, username, password string) (string, time.Time, *User, error) {
+	return s.LoginFrom(ctx, username, password, "")
+}
+
+// LoginFrom checks a password sent from address (the client's IP) and
+// returns a new bearer token. The attempt is counted first, atomically: a
+// refused attempt (*RefusedError: 429 too soon, 423 locked) checks nothing.
+func (s *Service) LoginFrom(ctx context.Context, username, password, address string) (string, time.Time, *User, error) {
 	now := s.Now().UTC()
-	u, err := s.Store.UserByUsername(ctx, strings.ToLower(strings.TrimSpace(username)))
-	if cases.ErrorCode(err) == cases.ENotFound {
-		CheckPassword(dummyHash, password) // same cost as a real check
-		return "", time.Time{}, nil, errBadLogin
-	} else if err != nil {
+	name := strings.ToLower(strings.TrimSpace(username))
+	if utf8.RuneCountInString(name) > 64 {
+		name = string([]rune(name)[:64]) // no account has a longer name
+	}
+	claim, err := s.Store.ClaimLogin(ctx, name, address, ClaimPolicy{
+		Now: now, Claim: newClaim(),
+		NextAt: []time.Time{now, now, now.Add(FirstDelay), now.Add(SecondDelay)},
+		LockAt: MaxFailures, LockUntil: now.Add(LockFor), StaleBefore: now.Add(-LockFor),
+	})
+	if err != nil {
 		return "", time.Time{}, nil, err
 	}
-	if u.LockedUntil != nil && now.Before(*u.LockedUntil) {
-		mins := int(u.LockedUntil.Sub(now).Minutes()) + 1
-		return "", time.Time{}, nil, cases.Errorf(cases.ELocked, "登录失败次数过多，账户已锁定，请%d分钟后再试", mins)
+	audit := LoginAudit{At: now, Username: name, Address: address}
+	u, err := s.Store.UserByUsername(ctx, name)
+	if err != nil && cases.ErrorCode(err) != cases.ENotFound {
+		return "", time.Time{}, nil, err
 	}
-	if u.Disabled || !CheckPassword(u.PasswordHash, password) {
-		n, err := s.Store.RecordFailure(ctx, u.ID, MaxFailures, now.Add(LockFor), now)
-		if err != nil {
-			return "", time.Time{}, nil, err
+	if u != nil {
+		audit.UserID = u.ID
+	}
+	if !claim.Allowed {
+		s.audit(ctx, audit, AuditRefused)
+		if claim.LockedUntil != nil && claim.LockedUntil.After(now) {
+			return "", time.Time{}, nil, locked(claim.LockedUntil.Sub(now))
 		}
-		if n >= MaxFailures {
-			return "", time.Time{}, nil, cases.Errorf(cases.ELocked, "登录失败次数过多，账户已锁定%d分钟", int(LockFor.Minutes()))
+		return "", time.Time{}, nil, &RefusedError{RetryAfter: claim.NextAt.Sub(now),
+			Err: &cases.Error{Code: ETooManyRequests, Message: "登录尝试过于频繁，请稍后再试"}}
+	}
+	hash := dummyHash
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	ok := CheckPassword(hash, password) // the same cost for every name
+	if u == nil || u.Disabled || !ok {
+		if claim.Attempts >= MaxFailures {
+			s.audit(ctx, audit, AuditLocked)
+			return "", time.Time{}, nil, locked(LockFor)
 		}
+		s.audit(ctx, audit, AuditFailure)
 		return "", time.Time{}, nil, errBadLogin
 	}
-	if u.FailedLogins > 0 || u.LockedUntil != nil {
-		if err := s.Store.ResetFailures(ctx, u.ID); err != nil {
-			return "", time.Time{}, nil, err
-		}
+	if err := s.Store.ClearLogin(ctx, name, address); err != nil {
+		return "", time.Time{}, nil, err
 	}
-	token, hash := newToken()
-	sess := &Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.TokenTTL)}
+	s.audit(ctx, audit, AuditSuccess)
+	token, th := newToken()
+	sess := &Session{TokenHash: th, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.TokenTTL)}
 	if err := s.Store.CreateSession(ctx, sess); err != nil {
 		return "", time.Time{}, nil, err
 	}
 	return token, sess.ExpiresAt, u, nil
+}
+
+// locked is the 423 for a username locked for an address.
+func locked(d time.Duration) error {
+	mins := int((d + time.Minute - 1) / time.Minute)
+	return &RefusedError{RetryAfter: d, Err: cases.Errorf(cases.ELocked,
+		"登录失败次数过多，已暂停该用户名从此地址登录，请%d分钟后再试", mins)}
+}
+
+// audit records a login outcome in the audit table and, unless it is a
+// success, in the log. A failure to write the audit row is logged, not
+// returned: the answer to the client must not depend on it.
+func (s *Service) audit(ctx context.Context, a LoginAudit, outcome string) {
+	a.Outcome = outcome
+	log := s.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	if outcome != AuditSuccess {
+		log.Warn("login "+outcome, "audit", "login", "username", a.Username, "address", a.Address,
+			"user_id", a.UserID, "outcome", outcome)
+	}
+	if err := s.Store.AuditLogin(context.WithoutCancel(ctx), a); err != nil {
+		log.Error("login audit not written", "username", a.Username, "address", a.Address, "outcome", outcome, "err", err)
+	}
+}
+
+func newClaim() string {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b[:])
 }
 
 // Authenticate returns the user a bearer token belongs to.

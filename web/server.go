@@ -39,6 +39,8 @@ type Deps struct {
 	// Base is the context requests derive from; cancelling it ends the
 	// requests still running at shutdown. Default: never cancelled.
 	Base context.Context
+	// Metrics, if set, sees every request first (route, status, latency).
+	Metrics fiber.Handler
 	// RequestTimeout bounds every request (default 10 s).
 	RequestTimeout time.Duration
 	Log            *slog.Logger
@@ -104,6 +106,9 @@ func New(d Deps) *fiber.App {
 		Immutable:    true,
 		ErrorHandler: s.errorHandler,
 	})
+	if d.Metrics != nil {
+		app.Use(d.Metrics)
+	}
 	app.Use(requestid.New())
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	app.Use(s.logRequests)

@@ -3,9 +3,13 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"io"
+	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-playground/locales/zh"
 	ut "github.com/go-playground/universal-translator"
@@ -151,6 +155,9 @@ func DecodeJSON(body []byte, dst any) error {
 	if len(body) == 0 {
 		return cases.Errorf(cases.EInvalid, "请求体不能为空")
 	}
+	if !utf8.Valid(body) {
+		return cases.Errorf(cases.EInvalid, "请求体不是有效的UTF-8文本")
+	}
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(dst)
@@ -158,7 +165,7 @@ func DecodeJSON(body []byte, dst any) error {
 		if dec.More() {
 			return cases.Errorf(cases.EInvalid, "请求体只能包含一个JSON对象")
 		}
-		return nil
+		return checkJSONText(body)
 	}
 	var typeErr *json.UnmarshalTypeError
 	var timeErr *time.ParseError
@@ -195,4 +202,178 @@ func jsonTypeName(t reflect.Type) string {
 		return "数组"
 	}
 	return "对象"
+}
+
+// Control characters. Text may hold newlines, tabs and carriage returns;
+// any other C0 or C1 control character (NUL above all: SQLite's inlining
+// and PostgreSQL's text type refuse it) is refused at the edge with a 400,
+// never passed on to become a 500.
+
+// controlRune reports whether r is a control character text may not hold.
+func controlRune(r rune) bool {
+	switch {
+	case r == '\n' || r == '\t' || r == '\r':
+		return false
+	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
+		return true
+	}
+	return false
+}
+
+// TextProblem says what is wrong with s as text ("" when nothing is):
+// invalid UTF-8 or a control character other than newline and tab.
+func TextProblem(s string) string {
+	if !utf8.ValidString(s) {
+		return "不是有效的UTF-8文本"
+	}
+	for _, r := range s {
+		if controlRune(r) {
+			return "不能包含控制字符"
+		}
+	}
+	return ""
+}
+
+// StripControl removes the control characters text may not hold (and
+// invalid UTF-8) from s: for text that must be taken as it came, such as a
+// signed order transcribed by a call centre.
+func StripControl(s string) string {
+	if TextProblem(s) == "" {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range strings.ToValidUTF8(s, "") {
+		if !controlRune(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// textError is the 400 for a field holding what text may not.
+func textError(field, problem string) error {
+	return cases.FieldError(field, fieldLabel(field)+problem)
+}
+
+// checkJSONText walks every string of a JSON document (keys too) and
+// refuses control characters, naming the field by its JSON path
+// ("person.name", "images[1]"). Escapes (\u0000, \b, \f) are what
+// matter: raw control bytes are already a syntax error.
+func checkJSONText(body []byte) error {
+	if !strings.Contains(string(body), `\`) && TextProblem(string(body)) == "" {
+		return nil
+	}
+	type frame struct {
+		obj     bool
+		wantKey bool
+		key     string
+		idx     int
+	}
+	var stack []frame
+	path := func() string {
+		var b strings.Builder
+		for _, f := range stack {
+			if f.obj {
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(f.key)
+			} else {
+				b.WriteString("[" + strconv.Itoa(f.idx) + "]")
+			}
+		}
+		return b.String()
+	}
+	afterValue := func() {
+		if n := len(stack); n > 0 {
+			if stack[n-1].obj {
+				stack[n-1].wantKey = true
+			} else {
+				stack[n-1].idx++
+			}
+		}
+	}
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF || err != nil {
+			return nil // the decoder proper has judged the syntax
+		}
+		if n := len(stack); n > 0 && stack[n-1].obj && stack[n-1].wantKey {
+			if k, ok := tok.(string); ok {
+				stack[n-1].key, stack[n-1].wantKey = k, false
+				if p := TextProblem(k); p != "" {
+					return cases.FieldError(path(), "字段名"+p)
+				}
+				continue
+			}
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{':
+				stack = append(stack, frame{obj: true, wantKey: true})
+			case '[':
+				stack = append(stack, frame{})
+			default:
+				stack = stack[:len(stack)-1]
+				afterValue()
+			}
+			continue
+		case string:
+			if p := TextProblem(v); p != "" {
+				return textError(path(), p)
+			}
+		}
+		afterValue()
+	}
+}
+
+// idempotencyKeyProblem: the key is stored and compared; printable text only.
+func idempotencyKeyProblem(k string) string {
+	if !utf8.ValidString(k) {
+		return "只能包含可打印字符（不是有效的UTF-8文本）"
+	}
+	for _, r := range k {
+		if r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f {
+			return "只能包含可打印字符"
+		}
+	}
+	return ""
+}
+
+// CheckInput refuses, with a 400 naming the parameter, control characters
+// and invalid UTF-8 in the path, the query parameters, form fields and the
+// Idempotency-Key header of every request. JSON bodies are checked where
+// they are decoded (DecodeJSON).
+func CheckInput(c *fiber.Ctx) error {
+	if p, err := url.PathUnescape(c.Path()); err == nil && TextProblem(p) != "" || TextProblem(c.Path()) != "" {
+		return cases.Errorf(cases.EInvalid, "请求路径不能包含控制字符")
+	}
+	var bad error
+	visit := func(k, v []byte) {
+		if bad != nil {
+			return
+		}
+		key := string(k)
+		if p := TextProblem(key); p != "" {
+			bad = &cases.Error{Code: cases.EInvalid, Message: "参数名" + p}
+		} else if p := TextProblem(string(v)); p != "" {
+			bad = textError(key, p)
+		}
+	}
+	c.Request().URI().QueryArgs().VisitAll(visit)
+	if bad == nil && strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEApplicationForm) {
+		c.Request().PostArgs().VisitAll(visit)
+	}
+	if bad != nil {
+		return bad
+	}
+	if k := c.Get("Idempotency-Key"); k != "" {
+		if p := idempotencyKeyProblem(k); p != "" {
+			return cases.FieldError("Idempotency-Key", "幂等键（Idempotency-Key）"+p)
+		}
+	}
+	return c.Next()
 }

@@ -183,6 +183,15 @@ func (w *CallbackWorker) Work(ctx context.Context, job *river.Job[CallbackArgs])
 	data := map[string]any{"order_no": a.OrderNo, "result": a.Result, "attempt": job.Attempt,
 		"max_attempts": job.MaxAttempts}
 
+	if why := interrupted(job); why != "" {
+		// The last attempt left no outcome: its server died (River's
+		// rescuer took the job back) or it ran out of time. Say so before
+		// trying again, so the timeline explains the delay.
+		d := map[string]any{"order_no": a.OrderNo, "result": a.Result, "attempt": job.Attempt,
+			"max_attempts": job.MaxAttempts, "outcome": "delayed", "error": why}
+		w.note(ctx, c, fmt.Sprintf("推送延迟，正在重试（callback delayed, retrying）：工单%s的%s结果第%d次推送%s，现进行第%d次推送",
+			a.OrderNo, label, job.Attempt-1, interruptedText[why], job.Attempt), d)
+	}
 	if !ch.CallbacksEnabled() {
 		data["outcome"], data["error"] = "not_configured", "not_configured"
 		return w.failed(ctx, job, c, data, "服务器未配置热线平台回调地址或密钥", errors.New("hotline callbacks not configured"))
@@ -261,13 +270,54 @@ func (w *CallbackWorker) failed(ctx context.Context, job *river.Job[CallbackArgs
 			a.OrderNo, label, job.Attempt, job.MaxAttempts, why, humanDuration(d))
 	}
 	w.note(ctx, c, note, data)
-	return err
+	return &notedError{err}
 }
+
+// notedError is a failed attempt whose outcome is on the timeline; River
+// records its text, which is how the next attempt tells it from an
+// interrupted one (interrupted).
+type notedError struct{ err error }
+
+const notedPrefix = "noted: "
+
+func (e *notedError) Error() string { return notedPrefix + e.err.Error() }
+func (e *notedError) Unwrap() error { return e.err }
 
 func (w *CallbackWorker) note(ctx context.Context, c *cases.Case, note string, data map[string]any) {
 	if err := w.ch.Cases.Note(ctx, cases.SystemActor(CallbackActor), c.ID, EventCallback, note, data); err != nil {
 		w.ch.Log.Error("hotline callback outcome not noted", "case_no", c.No, "err", err)
 	}
+}
+
+// interruptedText says in Chinese how an attempt was interrupted.
+var interruptedText = map[string]string{
+	"rescued": "因服务器中断未完成",
+	"timeout": "超时未完成",
+	"stopped": "因服务器停止未完成",
+	"error":   "未完成",
+}
+
+// interrupted says how the previous attempt of a retried job ended when it
+// left no outcome on the timeline ("" when it did): River records each
+// failed attempt's error, and those Work noted carry notedPrefix; the
+// rescuer's (the server died mid-attempt), a timeout, a shutdown or a
+// database error do not.
+func interrupted(job *river.Job[CallbackArgs]) string {
+	if job.Attempt < 2 || len(job.Errors) == 0 {
+		return ""
+	}
+	last := job.Errors[len(job.Errors)-1].Error
+	switch {
+	case strings.HasPrefix(last, notedPrefix):
+		return ""
+	case strings.Contains(last, "Stuck job rescued"):
+		return "rescued"
+	case strings.Contains(last, context.DeadlineExceeded.Error()), strings.Contains(strings.ToLower(last), "timeout"):
+		return "timeout"
+	case strings.Contains(last, context.Canceled.Error()):
+		return "stopped"
+	}
+	return "error"
 }
 
 // retryAfter reads a 429 or 503 answer's Retry-After in seconds (at most

@@ -100,7 +100,9 @@ func DecodeOrder(body []byte, v *web.Validator) (*Order, error) {
 func (o *Order) trim() {
 	for _, s := range []*string{&o.OrderNo, &o.CallID, &o.CallerNumber, &o.CallerName, &o.ReceivedAt,
 		&o.Type, &o.Summary, &o.Content, &o.Address, &o.RegionCode, &o.Urgency, &o.RecordingURL} {
-		*s = strings.TrimSpace(*s)
+		// Transcribed text is taken as signed, less the control characters
+		// no database takes (refusing them would refuse the order forever).
+		*s = strings.TrimSpace(web.StripControl(*s))
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/jiefen/jiefen/channels/video"
 	"github.com/jiefen/jiefen/database"
 	"github.com/jiefen/jiefen/jobs"
+	"github.com/jiefen/jiefen/metrics"
 	"github.com/jiefen/jiefen/migrations"
 	"github.com/jiefen/jiefen/pii"
 	"github.com/jiefen/jiefen/regions"
@@ -33,9 +34,13 @@ import (
 // App is the wired service: what `serve` runs and what the other commands
 // and the end-to-end test reuse.
 type App struct {
-	Config    Config
-	Log       *slog.Logger
-	DB        *bun.DB
+	Config Config
+	Log    *slog.Logger
+	DB     *bun.DB
+	// Aux is the pool of background work — River, the index sync — of its
+	// own on PostgreSQL, so that load on DB cannot starve it (DB itself on
+	// SQLite, whose writes pass one gate).
+	Aux       *bun.DB
 	Keys      *pii.Keyring
 	Calendar  *calendar.Calendar
 	Store     *casestore.Store
@@ -43,15 +48,18 @@ type App struct {
 	Staff     *staff.Service
 	Residents *residents.Service
 
-	Jobs  *jobs.Queue
-	Video *video.Service // leaders' reception days (channels/video)
+	Jobs    *jobs.Queue
+	Metrics *metrics.Metrics // GET /metrics on JIEFEN_METRICS_ADDR
+	Video   *video.Service   // leaders' reception days (channels/video)
 
 	Index      search.Index
 	Syncer     *search.Syncer
 	Detector   *search.Detector
 	engineName string
-	maintain   func() error // periodic upkeep of the embedded index
-	mounts     []web.Mount  // the channels' routes
+	maintain   func() error    // periodic upkeep of the embedded index
+	mounts     []web.Mount     // the channels' routes
+	base       context.Context // requests derive from it; cancelled late in shutdown
+	stopSync   func()          // ends the background index sync
 }
 
 // OpenApp opens the database, applies migrations, loads the regions on
@@ -106,17 +114,28 @@ func OpenApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.DB.Close()
 		return nil, err
 	}
-	if a.Jobs, err = jobs.New(a.DB, jobs.Options{Log: log}); err != nil {
+	if a.Aux, err = database.OpenAux(ctx, cfg.dsn(), a.DB); err != nil {
 		a.DB.Close()
 		return nil, err
 	}
-	a.Cases = cases.NewService(a.Store, a.Calendar)
+	if a.Jobs, err = jobs.New(a.Aux, jobs.Options{Log: log}); err != nil {
+		a.closeDB()
+		return nil, err
+	}
+	a.Cases = cases.NewService(database.Transactor{DB: a.DB}, a.Store, a.Calendar)
 	a.Staff = staff.NewService(staffstore.New(a.DB), a.Store)
+	a.Staff.Log = log
 	a.Residents = residents.NewService(residentstore.New(a.DB, a.Keys))
+	if cfg.NoIndex {
+		return a, nil // no search, no channels: an account or schema command
+	}
 	if err := a.openSearch(ctx); err != nil {
-		a.DB.Close()
+		a.closeDB()
 		return nil, err
 	}
+	a.startSync()
+	a.Metrics = a.newMetrics()
+	a.Cases.Observer = a.Metrics
 	if err := a.wireChannels(ctx); err != nil {
 		a.Close()
 		return nil, err
@@ -142,10 +161,32 @@ func (a *App) loadRegions(ctx context.Context) (int, error) {
 // database.
 func (a *App) Close() error {
 	var err error
+	if a.stopSync != nil {
+		a.stopSync()
+	}
 	if a.Index != nil {
 		err = a.Index.Close()
 	}
+	return errors.Join(err, a.closeDB())
+}
+
+func (a *App) closeDB() error {
+	var err error
+	if a.Aux != nil && a.Aux != a.DB {
+		err = a.Aux.Close()
+	}
 	return errors.Join(err, a.DB.Close())
+}
+
+// live reports whether a database connection can be had: a server whose
+// pool is wedged cannot complete requests, and /healthz says so.
+func (a *App) live(ctx context.Context) error {
+	conn, err := a.DB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.PingContext(ctx)
 }
 
 // ready reports whether the database answers and the schema is current.
@@ -168,19 +209,39 @@ func (a *App) ready(ctx context.Context) error {
 func (a *App) Handler() *fiber.App {
 	return web.New(web.Deps{
 		Cases: a.Cases, Staff: a.Staff, Residents: a.Residents, Calendar: a.Calendar, Ready: a.ready,
+		Live: a.live, Unavailable: database.Unavailable, Base: a.base, Metrics: a.Metrics.Middleware(),
 		Log: a.Log, Version: version(), Mounts: a.mounts,
+		PublicURL: os.Getenv("JIEFEN_PUBLIC_URL"),
 	})
 }
+
+// Shutdown timing: SIGTERM must stop the server within 10 s at full load.
+// Requests get drainFor to finish; those still running then are cancelled
+// (they answer 503 and commit nothing) and the listener closes; running
+// jobs get jobsFor, the rest resume on the next start or another server.
+const (
+	drainFor = 5 * time.Second
+	closeFor = 2 * time.Second
+	jobsFor  = 2 * time.Second
+)
 
 // Serve answers HTTP on ln until ctx ends, then drains in-flight requests
 // (up to 20 s) before returning; the caller closes the database after.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	base, stopRequests := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRequests()
+	a.base = base
 	app := a.Handler()
 	if err := a.Jobs.Start(ctx); err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listener(ln) }()
+	stopMetrics, err := a.serveMetrics(ctx, a.Config.MetricsAddr, a.Metrics)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	go a.sweepSessions(ctx)
 	go a.syncLoop(ctx)
 	select {
@@ -189,15 +250,18 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	a.Log.Info("shutting down: draining requests")
-	if err := app.ShutdownWithTimeout(20 * time.Second); err != nil {
-		return err
+	timer := time.AfterFunc(drainFor, stopRequests)
+	defer timer.Stop()
+	if err := app.ShutdownWithTimeout(drainFor + closeFor); err != nil {
+		a.Log.Warn("shutdown: connections still open were closed", "err", err)
 	}
-	err := <-errc
-	// Running jobs get a few seconds to finish; the rest resume on the next
-	// start (or on another server) from the database.
-	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	err = <-errc
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), jobsFor)
 	defer cancel()
-	return errors.Join(err, a.Jobs.Stop(stopCtx))
+	if jerr := a.Jobs.Stop(stopCtx); jerr != nil && !errors.Is(jerr, context.DeadlineExceeded) {
+		err = errors.Join(err, jerr)
+	}
+	return err
 }
 
 // sweepSessions deletes expired tokens hourly. The delete is idempotent, so

@@ -103,6 +103,7 @@ func cmdExport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	if *format != "jsonl" {
 		return usageErr("export: unknown --format %q (jsonl)", *format)
 	}
+	cfg.NoIndex = true
 	app, err := OpenApp(ctx, cfg, newLogger(stderr, cfg.LogJSON))
 	if err != nil {
 		return err

@@ -29,6 +29,7 @@ Usage:
   jiefen reindex
   jiefen eval --file LABELLED.jsonl [--close-after 60d] [--detector CONFIG.json]
   jiefen bench detect (--corpus F.jsonl --queries Q.jsonl | --dev LABELLED.jsonl [--n 100k,1M] [--queries 1000] [--pg DSN]) [--engine embedded|meili]
+  jiefen bench intake [--concurrency 1,8,32,64] [--n 2000 | --duration 30s] [--file LABELLED.jsonl] [--db postgres://… | --url URL --user U --password P]
   jiefen version
 
 Roles: window_clerk, hotline_agent, mediator, supervisor, leader, admin.
@@ -161,6 +162,7 @@ func cmdServe(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	cfg.bind(fs)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env JIEFEN_ADDR)")
+	cfg.bindMetrics(fs)
 	demo := fs.Bool("demo", false, "on a fresh data directory, create demo accounts and sample cases")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
@@ -215,6 +217,7 @@ func cmdMigrate(ctx context.Context, cfg Config, args []string, stdout, stderr i
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
+	cfg.NoIndex = true
 	app, err := OpenApp(ctx, cfg, newLogger(stderr, cfg.LogJSON))
 	if err != nil {
 		return err
@@ -252,6 +255,7 @@ func cmdUserAdd(ctx context.Context, cfg Config, args []string, stdout, stderr i
 		nu.Password = strings.TrimRight(line, "\r\n")
 	}
 	nu.Role = cases.Role(role)
+	cfg.NoIndex = true
 	app, err := OpenApp(ctx, cfg, newLogger(io.Discard, false))
 	if err != nil {
 		return err
@@ -275,6 +279,7 @@ func cmdRegionsLoad(ctx context.Context, cfg Config, args []string, stdout, stde
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
+	cfg.NoIndex = true
 	app, err := OpenApp(ctx, cfg, newLogger(io.Discard, false))
 	if err != nil {
 		return err

@@ -17,6 +17,13 @@ type Config struct {
 	Holidays string // JIEFEN_HOLIDAYS: optional holiday override file
 	LogJSON  bool   // JIEFEN_LOG=json
 
+	// NoIndex: the command needs no search index (user add, migrate,
+	// regions load, export), so OpenApp leaves it — and the lock a running
+	// server holds on it — alone.
+	NoIndex bool
+
+	MetricsAddr string // JIEFEN_METRICS_ADDR: listen address of GET /metrics (off when empty)
+
 	MeiliURL   string // MEILI_URL: use Meilisearch instead of the embedded index
 	MeiliKey   string // MEILI_KEY
 	MeiliIndex string // JIEFEN_MEILI_INDEX
@@ -40,6 +47,8 @@ func ConfigFromEnv() Config {
 		Holidays: os.Getenv("JIEFEN_HOLIDAYS"),
 		LogJSON:  os.Getenv("JIEFEN_LOG") == "json",
 
+		MetricsAddr: os.Getenv("JIEFEN_METRICS_ADDR"),
+
 		MeiliURL:   os.Getenv("MEILI_URL"),
 		MeiliKey:   os.Getenv("MEILI_KEY"),
 		MeiliIndex: envOr("JIEFEN_MEILI_INDEX", "jiefen_intakes"),
@@ -51,6 +60,12 @@ func ConfigFromEnv() Config {
 func (c *Config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (env JIEFEN_DATA)")
 	fs.StringVar(&c.DSN, "db", c.DSN, "database DSN: postgres://… or a SQLite file:… (env JIEFEN_DB; default SQLite in the data directory)")
+}
+
+// bindMetrics adds --metrics-addr (serve only).
+func (c *Config) bindMetrics(fs *flag.FlagSet) {
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr,
+		"listen address of the Prometheus metrics (GET /metrics), e.g. 127.0.0.1:9090; off when empty (env JIEFEN_METRICS_ADDR)")
 }
 
 // dsn returns the database to use.

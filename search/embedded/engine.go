@@ -26,6 +26,7 @@ type Engine struct {
 	// new one (Maintain), keeping the log short and restarts fast.
 	SnapshotEvery int64
 	writes        atomic.Int64
+	unlock        func() error // releases the directory lock (Open)
 }
 
 var (
@@ -38,7 +39,28 @@ var (
 // Open loads the index persisted in dir, or starts an empty one there. An
 // unreadable or incompatible snapshot is set aside and the engine starts
 // empty with Rebuilt set: the database is the source of truth.
-func Open(dir string) (*Engine, error) {
+//
+// The directory is locked while the engine is open: a second process (a
+// command beside a running server) gets ErrLocked instead of the index.
+func Open(dir string) (e *Engine, err error) {
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			unlock()
+		} else {
+			e.unlock = unlock
+		}
+	}()
+	return open(dir)
+}
+
+// ErrLocked: another process has the index directory open.
+var ErrLocked = errors.New("the search index is in use by another jiefen process (is a server running on this data directory? stop it, or run this command on the server) / 搜索索引正被另一个解纷进程使用（该数据目录上是否有服务器在运行？请先停止服务器，或在服务器上执行此操作）")
+
+func open(dir string) (*Engine, error) {
 	ix, err := openIndex(dir, Options{})
 	if err != nil {
 		if !errors.Is(err, ErrIncompatible) && !strings.Contains(err.Error(), "snapshot") {
@@ -158,7 +180,12 @@ func (e *Engine) Close() error {
 			err = e.ix.Snapshot("")
 		}
 	}
-	return errors.Join(err, e.ix.Close())
+	err = errors.Join(err, e.ix.Close())
+	if e.unlock != nil {
+		err = errors.Join(err, e.unlock())
+		e.unlock = nil
+	}
+	return err
 }
 
 // DocFreq implements search.GramStats.

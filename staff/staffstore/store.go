@@ -3,6 +3,7 @@ package staffstore
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -83,31 +84,105 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*staff.User, error) {
 	return r.toUser(), nil
 }
 
-// RecordFailure implements staff.Store. The count is bumped in one
-// statement, so concurrent guesses cannot slip past it; a lock that has run
-// out is cleared and the count starts afresh.
-func (s *Store) RecordFailure(ctx context.Context, id int64, max int, lockUntil, now time.Time) (int, error) {
-	var n int
-	err := s.db.NewUpdate().Model((*userRow)(nil)).
-		Set("failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN 1 ELSE failed_logins + 1 END", now).
-		Set("locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN NULL ELSE locked_until END", now).
-		Set("updated_at = ?", now).
-		Where("id = ?", id).
-		Returning("failed_logins").Scan(ctx, &n)
-	if err != nil || n < max {
-		return n, err
-	}
-	_, err = s.db.NewUpdate().Model((*userRow)(nil)).
-		Set("locked_until = ?", lockUntil).
-		Where("id = ? AND failed_logins >= ?", id, max).Exec(ctx)
-	return n, err
+type throttleRow struct {
+	bun.BaseModel `bun:"table:login_throttle"`
+	Attempts      int        `bun:"attempts"`
+	Claim         string     `bun:"claim"`
+	NextAt        time.Time  `bun:"next_at"`
+	LockedUntil   *time.Time `bun:"locked_until"`
 }
 
-// ResetFailures implements staff.Store.
-func (s *Store) ResetFailures(ctx context.Context, id int64) error {
-	_, err := s.db.NewUpdate().Model((*userRow)(nil)).
-		Set("failed_logins = 0").Set("locked_until = NULL").Where("id = ?", id).Exec(ctx)
+// claimSQL counts one attempt in one statement (an upsert, on both
+// dialects): a pair that is locked, or whose next attempt is not yet due,
+// is left as it is (blocked); a lock that has run out or a count gone stale
+// starts afresh; otherwise the count goes up, the next attempt is put off
+// and, at the limit, the pair is locked. The claim column takes this
+// attempt's random value only when it was counted, which is how the caller
+// knows.
+const claimSQL = `INSERT INTO login_throttle AS t (username, address, attempts, claim, next_at, locked_until, updated_at)
+VALUES (?0, ?1, 1, ?2, ?3, NULL, ?4)
+ON CONFLICT (username, address) DO UPDATE SET
+  attempts = CASE WHEN ` + blocked + ` THEN t.attempts WHEN ` + fresh + ` THEN 1 ELSE t.attempts + 1 END,
+  claim = CASE WHEN ` + blocked + ` THEN t.claim ELSE ?2 END,
+  next_at = CASE WHEN ` + blocked + ` THEN t.next_at WHEN ` + fresh + ` THEN ?3
+    WHEN t.attempts + 1 = 2 THEN ?5 WHEN t.attempts + 1 = 3 THEN ?6 ELSE ?7 END,
+  locked_until = CASE WHEN ` + blocked + ` THEN t.locked_until WHEN ` + fresh + ` THEN NULL
+    WHEN t.attempts + 1 >= ?8 THEN ?9 ELSE NULL END,
+  updated_at = CASE WHEN ` + blocked + ` THEN t.updated_at ELSE ?4 END
+RETURNING attempts, claim, next_at, locked_until`
+
+const (
+	blocked = `((t.locked_until IS NOT NULL AND t.locked_until > ?4) OR t.next_at > ?4)`
+	fresh   = `((t.locked_until IS NOT NULL AND t.locked_until <= ?4) OR (t.locked_until IS NULL AND t.updated_at <= ?10))`
+)
+
+// ClaimLogin implements staff.Store.
+func (s *Store) ClaimLogin(ctx context.Context, username, address string, p staff.ClaimPolicy) (staff.LoginClaim, error) {
+	next := func(n int) time.Time {
+		if n > len(p.NextAt) {
+			n = len(p.NextAt)
+		}
+		return p.NextAt[n-1].UTC()
+	}
+	if p.LockAt < 2 {
+		return staff.LoginClaim{}, errors.New("staffstore: LockAt must be 2 or more")
+	}
+	var r throttleRow
+	err := s.db.NewRaw(claimSQL, username, address, p.Claim, next(1), p.Now.UTC(),
+		next(2), next(3), next(4), p.LockAt, p.LockUntil.UTC(), p.StaleBefore.UTC()).Scan(ctx, &r)
+	if err != nil {
+		return staff.LoginClaim{}, err
+	}
+	c := staff.LoginClaim{Attempts: r.Attempts, Allowed: r.Claim == p.Claim, NextAt: r.NextAt.UTC()}
+	if r.LockedUntil != nil {
+		t := r.LockedUntil.UTC()
+		c.LockedUntil = &t
+	}
+	return c, nil
+}
+
+// ClearLogin implements staff.Store.
+func (s *Store) ClearLogin(ctx context.Context, username, address string) error {
+	_, err := s.db.NewDelete().Table("login_throttle").
+		Where("username = ? AND address = ?", username, address).Exec(ctx)
 	return err
+}
+
+type auditRow struct {
+	bun.BaseModel `bun:"table:login_audit"`
+	ID            int64     `bun:"id,pk,autoincrement"`
+	At            time.Time `bun:"at"`
+	Username      string    `bun:"username"`
+	Address       string    `bun:"address"`
+	UserID        *int64    `bun:"user_id"`
+	Outcome       string    `bun:"outcome"`
+}
+
+// AuditLogin implements staff.Store.
+func (s *Store) AuditLogin(ctx context.Context, a staff.LoginAudit) error {
+	row := &auditRow{At: a.At.UTC(), Username: a.Username, Address: a.Address, Outcome: a.Outcome}
+	if a.UserID != 0 {
+		row.UserID = &a.UserID
+	}
+	_, err := s.db.NewInsert().Model(row).Exec(ctx)
+	return err
+}
+
+// LoginAudit returns the audit rows of a username, oldest first (for
+// tests and tools).
+func (s *Store) LoginAudit(ctx context.Context, username string) ([]staff.LoginAudit, error) {
+	var rows []auditRow
+	if err := s.db.NewSelect().Model(&rows).Where("username = ?", username).OrderExpr("id").Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]staff.LoginAudit, len(rows))
+	for i, r := range rows {
+		out[i] = staff.LoginAudit{At: r.At.UTC(), Username: r.Username, Address: r.Address, Outcome: r.Outcome}
+		if r.UserID != nil {
+			out[i].UserID = *r.UserID
+		}
+	}
+	return out, nil
 }
 
 // CreateSession implements staff.Store.
