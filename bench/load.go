@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/pii"
 )
 
@@ -98,7 +99,7 @@ type Loader struct {
 // NewLoader returns a loader that numbers its rows after those already in
 // the database.
 func NewLoader(ctx context.Context, db *bun.DB, keys *pii.Keyring, region string) (*Loader, error) {
-	code, ok := cases.NormalizeRegionCode(region)
+	code, ok := kernel.NormalizeRegionCode(region)
 	if !ok {
 		return nil, fmt.Errorf("bench: %q is not a region code", region)
 	}
@@ -132,14 +133,14 @@ func (l *Loader) Load(ctx context.Context, recs []Record) (caseIDs, intakeIDs []
 	ins := make([]intakeRow, len(recs))
 	ps := make([]partyRow, 0, len(recs))
 	caseIDs, intakeIDs = make([]int64, len(recs)), make([]int64, len(recs))
-	county := cases.CountyCode(l.Region)
+	county := kernel.CountyCode(l.Region)
 	used := map[[2]string]int{}
 	for i := range recs {
 		r := &recs[i]
 		at := r.ReceivedAt.UTC()
 		channel := r.Channel
-		if !cases.Channel(channel).Valid() {
-			channel = string(cases.ChannelImport)
+		if !kernel.Channel(channel).Valid() {
+			channel = string(kernel.ChannelImport)
 		}
 		day := at.In(cases.ChinaTime).Format("20060102")
 		k := [2]string{county, day}

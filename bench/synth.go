@@ -10,7 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // Synth generates padding intakes that read like the real ones without
@@ -390,7 +390,7 @@ func (p *People) New(r *rand.Rand, channel string) Person {
 func IDNumber(r *rand.Rand, county string) string {
 	birth := time.Date(1940, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(65*365))
 	first := fmt.Sprintf("%s%s%03d", county, birth.Format("20060102"), r.IntN(1000))
-	return first + string(cases.IDCheckChar(first))
+	return first + string(kernel.IDCheckChar(first))
 }
 
 // Mobile returns a mainland mobile number.

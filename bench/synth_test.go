@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 func newSynth(t *testing.T) (*Synth, []DevIntake) {
@@ -49,11 +49,11 @@ func TestSynth(t *testing.T) {
 			t.Errorf("name %q", p.Name)
 		}
 		if p.IDNumber != "" {
-			if msg := cases.IDNumberProblem(p.IDNumber, today); msg != "" {
+			if msg := kernel.IDNumberProblem(p.IDNumber, today); msg != "" {
 				t.Errorf("ID number %s: %s", p.IDNumber, msg)
 			}
 		}
-		if p.Phone != "" && !cases.ValidMobile(p.Phone) {
+		if p.Phone != "" && !kernel.ValidMobile(p.Phone) {
 			t.Errorf("phone %s", p.Phone)
 		}
 		if r.Channel == "hotline" && p.Phone == "" || (r.Channel == "video" && p.IDNumber == "") {
@@ -134,10 +134,10 @@ func TestIDNumberAndMobile(t *testing.T) {
 	today := time.Now()
 	for range 1000 {
 		id := IDNumber(r, "610902")
-		if msg := cases.IDNumberProblem(id, today); msg != "" || !strings.HasPrefix(id, "610902") {
+		if msg := kernel.IDNumberProblem(id, today); msg != "" || !strings.HasPrefix(id, "610902") {
 			t.Fatalf("%s: %s", id, msg)
 		}
-		if m := Mobile(r); !cases.ValidMobile(m) {
+		if m := Mobile(r); !kernel.ValidMobile(m) {
 			t.Fatalf("mobile %s", m)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // Assignee is a staff member a case can be given to, as the caller found
@@ -12,7 +14,7 @@ import (
 type Assignee struct {
 	UserID     int64
 	Name       string
-	Role       Role
+	Role       kernel.Role
 	RegionCode string // padded code of their scope root; "" for everything
 	Disabled   bool
 }
@@ -24,17 +26,17 @@ const MaxInfoRequest = 1000
 // to is nil. Supervisors and leaders may assign anyone who handles cases
 // and whose region covers the case; a handler may take an unassigned case
 // themselves (认领). Assigning the current assignee again changes nothing.
-func (s *Service) Assign(ctx context.Context, actor Actor, no string, to *Assignee, note string) (*Case, error) {
+func (s *Service) Assign(ctx context.Context, actor kernel.Actor, no string, to *Assignee, note string) (*Case, error) {
 	note = strings.TrimSpace(note)
 	if utf8.RuneCountInString(note) > 2000 {
-		return nil, FieldError("note", "长度不能超过2000个字符")
+		return nil, kernel.FieldError("note", "长度不能超过2000个字符")
 	}
 	if to != nil {
 		switch {
 		case to.Disabled:
-			return nil, FieldError("assignee", "该账号已停用，不能承办案件")
+			return nil, kernel.FieldError("assignee", "该账号已停用，不能承办案件")
 		case !to.Role.Handles():
-			return nil, FieldError("assignee", "该用户的角色（"+to.Role.Label()+"）不承办案件")
+			return nil, kernel.FieldError("assignee", "该用户的角色（"+to.Role.Label()+"）不承办案件")
 		}
 	}
 	var out *Case
@@ -43,17 +45,17 @@ func (s *Service) Assign(ctx context.Context, actor Actor, no string, to *Assign
 		if err != nil {
 			return err
 		}
-		claim := to != nil && to.UserID == actor.UserID && c.AssigneeID == nil && actor.Can(PermTransition)
+		claim := to != nil && to.UserID == actor.UserID && c.AssigneeID == nil && actor.Can(kernel.PermTransition)
 		if !claim {
-			if err := actor.Require(PermAssign); err != nil {
+			if err := actor.Require(kernel.PermAssign); err != nil {
 				return err
 			}
 		}
 		if !c.Status.Open() {
-			return Errorf(EInvalid, "案件当前状态为“%s”，不能分派", c.Status.Label())
+			return kernel.Errorf(kernel.EInvalid, "案件当前状态为“%s”，不能分派", c.Status.Label())
 		}
-		if to != nil && to.RegionCode != "" && !InRegion(c.RegionCode, to.RegionCode) {
-			return FieldError("assignee", "承办人的管辖区域不包含本案所在地")
+		if to != nil && to.RegionCode != "" && !kernel.InRegion(c.RegionCode, to.RegionCode) {
+			return kernel.FieldError("assignee", "承办人的管辖区域不包含本案所在地")
 		}
 		out = c
 		prevID, prevName := c.AssigneeID, c.AssigneeName
@@ -92,16 +94,16 @@ func (s *Service) Assign(ctx context.Context, actor Actor, no string, to *Assign
 // information (补充材料). The request is written for them: it appears on
 // their timeline and in their notification, unlike staff notes. The case
 // shows as waiting until a supplement arrives.
-func (s *Service) RequestInfo(ctx context.Context, actor Actor, no, request string) (*Case, error) {
-	if err := actor.Require(PermTransition); err != nil {
+func (s *Service) RequestInfo(ctx context.Context, actor kernel.Actor, no, request string) (*Case, error) {
+	if err := actor.Require(kernel.PermTransition); err != nil {
 		return nil, err
 	}
 	request = strings.TrimSpace(request)
 	switch n := utf8.RuneCountInString(request); {
 	case n == 0:
-		return nil, FieldError("request", "请写明需要补充的材料或情况")
+		return nil, kernel.FieldError("request", "请写明需要补充的材料或情况")
 	case n > MaxInfoRequest:
-		return nil, FieldError("request", "长度不能超过1000个字符")
+		return nil, kernel.FieldError("request", "长度不能超过1000个字符")
 	}
 	var out *Case
 	err := s.update(ctx, func(tx Store) error {
@@ -110,7 +112,7 @@ func (s *Service) RequestInfo(ctx context.Context, actor Actor, no, request stri
 			return err
 		}
 		if !c.Status.Open() {
-			return Errorf(EInvalid, "案件当前状态为“%s”，不能要求补充材料", c.Status.Label())
+			return kernel.Errorf(kernel.EInvalid, "案件当前状态为“%s”，不能要求补充材料", c.Status.Label())
 		}
 		now := s.Now().UTC()
 		c.InfoRequestedAt, c.UpdatedAt = &now, now

@@ -1,28 +1,32 @@
 package cases
 
-import "time"
+import (
+	"time"
+
+	"github.com/jiefen/jiefen/kernel"
+)
 
 // Case is one matter ("一案一码"): one case number from the first intake to the
 // archive, owning one or more intakes.
 type Case struct {
-	ID          int64      `json:"-"`
-	No          string     `json:"case_no"`
-	Subject     string     `json:"subject"`
-	Category    string     `json:"category"`
-	RegionCode  string     `json:"region_code"`
-	Address     string     `json:"address,omitempty"`
-	Status      Status     `json:"status"`
-	Channel     Channel    `json:"channel"` // of the first intake
-	AcceptDue   *time.Time `json:"accept_due_at,omitempty"`
-	HandleDue   *time.Time `json:"handle_due_at,omitempty"`
-	SuspendedAt *time.Time `json:"suspended_at,omitempty"`
-	ResolvedAt  *time.Time `json:"resolved_at,omitempty"`
-	ClosedAt    *time.Time `json:"closed_at,omitempty"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
-	CreatedBy   int64      `json:"-"`
-	ClusterID   *int64     `json:"cluster_id,omitempty"`
-	MergedInto  *int64     `json:"-"` // set when merged into another case by hand
+	ID          int64          `json:"-"`
+	No          string         `json:"case_no"`
+	Subject     string         `json:"subject"`
+	Category    string         `json:"category"`
+	RegionCode  string         `json:"region_code"`
+	Address     string         `json:"address,omitempty"`
+	Status      Status         `json:"status"`
+	Channel     kernel.Channel `json:"channel"` // of the first intake
+	AcceptDue   *time.Time     `json:"accept_due_at,omitempty"`
+	HandleDue   *time.Time     `json:"handle_due_at,omitempty"`
+	SuspendedAt *time.Time     `json:"suspended_at,omitempty"`
+	ResolvedAt  *time.Time     `json:"resolved_at,omitempty"`
+	ClosedAt    *time.Time     `json:"closed_at,omitempty"`
+	CreatedAt   time.Time      `json:"created_at"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+	CreatedBy   int64          `json:"-"`
+	ClusterID   *int64         `json:"cluster_id,omitempty"`
+	MergedInto  *int64         `json:"-"` // set when merged into another case by hand
 	// AssigneeID is the staff member handling the case (承办人), nil while
 	// nobody is; AssigneeName is their name when assigned.
 	AssigneeID   *int64 `json:"-"`
@@ -80,22 +84,22 @@ type Respondent struct {
 // Intake is one submission through one channel: immutable, kept forever with
 // its raw payload.
 type Intake struct {
-	ID          int64       `json:"-"`
-	Ref         string      `json:"ref"`
-	CaseID      int64       `json:"-"`
-	Channel     Channel     `json:"channel"`
-	ExternalRef string      `json:"external_ref,omitempty"`
-	ReceivedAt  time.Time   `json:"received_at"`
-	Person      Person      `json:"person"`
-	Subject     string      `json:"subject"`
-	Content     string      `json:"content"`
-	Address     string      `json:"address,omitempty"`
-	RegionCode  string      `json:"region_code"`
-	Category    string      `json:"category"`
-	Respondent  *Respondent `json:"respondent,omitempty"`
-	Raw         []byte      `json:"-"` // the channel's payload as received
-	CreatedAt   time.Time   `json:"created_at"`
-	CreatedBy   int64       `json:"-"`
+	ID          int64          `json:"-"`
+	Ref         string         `json:"ref"`
+	CaseID      int64          `json:"-"`
+	Channel     kernel.Channel `json:"channel"`
+	ExternalRef string         `json:"external_ref,omitempty"`
+	ReceivedAt  time.Time      `json:"received_at"`
+	Person      Person         `json:"person"`
+	Subject     string         `json:"subject"`
+	Content     string         `json:"content"`
+	Address     string         `json:"address,omitempty"`
+	RegionCode  string         `json:"region_code"`
+	Category    string         `json:"category"`
+	Respondent  *Respondent    `json:"respondent,omitempty"`
+	Raw         []byte         `json:"-"` // the channel's payload as received
+	CreatedAt   time.Time      `json:"created_at"`
+	CreatedBy   int64          `json:"-"`
 	// NameKey is the person's name in toneless pinyin, so that homophone
 	// spellings (张伟/章玮) meet.
 	NameKey string `json:"-"`

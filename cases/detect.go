@@ -3,6 +3,8 @@ package cases
 import (
 	"context"
 	"time"
+
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // Detector decides how a new intake relates to what is already registered:
@@ -77,7 +79,7 @@ type Candidate struct {
 	CaseNo     string
 	CaseStatus Status
 	ClusterID  *int64
-	Channel    Channel
+	Channel    kernel.Channel
 	ReceivedAt time.Time
 	Name       string
 	NameKey    string

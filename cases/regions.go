@@ -6,27 +6,29 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // RegionTree is a region with its children, for browsing the tree.
 type RegionTree struct {
-	Region
-	Children []Region `json:"children"`
+	kernel.Region
+	Children []kernel.Region `json:"children"`
 }
 
 // Region returns a region in the actor's scope (or an ancestor of it, so
 // that users can see where their scope sits) with its children.
-func (s *Service) Region(ctx context.Context, actor Actor, code string) (*RegionTree, error) {
-	norm, ok := NormalizeRegionCode(code)
+func (s *Service) Region(ctx context.Context, actor kernel.Actor, code string) (*RegionTree, error) {
+	norm, ok := kernel.NormalizeRegionCode(code)
 	if !ok {
-		return nil, FieldError("code", "行政区划代码格式错误")
+		return nil, kernel.FieldError("code", "行政区划代码格式错误")
 	}
 	r, err := s.Store.Region(ctx, norm)
 	if err != nil {
 		return nil, err
 	}
-	if !actor.Sees(norm) && !InRegion(actor.RegionCode, norm) {
-		return nil, Errorf(ENotFound, "行政区划不存在")
+	if !actor.Sees(norm) && !kernel.InRegion(actor.RegionCode, norm) {
+		return nil, kernel.Errorf(kernel.ENotFound, "行政区划不存在")
 	}
 	children, err := s.Store.ChildRegions(ctx, norm)
 	if err != nil {
@@ -34,9 +36,9 @@ func (s *Service) Region(ctx context.Context, actor Actor, code string) (*Region
 	}
 	if !actor.Sees(norm) {
 		// Above the actor's scope: show only the branch leading to it.
-		var mine []Region
+		var mine []kernel.Region
 		for _, ch := range children {
-			if actor.Sees(ch.Code) || InRegion(actor.RegionCode, ch.Code) {
+			if actor.Sees(ch.Code) || kernel.InRegion(actor.RegionCode, ch.Code) {
 				mine = append(mine, ch)
 			}
 		}
@@ -47,29 +49,29 @@ func (s *Service) Region(ctx context.Context, actor Actor, code string) (*Region
 
 // AddGrid creates a grid (网格) under a village or community, numbered after
 // the village code: 610902001003 → 610902001003001, 002, ….
-func (s *Service) AddGrid(ctx context.Context, actor Actor, villageCode, name string) (*Region, error) {
-	if err := actor.Require(PermGrids); err != nil {
+func (s *Service) AddGrid(ctx context.Context, actor kernel.Actor, villageCode, name string) (*kernel.Region, error) {
+	if err := actor.Require(kernel.PermGrids); err != nil {
 		return nil, err
 	}
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 64 {
-		return nil, FieldError("name", "网格名称不能为空且不超过64个字符")
+		return nil, kernel.FieldError("name", "网格名称不能为空且不超过64个字符")
 	}
-	code, ok := NormalizeRegionCode(villageCode)
+	code, ok := kernel.NormalizeRegionCode(villageCode)
 	if !ok {
-		return nil, FieldError("code", "行政区划代码格式错误")
+		return nil, kernel.FieldError("code", "行政区划代码格式错误")
 	}
 	if !actor.Sees(code) {
-		return nil, Errorf(ENotFound, "行政区划不存在")
+		return nil, kernel.Errorf(kernel.ENotFound, "行政区划不存在")
 	}
-	var grid *Region
+	var grid *kernel.Region
 	err := s.inTx(ctx, func(ctx context.Context, tx Store) error {
 		parent, err := tx.Region(ctx, code)
 		if err != nil {
 			return err
 		}
-		if parent.Level != LevelVillage {
-			return FieldError("code", "网格只能设在村（社区）之下")
+		if parent.Level != kernel.LevelVillage {
+			return kernel.FieldError("code", "网格只能设在村（社区）之下")
 		}
 		children, err := tx.ChildRegions(ctx, code)
 		if err != nil {
@@ -78,16 +80,16 @@ func (s *Service) AddGrid(ctx context.Context, actor Actor, villageCode, name st
 		next := 1
 		for _, ch := range children {
 			if ch.Name == name {
-				return Errorf(EConflict, "该村（社区）下已有同名网格")
+				return kernel.Errorf(kernel.EConflict, "该村（社区）下已有同名网格")
 			}
 			if n, err := strconv.Atoi(ch.Code[len(code):]); err == nil && n >= next {
 				next = n + 1
 			}
 		}
 		if next > 999 {
-			return Errorf(EInvalid, "该村（社区）下的网格已满999个")
+			return kernel.Errorf(kernel.EInvalid, "该村（社区）下的网格已满999个")
 		}
-		grid = &Region{Code: fmt.Sprintf("%s%03d", code, next), Name: name, Level: LevelGrid, ParentCode: code}
+		grid = &kernel.Region{Code: fmt.Sprintf("%s%03d", code, next), Name: name, Level: kernel.LevelGrid, ParentCode: code}
 		return tx.CreateRegion(ctx, grid)
 	})
 	return grid, err
@@ -95,12 +97,12 @@ func (s *Service) AddGrid(ctx context.Context, actor Actor, villageCode, name st
 
 // RegionsInScope lists the actor's region and those under it down to
 // maxLevel, for pickers in forms.
-func (s *Service) RegionsInScope(ctx context.Context, actor Actor, maxLevel int) ([]Region, error) {
+func (s *Service) RegionsInScope(ctx context.Context, actor kernel.Actor, maxLevel int) ([]kernel.Region, error) {
 	return s.Store.SubtreeRegions(ctx, actor.Scope(), maxLevel)
 }
 
 // LookupRegion returns the region with a padded code (ENotFound if there is
 // none), for modules that check a code they were given.
-func (s *Service) LookupRegion(ctx context.Context, code string) (*Region, error) {
+func (s *Service) LookupRegion(ctx context.Context, code string) (*kernel.Region, error) {
 	return s.Store.Region(ctx, code)
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // What residents see of their own cases: they filed at least one of the
@@ -42,7 +44,7 @@ type ResidentStore interface {
 func (s *Service) residents() (ResidentStore, error) {
 	rs, ok := s.Store.(ResidentStore)
 	if !ok {
-		return nil, Errorf(EInternal, "store does not serve residents")
+		return nil, kernel.Errorf(kernel.EInternal, "store does not serve residents")
 	}
 	return rs, nil
 }
@@ -51,7 +53,7 @@ func (s *Service) residents() (ResidentStore, error) {
 func residentCase(ctx context.Context, tx Store, residentID int64, no string) (ResidentStore, *Case, error) {
 	rs, ok := tx.(ResidentStore)
 	if !ok {
-		return nil, nil, Errorf(EInternal, "store does not serve residents")
+		return nil, nil, kernel.Errorf(kernel.EInternal, "store does not serve residents")
 	}
 	c, err := rs.ResidentCase(ctx, residentID, no)
 	return rs, c, err
@@ -84,7 +86,7 @@ func (s *Service) ResidentCase(ctx context.Context, residentID int64, no string)
 		return nil, nil, err
 	}
 	ev, err := rs.Evaluation(ctx, c.ID)
-	if ErrorCode(err) == ENotFound {
+	if kernel.ErrorCode(err) == kernel.ENotFound {
 		ev, err = nil, nil
 	}
 	return c, ev, err
@@ -94,11 +96,11 @@ func (s *Service) ResidentCase(ctx context.Context, residentID int64, no string)
 // on the timeline too.
 func (s *Service) Evaluate(ctx context.Context, residentID int64, no, rating, comment string) (*Evaluation, error) {
 	if RatingLabel(rating) == "" {
-		return nil, FieldError("rating", "评价应为 satisfied（满意）、basically_satisfied（基本满意）或 dissatisfied（不满意）")
+		return nil, kernel.FieldError("rating", "评价应为 satisfied（满意）、basically_satisfied（基本满意）或 dissatisfied（不满意）")
 	}
 	comment = strings.TrimSpace(comment)
 	if utf8.RuneCountInString(comment) > 500 {
-		return nil, FieldError("comment", "评价内容不能超过500个字符")
+		return nil, kernel.FieldError("comment", "评价内容不能超过500个字符")
 	}
 	var out *Evaluation
 	err := s.update(ctx, func(tx Store) error {
@@ -109,13 +111,13 @@ func (s *Service) Evaluate(ctx context.Context, residentID int64, no, rating, co
 		switch c.Status {
 		case StatusResolved, StatusVisited, StatusClosed:
 		default:
-			return Errorf(EInvalid, "案件办结后才能评价")
+			return kernel.Errorf(kernel.EInvalid, "案件办结后才能评价")
 		}
 		now := s.Now().UTC()
 		out = &Evaluation{CaseID: c.ID, ResidentID: residentID, Rating: rating, Comment: comment, CreatedAt: now}
 		if err := rs.CreateEvaluation(ctx, out); err != nil {
-			if ErrorCode(err) == EConflict {
-				return Errorf(EConflict, "该案件已评价过")
+			if kernel.ErrorCode(err) == kernel.EConflict {
+				return kernel.Errorf(kernel.EConflict, "该案件已评价过")
 			}
 			return err
 		}
@@ -128,7 +130,7 @@ func (s *Service) Evaluate(ctx context.Context, residentID int64, no, rating, co
 // Supplement adds what a resident supplies to one of their own open cases
 // (补充材料), as an intake attached to the case without detection. It
 // answers any open request for more information.
-func (s *Service) Supplement(ctx context.Context, actor Actor, residentID int64, no string, in Intake) (*Registration, error) {
+func (s *Service) Supplement(ctx context.Context, actor kernel.Actor, residentID int64, no string, in Intake) (*Registration, error) {
 	now := s.Now().UTC()
 	var reg *Registration
 	err := s.update(ctx, func(tx Store) error {
@@ -137,7 +139,7 @@ func (s *Service) Supplement(ctx context.Context, actor Actor, residentID int64,
 			return err
 		}
 		if !c.Status.Open() {
-			return Errorf(EInvalid, "案件当前状态为“%s”，不能再补充材料；如有新情况请重新反映", c.Status.Label())
+			return kernel.Errorf(kernel.EInvalid, "案件当前状态为“%s”，不能再补充材料；如有新情况请重新反映", c.Status.Label())
 		}
 		in.RegionCode, in.Category, in.ResidentID = c.RegionCode, c.Category, residentID
 		if in.Subject == "" {

@@ -6,15 +6,17 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // link stores a link from c to the matched case and writes it on both
 // timelines. An existing link of the same kind is left as it is: staff may
 // have rejected it already.
-func (s *Service) link(ctx context.Context, tx Store, actor Actor, c *Case, m Match, status string, now time.Time) error {
+func (s *Service) link(ctx context.Context, tx Store, actor kernel.Actor, c *Case, m Match, status string, now time.Time) error {
 	l := &Link{CaseID: c.ID, OtherCaseID: m.CaseID, OtherCaseNo: m.CaseNo, Kind: m.Kind, Status: status,
 		Score: m.Score, Reasons: m.Reasons, CreatedAt: now, CreatedBy: actor.UserID}
-	if err := tx.CreateLink(ctx, l); ErrorCode(err) == EConflict {
+	if err := tx.CreateLink(ctx, l); kernel.ErrorCode(err) == kernel.EConflict {
 		return nil
 	} else if err != nil {
 		return err
@@ -39,7 +41,7 @@ func with(m map[string]any, k string, v any) map[string]any {
 
 // group puts c in the cluster of the matched cases, creating the cluster or
 // joining several into one as needed.
-func (s *Service) group(ctx context.Context, tx Store, actor Actor, c *Case, group []Match, now time.Time) error {
+func (s *Service) group(ctx context.Context, tx Store, actor kernel.Actor, c *Case, group []Match, now time.Time) error {
 	cands, err := tx.Candidates(ctx, intakeIDs(group), false)
 	if err != nil {
 		return err
@@ -97,7 +99,7 @@ func intakeIDs(ms []Match) []int64 {
 
 // Similar lists the cases most like the given one, with scores and reasons,
 // from the actor's scope.
-func (s *Service) Similar(ctx context.Context, actor Actor, no string) ([]Match, error) {
+func (s *Service) Similar(ctx context.Context, actor kernel.Actor, no string) ([]Match, error) {
 	c, err := s.Get(ctx, actor, no)
 	if err != nil {
 		return nil, err
@@ -131,12 +133,12 @@ func (s *Service) Similar(ctx context.Context, actor Actor, no string) ([]Match,
 
 // SetLinkStatus confirms or rejects a link of a case (or puts it back to
 // suggested), with both timelines recording it.
-func (s *Service) SetLinkStatus(ctx context.Context, actor Actor, no string, linkID int64, status, note string) (*Link, error) {
-	if err := actor.Require(PermTransition); err != nil {
+func (s *Service) SetLinkStatus(ctx context.Context, actor kernel.Actor, no string, linkID int64, status, note string) (*Link, error) {
+	if err := actor.Require(kernel.PermTransition); err != nil {
 		return nil, err
 	}
 	if status != LinkConfirmed && status != LinkRejected && status != LinkSuggested {
-		return nil, FieldError("status", "应为 confirmed、rejected 或 suggested")
+		return nil, kernel.FieldError("status", "应为 confirmed、rejected 或 suggested")
 	}
 	var out *Link
 	err := s.update(ctx, func(tx Store) error {
@@ -149,7 +151,7 @@ func (s *Service) SetLinkStatus(ctx context.Context, actor Actor, no string, lin
 			return err
 		}
 		if l.CaseID != c.ID && l.OtherCaseID != c.ID {
-			return Errorf(ENotFound, "关联不存在")
+			return kernel.Errorf(kernel.ENotFound, "关联不存在")
 		}
 		if l.Status == status {
 			out = l
@@ -176,12 +178,12 @@ func (s *Service) SetLinkStatus(ctx context.Context, actor Actor, no string, lin
 // Merge moves every intake of case from into case into, by hand: the same
 // matter registered twice. The emptied case is marked merged; Undo reverses
 // it.
-func (s *Service) Merge(ctx context.Context, actor Actor, into, from, note string) (*Case, error) {
-	if err := actor.Require(PermTransition); err != nil {
+func (s *Service) Merge(ctx context.Context, actor kernel.Actor, into, from, note string) (*Case, error) {
+	if err := actor.Require(kernel.PermTransition); err != nil {
 		return nil, err
 	}
 	if into == from {
-		return nil, FieldError("from", "不能与自身合并")
+		return nil, kernel.FieldError("from", "不能与自身合并")
 	}
 	var out *Case
 	err := s.update(ctx, func(tx Store) error {
@@ -194,7 +196,7 @@ func (s *Service) Merge(ctx context.Context, actor Actor, into, from, note strin
 			return err
 		}
 		if src.Status == StatusMerged || dst.Status == StatusMerged {
-			return Errorf(EInvalid, "已并案的案件不能再合并")
+			return kernel.Errorf(kernel.EInvalid, "已并案的案件不能再合并")
 		}
 		if err := tx.LoadDetails(ctx, src); err != nil {
 			return err
@@ -238,8 +240,8 @@ func (s *Service) Merge(ctx context.Context, actor Actor, into, from, note strin
 
 // Split moves one intake out of a case into a new case of its own: the undo
 // of a wrong merge. The new case starts registered, with its own number.
-func (s *Service) Split(ctx context.Context, actor Actor, no, intakeRef, note string) (*Case, error) {
-	if err := actor.Require(PermTransition); err != nil {
+func (s *Service) Split(ctx context.Context, actor kernel.Actor, no, intakeRef, note string) (*Case, error) {
+	if err := actor.Require(kernel.PermTransition); err != nil {
 		return nil, err
 	}
 	var out *Case
@@ -250,13 +252,13 @@ func (s *Service) Split(ctx context.Context, actor Actor, no, intakeRef, note st
 		}
 		in, err := tx.IntakeByRef(ctx, intakeRef)
 		if err != nil || in.CaseID != src.ID {
-			return FieldError("intake_ref", "该受理记录不属于本案件")
+			return kernel.FieldError("intake_ref", "该受理记录不属于本案件")
 		}
 		if err := tx.LoadDetails(ctx, src); err != nil {
 			return err
 		}
 		if len(src.Intakes) < 2 {
-			return FieldError("intake_ref", "案件只有一条受理记录，无需拆分")
+			return kernel.FieldError("intake_ref", "案件只有一条受理记录，无需拆分")
 		}
 		now := s.Now().UTC()
 		dst, err := s.newCase(ctx, tx, actor, in, now)
@@ -290,8 +292,8 @@ func (s *Service) Split(ctx context.Context, actor Actor, no, intakeRef, note st
 
 // Undo reverses a merge, a split or a link decision recorded by an event on
 // the case's timeline. Nothing is deleted: the undo is an event too.
-func (s *Service) Undo(ctx context.Context, actor Actor, no string, eventID int64, note string) (*Case, error) {
-	if err := actor.Require(PermTransition); err != nil {
+func (s *Service) Undo(ctx context.Context, actor kernel.Actor, no string, eventID int64, note string) (*Case, error) {
+	if err := actor.Require(kernel.PermTransition); err != nil {
 		return nil, err
 	}
 	err := s.update(ctx, func(tx Store) error {
@@ -309,11 +311,11 @@ func (s *Service) Undo(ctx context.Context, actor Actor, no string, eventID int6
 				ev = e
 			}
 			if e.Kind == EventUndone && num(e.Data["undoes"]) == eventID {
-				return Errorf(EConflict, "该操作已撤销")
+				return kernel.Errorf(kernel.EConflict, "该操作已撤销")
 			}
 		}
 		if ev == nil {
-			return Errorf(ENotFound, "事件不存在")
+			return kernel.Errorf(kernel.ENotFound, "事件不存在")
 		}
 		now := s.Now().UTC()
 		var touched []int64
@@ -323,7 +325,7 @@ func (s *Service) Undo(ctx context.Context, actor Actor, no string, eventID int6
 		case EventLinked:
 			from, _ := ev.Data["from"].(string)
 			if from == "" {
-				return Errorf(EInvalid, "自动建立的关联请通过确认或驳回处理")
+				return kernel.Errorf(kernel.EInvalid, "自动建立的关联请通过确认或驳回处理")
 			}
 			id := num(ev.Data["link_id"])
 			l, err := tx.LinkByID(ctx, id)
@@ -335,7 +337,7 @@ func (s *Service) Undo(ctx context.Context, actor Actor, no string, eventID int6
 			}
 			touched = []int64{l.CaseID, l.OtherCaseID}
 		default:
-			return Errorf(EInvalid, "该类事件不能撤销")
+			return kernel.Errorf(kernel.EInvalid, "该类事件不能撤销")
 		}
 		if err != nil {
 			return err
@@ -377,7 +379,7 @@ func (s *Service) undoMove(ctx context.Context, tx Store, ev *Event, now time.Ti
 			return nil, err
 		}
 		if in.CaseID != dst.ID {
-			return nil, Errorf(EConflict, "受理记录 %s 已不在案件 %s 中，无法撤销", ref, dst.No)
+			return nil, kernel.Errorf(kernel.EConflict, "受理记录 %s 已不在案件 %s 中，无法撤销", ref, dst.No)
 		}
 		if err := tx.MoveIntake(ctx, in.ID, src.ID); err != nil {
 			return nil, err
@@ -418,24 +420,24 @@ func num(v any) int64 {
 }
 
 // Clusters lists the group issues with cases in the actor's scope.
-func (s *Service) Clusters(ctx context.Context, actor Actor) ([]ClusterSummary, error) {
+func (s *Service) Clusters(ctx context.Context, actor kernel.Actor) ([]ClusterSummary, error) {
 	return s.Store.Clusters(ctx, actor.Scope(), s.Now().UTC())
 }
 
 // ClusterCases lists a group issue's cases in the actor's scope.
-func (s *Service) ClusterCases(ctx context.Context, actor Actor, id int64) ([]*Case, error) {
+func (s *Service) ClusterCases(ctx context.Context, actor kernel.Actor, id int64) ([]*Case, error) {
 	cs, err := s.Store.ClusterCases(ctx, id, actor.Scope())
 	if err == nil && len(cs) == 0 {
-		return nil, Errorf(ENotFound, "群体性事项不存在")
+		return nil, kernel.Errorf(kernel.ENotFound, "群体性事项不存在")
 	}
 	return cs, err
 }
 
 // Search finds cases in the actor's scope by free text.
-func (s *Service) Search(ctx context.Context, actor Actor, q string, limit int) ([]*Case, error) {
+func (s *Service) Search(ctx context.Context, actor kernel.Actor, q string, limit int) ([]*Case, error) {
 	q = strings.TrimSpace(q)
 	if q == "" {
-		return nil, FieldError("q", "请输入搜索内容")
+		return nil, kernel.FieldError("q", "请输入搜索内容")
 	}
 	if limit <= 0 || limit > 100 {
 		limit = 20
@@ -450,7 +452,7 @@ func (s *Service) Search(ctx context.Context, actor Actor, q string, limit int) 
 	out := make([]*Case, 0, len(ids))
 	for _, id := range ids {
 		c, err := s.Store.CaseByID(ctx, id)
-		if ErrorCode(err) == ENotFound {
+		if kernel.ErrorCode(err) == kernel.ENotFound {
 			continue
 		} else if err != nil {
 			return nil, err
@@ -465,9 +467,9 @@ func (s *Service) Search(ctx context.Context, actor Actor, q string, limit int) 
 // Archive closes a case directly, whatever its status: for legacy imports
 // whose history ended outside Jiefen. Only system actors may do it; the
 // timeline says so.
-func (s *Service) Archive(ctx context.Context, actor Actor, caseID int64, note string) error {
+func (s *Service) Archive(ctx context.Context, actor kernel.Actor, caseID int64, note string) error {
 	if !actor.System {
-		return Errorf(EForbidden, "只有系统任务可以直接归档案件")
+		return kernel.Errorf(kernel.EForbidden, "只有系统任务可以直接归档案件")
 	}
 	return s.update(ctx, func(tx Store) error {
 		c, err := tx.CaseByID(ctx, caseID)

@@ -111,8 +111,8 @@ const (
 
 // Register persists an intake and the case it opens, in one transaction. A
 // repeated SourceKey returns the first registration unchanged.
-func (s *Service) Register(ctx context.Context, actor Actor, in Intake) (*Registration, error) {
-	if err := actor.Require(PermRegister); err != nil {
+func (s *Service) Register(ctx context.Context, actor kernel.Actor, in Intake) (*Registration, error) {
+	if err := actor.Require(kernel.PermRegister); err != nil {
 		return nil, err
 	}
 	if s.Observer != nil {
@@ -157,8 +157,8 @@ func (s *Service) retryStale(ctx context.Context, fn func() error) error {
 // settle returns the outcome of storing an intake: on a clash of its
 // source key — a retry, or a concurrent request with the same key that won
 // the race — the first registration.
-func (s *Service) settle(ctx context.Context, actor Actor, in *Intake, reg *Registration, err error) (*Registration, error) {
-	if ErrorCode(err) == EConflict && in.SourceKey != "" {
+func (s *Service) settle(ctx context.Context, actor kernel.Actor, in *Intake, reg *Registration, err error) (*Registration, error) {
+	if kernel.ErrorCode(err) == kernel.EConflict && in.SourceKey != "" {
 		if reg, rerr := s.replay(ctx, actor, in); reg != nil || rerr != nil {
 			return reg, rerr
 		}
@@ -206,7 +206,7 @@ func (s *Service) update(ctx context.Context, fn func(tx Store) error) error {
 }
 
 // register runs detection and stores the intake as it decides, in tx.
-func (s *Service) register(ctx context.Context, tx Store, actor Actor, in *Intake, now time.Time) (*Registration, error) {
+func (s *Service) register(ctx context.Context, tx Store, actor kernel.Actor, in *Intake, now time.Time) (*Registration, error) {
 	det := &Detection{Decision: DecisionNew}
 	if s.Detector != nil {
 		start := time.Now()
@@ -282,7 +282,7 @@ func (s *Service) register(ctx context.Context, tx Store, actor Actor, in *Intak
 // prepareIntake normalises and checks what every channel must provide.
 // Channel adapters validate their own formats first; this is the domain's
 // last line, lenient enough for legacy imports.
-func (s *Service) prepareIntake(ctx context.Context, actor Actor, in *Intake, now time.Time) error {
+func (s *Service) prepareIntake(ctx context.Context, actor kernel.Actor, in *Intake, now time.Time) error {
 	fields := map[string]string{}
 	if !in.Channel.Valid() {
 		fields["channel"] = "不支持的受理渠道"
@@ -326,10 +326,10 @@ func (s *Service) prepareIntake(ctx context.Context, actor Actor, in *Intake, no
 			fields["respondent.kind"] = "被反映人类型应为 person 或 organisation"
 		}
 	}
-	code, ok := NormalizeRegionCode(in.RegionCode)
+	code, ok := kernel.NormalizeRegionCode(in.RegionCode)
 	if !ok {
 		fields["region_code"] = "行政区划代码格式错误"
-	} else if err := s.regionExists(ctx, code); ErrorCode(err) == ENotFound {
+	} else if err := s.regionExists(ctx, code); kernel.ErrorCode(err) == kernel.ENotFound {
 		fields["region_code"] = "行政区划代码不存在"
 	} else if err != nil {
 		return err
@@ -338,7 +338,7 @@ func (s *Service) prepareIntake(ctx context.Context, actor Actor, in *Intake, no
 	}
 	in.RegionCode = code
 	if len(fields) > 0 {
-		return &Error{Code: EInvalid, Message: "提交的数据有误", Fields: fields}
+		return &kernel.Error{Code: kernel.EInvalid, Message: "提交的数据有误", Fields: fields}
 	}
 	in.SourceHash = fingerprint(in)
 	in.NameKey = NameKey(in.Person.Name)
@@ -375,15 +375,15 @@ func fingerprint(in *Intake) string {
 
 // replay returns the earlier registration for the intake's source key, or
 // nil if there is none.
-func (s *Service) replay(ctx context.Context, actor Actor, in *Intake) (*Registration, error) {
+func (s *Service) replay(ctx context.Context, actor kernel.Actor, in *Intake) (*Registration, error) {
 	prev, err := s.Store.IntakeBySourceKey(ctx, in.SourceKey)
-	if ErrorCode(err) == ENotFound {
+	if kernel.ErrorCode(err) == kernel.ENotFound {
 		return nil, nil
 	} else if err != nil {
 		return nil, err
 	}
 	if prev.SourceHash != in.SourceHash {
-		return nil, Errorf(EConflict, "该幂等键已用于内容不同的另一次提交")
+		return nil, kernel.Errorf(kernel.EConflict, "该幂等键已用于内容不同的另一次提交")
 	}
 	c, err := s.Store.CaseByID(ctx, prev.CaseID)
 	if err != nil {
@@ -393,7 +393,7 @@ func (s *Service) replay(ctx context.Context, actor Actor, in *Intake) (*Registr
 }
 
 // openCase registers the intake as the first of a new case.
-func (s *Service) openCase(ctx context.Context, tx Store, actor Actor, in *Intake, now time.Time) (*Case, error) {
+func (s *Service) openCase(ctx context.Context, tx Store, actor kernel.Actor, in *Intake, now time.Time) (*Case, error) {
 	c, err := s.newCase(ctx, tx, actor, in, now)
 	if err != nil {
 		return nil, err
@@ -411,9 +411,9 @@ func (s *Service) openCase(ctx context.Context, tx Store, actor Actor, in *Intak
 }
 
 // newCase numbers and stores an empty case for the intake's matter.
-func (s *Service) newCase(ctx context.Context, tx Store, actor Actor, in *Intake, now time.Time) (*Case, error) {
+func (s *Service) newCase(ctx context.Context, tx Store, actor kernel.Actor, in *Intake, now time.Time) (*Case, error) {
 	day := now.In(ChinaTime).Format("20060102")
-	county := CountyCode(in.RegionCode)
+	county := kernel.CountyCode(in.RegionCode)
 	seq, err := tx.NextCaseSeq(ctx, county, day)
 	if err != nil {
 		return nil, err
@@ -442,7 +442,7 @@ func (s *Service) newCase(ctx context.Context, tx Store, actor Actor, in *Intake
 }
 
 // addIntake stores the intake on the case with its parties.
-func (s *Service) addIntake(ctx context.Context, tx Store, actor Actor, c *Case, in *Intake, now time.Time) error {
+func (s *Service) addIntake(ctx context.Context, tx Store, actor kernel.Actor, c *Case, in *Intake, now time.Time) error {
 	in.CaseID = c.ID
 	in.CreatedAt = now
 	in.CreatedBy = actor.UserID
@@ -481,7 +481,7 @@ func caseSubject(in *Intake) string {
 
 // Get returns a case with its parties, intakes, events and links, if it lies
 // in the actor's scope.
-func (s *Service) Get(ctx context.Context, actor Actor, no string) (*Case, error) {
+func (s *Service) Get(ctx context.Context, actor kernel.Actor, no string) (*Case, error) {
 	c, err := s.Store.CaseByNo(ctx, no, actor.Scope())
 	if err != nil {
 		return nil, err
@@ -493,28 +493,28 @@ func (s *Service) Get(ctx context.Context, actor Actor, no string) (*Case, error
 }
 
 // List returns cases in the actor's scope matching the filter.
-func (s *Service) List(ctx context.Context, actor Actor, f CaseFilter) ([]*Case, error) {
+func (s *Service) List(ctx context.Context, actor kernel.Actor, f CaseFilter) ([]*Case, error) {
 	f.Scope = actor.Scope()
 	if f.Region != "" {
-		code, ok := NormalizeRegionCode(f.Region)
+		code, ok := kernel.NormalizeRegionCode(f.Region)
 		if !ok {
-			return nil, FieldError("region", "行政区划代码格式错误")
+			return nil, kernel.FieldError("region", "行政区划代码格式错误")
 		}
 		if !actor.Sees(code) {
-			return nil, FieldError("region", "该地区不在您的管辖范围内")
+			return nil, kernel.FieldError("region", "该地区不在您的管辖范围内")
 		}
-		f.Region = RegionPrefix(code)
+		f.Region = kernel.RegionPrefix(code)
 	}
 	for _, st := range f.Statuses {
 		if !st.Valid() {
-			return nil, FieldError("status", "未知的案件状态")
+			return nil, kernel.FieldError("status", "未知的案件状态")
 		}
 	}
 	if f.Channel != "" && !f.Channel.Valid() {
-		return nil, FieldError("channel", "不支持的受理渠道")
+		return nil, kernel.FieldError("channel", "不支持的受理渠道")
 	}
 	if f.Category != "" && !ValidCategory(f.Category) {
-		return nil, FieldError("category", "未知的纠纷类别")
+		return nil, kernel.FieldError("category", "未知的纠纷类别")
 	}
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
@@ -525,16 +525,16 @@ func (s *Service) List(ctx context.Context, actor Actor, f CaseFilter) ([]*Case,
 
 // Transition moves a case to another status, checked against the status
 // machine and the actor's role, and restarts or pauses its clocks.
-func (s *Service) Transition(ctx context.Context, actor Actor, no string, to Status, note string) (*Case, error) {
-	if err := actor.Require(PermTransition); err != nil {
+func (s *Service) Transition(ctx context.Context, actor kernel.Actor, no string, to Status, note string) (*Case, error) {
+	if err := actor.Require(kernel.PermTransition); err != nil {
 		return nil, err
 	}
 	note = strings.TrimSpace(note)
 	if !to.Valid() {
-		return nil, FieldError("to", "未知的案件状态")
+		return nil, kernel.FieldError("to", "未知的案件状态")
 	}
 	if utf8.RuneCountInString(note) > 2000 {
-		return nil, FieldError("note", "长度不能超过2000个字符")
+		return nil, kernel.FieldError("note", "长度不能超过2000个字符")
 	}
 	var out *Case
 	err := s.update(ctx, func(tx Store) error {
@@ -544,11 +544,11 @@ func (s *Service) Transition(ctx context.Context, actor Actor, no string, to Sta
 		}
 		from := c.Status
 		if !from.CanTransition(to) {
-			return &Error{Code: EInvalid, Message: fmt.Sprintf("案件当前状态为“%s”，不能变更为“%s”", from.Label(), to.Label()),
+			return &kernel.Error{Code: kernel.EInvalid, Message: fmt.Sprintf("案件当前状态为“%s”，不能变更为“%s”", from.Label(), to.Label()),
 				Fields: map[string]string{"to": "不允许的状态变更"}}
 		}
 		if note == "" && from.NoteRequired(to) {
-			return FieldError("note", "此项变更必须填写理由")
+			return kernel.FieldError("note", "此项变更必须填写理由")
 		}
 		now := s.Now().UTC()
 		data, err := s.applyClocks(c, from, to, now)
@@ -613,13 +613,13 @@ func (s *Service) applyClocks(c *Case, from, to Status, now time.Time) (map[stri
 
 // Reveal returns the case's parties with unmasked personal data for roles
 // that need it, and records the read on the timeline.
-func (s *Service) Reveal(ctx context.Context, actor Actor, no, reason string) ([]Party, error) {
-	if err := actor.Require(PermRevealPII); err != nil {
+func (s *Service) Reveal(ctx context.Context, actor kernel.Actor, no, reason string) ([]Party, error) {
+	if err := actor.Require(kernel.PermRevealPII); err != nil {
 		return nil, err
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return nil, FieldError("reason", "查看完整个人信息必须说明理由")
+		return nil, kernel.FieldError("reason", "查看完整个人信息必须说明理由")
 	}
 	var parties []Party
 	err := s.inTx(ctx, func(ctx context.Context, tx Store) error {
@@ -644,8 +644,8 @@ const DecisionAttached = "attached"
 // AddIntake adds an intake to a known case in the actor's scope: the
 // record of a video session, or anything else that belongs to a case by
 // construction rather than by detection.
-func (s *Service) AddIntake(ctx context.Context, actor Actor, no string, in Intake) (*Registration, error) {
-	if err := actor.Require(PermRegister); err != nil {
+func (s *Service) AddIntake(ctx context.Context, actor kernel.Actor, no string, in Intake) (*Registration, error) {
+	if err := actor.Require(kernel.PermRegister); err != nil {
 		return nil, err
 	}
 	now := s.Now().UTC()
@@ -666,7 +666,7 @@ func (s *Service) AddIntake(ctx context.Context, actor Actor, no string, in Inta
 }
 
 // attach stores an intake on the case numbered no, in tx.
-func (s *Service) attach(ctx context.Context, tx Store, actor Actor, no string, in *Intake, now time.Time) (*Registration, error) {
+func (s *Service) attach(ctx context.Context, tx Store, actor kernel.Actor, no string, in *Intake, now time.Time) (*Registration, error) {
 	c, err := tx.CaseByNo(ctx, no, actor.Scope())
 	if err != nil {
 		return nil, err
@@ -697,7 +697,7 @@ func (s *Service) attach(ctx context.Context, tx Store, actor Actor, no string, 
 // a booked reception, a delivered WeChat message, a failed hotline
 // callback — in the actor's name: system work, or a staff member with the
 // case in scope.
-func (s *Service) Note(ctx context.Context, actor Actor, caseID int64, kind, note string, data map[string]any) error {
+func (s *Service) Note(ctx context.Context, actor kernel.Actor, caseID int64, kind, note string, data map[string]any) error {
 	return s.inTx(ctx, func(ctx context.Context, tx Store) error {
 		if !actor.System {
 			c, err := tx.CaseByID(ctx, caseID)
@@ -705,7 +705,7 @@ func (s *Service) Note(ctx context.Context, actor Actor, caseID int64, kind, not
 				return err
 			}
 			if !actor.Sees(c.RegionCode) {
-				return Errorf(ENotFound, "案件不存在")
+				return kernel.Errorf(kernel.ENotFound, "案件不存在")
 			}
 		}
 		return s.record(ctx, tx, &Event{CaseID: caseID, At: s.Now().UTC(), ActorID: actor.UserID,

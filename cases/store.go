@@ -17,11 +17,11 @@ type Store interface {
 	// what must join it: jobs, other modules' stores.
 	Tx() kernel.Tx
 
-	Region(ctx context.Context, code string) (*Region, error)
-	ChildRegions(ctx context.Context, code string) ([]Region, error)
+	Region(ctx context.Context, code string) (*kernel.Region, error)
+	ChildRegions(ctx context.Context, code string) ([]kernel.Region, error)
 	// SubtreeRegions lists the regions under a prefix down to maxLevel.
-	SubtreeRegions(ctx context.Context, prefix string, maxLevel int) ([]Region, error)
-	CreateRegion(ctx context.Context, r *Region) error
+	SubtreeRegions(ctx context.Context, prefix string, maxLevel int) ([]kernel.Region, error)
+	CreateRegion(ctx context.Context, r *kernel.Region) error
 
 	// NextCaseSeq returns the next number in the per-county, per-day sequence
 	// of case numbers; it is safe under concurrent callers on one database.
@@ -76,7 +76,7 @@ type CaseFilter struct {
 	Scope       string // region prefix of the actor
 	Region      string // region prefix asked for (inside Scope)
 	Statuses    []Status
-	Channel     Channel // cases with at least one intake from this channel
+	Channel     kernel.Channel // cases with at least one intake from this channel
 	Category    string
 	Overdue     *bool
 	Now         time.Time // reference time for Overdue
@@ -95,4 +95,4 @@ type CaseFilter struct {
 // since it was read (optimistic locking). Staff's edits answer it (409:
 // refresh and try again); registration runs again instead, since an intake
 // is the resident's words, not an edit of the case.
-var ErrStale = &Error{Code: EConflict, Message: "案件已被他人修改，请刷新后重试"}
+var ErrStale = &kernel.Error{Code: kernel.EConflict, Message: "案件已被他人修改，请刷新后重试"}

@@ -18,13 +18,12 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
-
-	"github.com/jiefen/jiefen/cases"
 )
 
 // IsPostgres reports whether a DSN names a PostgreSQL server.
@@ -125,9 +124,9 @@ func Err(err error, what string) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, sql.ErrNoRows):
-		return cases.Errorf(cases.ENotFound, "%s不存在", what)
+		return kernel.Errorf(kernel.ENotFound, "%s不存在", what)
 	case IsUniqueViolation(err):
-		return cases.Errorf(cases.EConflict, "%s已存在", what)
+		return kernel.Errorf(kernel.EConflict, "%s已存在", what)
 	}
 	return err
 }

@@ -117,7 +117,9 @@ func (c *gatedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.
 	return &gatedTx{Tx: tx, done: func() { c.inTx = false; release() }}, nil
 }
 
-func (c *gatedConn) Begin() (driver.Tx, error) { return c.BeginTx(context.Background(), driver.TxOptions{}) }
+func (c *gatedConn) Begin() (driver.Tx, error) {
+	return c.BeginTx(context.Background(), driver.TxOptions{})
+}
 
 type gatedTx struct {
 	driver.Tx

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // Password is shared by every demo account.
@@ -31,7 +32,7 @@ type User struct {
 	Username    string
 	Password    string
 	DisplayName string
-	Role        cases.Role
+	Role        kernel.Role
 	RegionCode  string
 }
 
@@ -39,12 +40,12 @@ type User struct {
 // 12345 hotline, the leader and the administrator serve the whole city.
 func Users() []User {
 	return []User{
-		{"clerk", Password, "张晓燕", cases.RoleWindowClerk, HanbinCode},
-		{"hotline", Password, "刘婷", cases.RoleHotlineAgent, CityCode},
-		{"mediator", Password, "陈建华", cases.RoleMediator, HanbinCode},
-		{"supervisor", Password, "汪志强", cases.RoleSupervisor, HanbinCode},
-		{"leader", Password, "李国平", cases.RoleLeader, CityCode},
-		{"admin", Password, "周敏", cases.RoleAdmin, CityCode},
+		{"clerk", Password, "张晓燕", kernel.RoleWindowClerk, HanbinCode},
+		{"hotline", Password, "刘婷", kernel.RoleHotlineAgent, CityCode},
+		{"mediator", Password, "陈建华", kernel.RoleMediator, HanbinCode},
+		{"supervisor", Password, "汪志强", kernel.RoleSupervisor, HanbinCode},
+		{"leader", Password, "李国平", kernel.RoleLeader, CityCode},
+		{"admin", Password, "周敏", kernel.RoleAdmin, CityCode},
 	}
 }
 
@@ -65,8 +66,8 @@ type Step struct {
 // StaffName returns the name of the staff member of a role who handles
 // cases in a county: the demo account where one covers it, otherwise a
 // made-up colleague that stays the same for the county.
-func StaffName(county string, role cases.Role) string {
-	county = cases.CountyCode(county)
+func StaffName(county string, role kernel.Role) string {
+	county = kernel.CountyCode(county)
 	for _, u := range Users() {
 		if u.Role == role && strings.HasPrefix(county, u.RegionCode) {
 			return u.DisplayName
@@ -86,7 +87,7 @@ func StaffName(county string, role cases.Role) string {
 // all at or before now. Regions are taken from the 安康市 (6109) subtree of
 // the given list, which should reach down to villages. The same seed, n,
 // now and regions give the same samples.
-func Samples(seed int64, n int, now time.Time, regions []cases.Region) []Sample {
+func Samples(seed int64, n int, now time.Time, regions []kernel.Region) []Sample {
 	geo := newGeography(regions)
 	if n <= 0 || geo == nil {
 		return nil
@@ -123,9 +124,9 @@ type builder struct {
 	seq int // for external references
 }
 
-var channelWeights = []weighted[cases.Channel]{
-	{cases.ChannelHotline, 30}, {cases.ChannelWindow, 28}, {cases.ChannelWeChat, 16},
-	{cases.ChannelWeb, 14}, {cases.ChannelVideo, 10},
+var channelWeights = []weighted[kernel.Channel]{
+	{kernel.ChannelHotline, 30}, {kernel.ChannelWindow, 28}, {kernel.ChannelWeChat, 16},
+	{kernel.ChannelWeb, 14}, {kernel.ChannelVideo, 10},
 }
 
 // regular is an ordinary sample: any channel, category, place and status.
@@ -156,16 +157,16 @@ func (b *builder) followUp() []Sample {
 			break
 		}
 	}
-	first := cases.ChannelWindow
+	first := kernel.ChannelWindow
 	if g.chance(0.3) {
-		first = cases.ChannelVideo
+		first = kernel.ChannelVideo
 	}
 	place := b.geo.place(g, m.where, false)
 	at := b.when(first, g.between(12, 45))
 	sc := newScene(g, place, at, m, cat)
 	p := newPerson(g, b.geo, place, m, first)
 	if p.IDNumber == "" {
-		p.IDNumber = idNumber(g, cases.CountyCode(place.code), g.between(1955, 1995), g.chance(0.5))
+		p.IDNumber = idNumber(g, kernel.CountyCode(place.code), g.between(1955, 1995), g.chance(0.5))
 	}
 	if p.Phone == "" {
 		p.Phone = mobile(g)
@@ -175,10 +176,10 @@ func (b *builder) followUp() []Sample {
 		{cases.StatusAccepted, 2}, {cases.StatusInProgress, 3}}))
 
 	later := at.Add(time.Duration(g.between(2*24, 9*24))*time.Hour + time.Duration(g.intn(600))*time.Minute)
-	later = b.clock(cases.ChannelHotline, later)
+	later = b.clock(kernel.ChannelHotline, later)
 	again := sc.again(later)
 	again.prior = at
-	secondIn := b.intake(again, cases.ChannelHotline, cases.Person{Name: p.Name, Phone: p.Phone})
+	secondIn := b.intake(again, kernel.ChannelHotline, cases.Person{Name: p.Name, Phone: p.Phone})
 	secondIn.Subject = firstIn.Subject
 	secondPath := b.path(again, later, pickWeighted(g, []weighted[cases.Status]{
 		{cases.StatusRegistered, 3}, {cases.StatusAccepted, 1}}))
@@ -195,8 +196,8 @@ func (b *builder) group(n int) []Sample {
 	start := g.between(18, 40)
 	base := newScene(g, place, b.now, m, cat)
 	plant := base.respName()
-	channels := []cases.Channel{cases.ChannelWindow, cases.ChannelHotline, cases.ChannelWeChat, cases.ChannelHotline,
-		cases.ChannelWeb, cases.ChannelWindow, cases.ChannelVideo, cases.ChannelWeChat, cases.ChannelHotline, cases.ChannelWindow}
+	channels := []kernel.Channel{kernel.ChannelWindow, kernel.ChannelHotline, kernel.ChannelWeChat, kernel.ChannelHotline,
+		kernel.ChannelWeb, kernel.ChannelWindow, kernel.ChannelVideo, kernel.ChannelWeChat, kernel.ChannelHotline, kernel.ChannelWindow}
 	out := make([]Sample, 0, n)
 	for i := range n {
 		ch := channels[i%len(channels)]
@@ -220,7 +221,7 @@ func (b *builder) group(n int) []Sample {
 }
 
 // intake composes the texts of a scene for a channel.
-func (b *builder) intake(sc *scene, ch cases.Channel, p cases.Person) cases.Intake {
+func (b *builder) intake(sc *scene, ch kernel.Channel, p cases.Person) cases.Intake {
 	sc.me = p.Name
 	subject, content := sc.compose(ch)
 	in := cases.Intake{
@@ -239,11 +240,11 @@ func (b *builder) intake(sc *scene, ch cases.Channel, p cases.Person) cases.Inta
 	b.seq++
 	day := sc.at.In(cases.ChinaTime).Format("20060102")
 	switch ch {
-	case cases.ChannelHotline:
+	case kernel.ChannelHotline:
 		in.ExternalRef = "AK12345-" + day + "-" + pad4(b.g.between(1, 9999))
-	case cases.ChannelWeChat:
+	case kernel.ChannelWeChat:
 		in.ExternalRef = "WX" + day + pad4(b.g.between(1, 9999)) + pad4(b.seq)
-	case cases.ChannelWeb:
+	case kernel.ChannelWeb:
 		in.ExternalRef = "WSXF" + day + pad4(b.seq)
 	}
 	return in
@@ -257,14 +258,14 @@ func pad4(n int) string {
 // when returns a registration time about ageDays before now, at an hour
 // the channel is open: desks and video receptions on weekdays in office
 // hours, the hotline from 7 to 22, the web and WeChat around the clock.
-func (b *builder) when(ch cases.Channel, ageDays int) time.Time {
+func (b *builder) when(ch kernel.Channel, ageDays int) time.Time {
 	g := b.g
 	now := b.now.In(cases.ChinaTime)
 	for d := ageDays; ; d++ {
 		day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, cases.ChinaTime).AddDate(0, 0, -d)
 		var minute int
 		switch ch {
-		case cases.ChannelWindow, cases.ChannelVideo:
+		case kernel.ChannelWindow, kernel.ChannelVideo:
 			if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
 				continue
 			}
@@ -273,7 +274,7 @@ func (b *builder) when(ch cases.Channel, ageDays int) time.Time {
 			} else {
 				minute = g.between(14*60+30, 17*60+40)
 			}
-		case cases.ChannelHotline:
+		case kernel.ChannelHotline:
 			minute = g.between(7*60, 21*60+50)
 		default:
 			if g.chance(0.85) {
@@ -291,8 +292,8 @@ func (b *builder) when(ch cases.Channel, ageDays int) time.Time {
 
 // clock moves t into the channel's opening hours if it can without passing
 // now; otherwise it keeps t (never later than now).
-func (b *builder) clock(ch cases.Channel, t time.Time) time.Time {
-	if ch == cases.ChannelHotline {
+func (b *builder) clock(ch kernel.Channel, t time.Time) time.Time {
+	if ch == kernel.ChannelHotline {
 		c := t.In(cases.ChinaTime)
 		if h := c.Hour(); h < 7 || h >= 22 {
 			c = time.Date(c.Year(), c.Month(), c.Day(), 9, b.g.intn(50), 0, 0, cases.ChinaTime)

@@ -16,7 +16,7 @@ import (
 	"github.com/jiefen/jiefen/regions"
 )
 
-func official(t *testing.T) []cases.Region {
+func official(t *testing.T) []kernel.Region {
 	t.Helper()
 	all, err := regions.Official()
 	if err != nil {
@@ -40,7 +40,7 @@ func TestSamplesDeterministic(t *testing.T) {
 		t.Fatal("same seed gave different samples")
 	}
 	// The order of the region list does not matter.
-	rev := make([]cases.Region, len(all))
+	rev := make([]kernel.Region, len(all))
 	for i, r := range all {
 		rev[len(all)-1-i] = r
 	}
@@ -66,10 +66,10 @@ func TestUsers(t *testing.T) {
 	for _, r := range official(t) {
 		all[r.Code] = true
 	}
-	seen := map[cases.Role]bool{}
+	seen := map[kernel.Role]bool{}
 	for _, u := range Users() {
 		seen[u.Role] = true
-		code, ok := cases.NormalizeRegionCode(u.RegionCode)
+		code, ok := kernel.NormalizeRegionCode(u.RegionCode)
 		if !ok || !all[code] || !strings.HasPrefix(code, CityCode) {
 			t.Errorf("%s: region %q", u.Username, u.RegionCode)
 		}
@@ -77,13 +77,13 @@ func TestUsers(t *testing.T) {
 			t.Errorf("%+v", u)
 		}
 	}
-	for _, r := range cases.Roles {
+	for _, r := range kernel.Roles {
 		if !seen[r] {
 			t.Errorf("no demo user with role %s", r)
 		}
 	}
-	if StaffName("610902", cases.RoleMediator) != "陈建华" || StaffName("610981", cases.RoleMediator) == "陈建华" ||
-		StaffName("610981", cases.RoleMediator) != StaffName("610981001001", cases.RoleMediator) {
+	if StaffName("610902", kernel.RoleMediator) != "陈建华" || StaffName("610981", kernel.RoleMediator) == "陈建华" ||
+		StaffName("610981", kernel.RoleMediator) != StaffName("610981001001", kernel.RoleMediator) {
 		t.Error("StaffName")
 	}
 }
@@ -93,7 +93,7 @@ func TestUsers(t *testing.T) {
 func TestSamplesRegister(t *testing.T) {
 	ctx := context.Background()
 	all := official(t)
-	byCode := map[string]cases.Region{}
+	byCode := map[string]kernel.Region{}
 	for _, r := range all {
 		byCode[r.Code] = r
 	}
@@ -102,7 +102,7 @@ func TestSamplesRegister(t *testing.T) {
 
 	db := dbtest.Open(t, "sqlite")
 	store := casestore.New(db, dbtest.Keys(t))
-	actor := cases.Actor{Name: "张晓燕", Role: cases.RoleWindowClerk, RegionCode: "610900000000"}
+	actor := kernel.Actor{Name: "张晓燕", Role: kernel.RoleWindowClerk, RegionCode: "610900000000"}
 	final := make([]*cases.Case, len(samples))
 	err := database.Transactor{DB: db}.InTx(ctx, func(ctx context.Context, tx kernel.Tx) error {
 		svc := cases.NewService(database.Transactor{DB: db}, store, calendar.Default()).WithTx(tx)
@@ -136,7 +136,7 @@ func TestSamplesRegister(t *testing.T) {
 	}
 
 	statuses := map[cases.Status]int{}
-	channels := map[cases.Channel]int{}
+	channels := map[kernel.Channel]int{}
 	counties := map[string]int{}
 	categories := map[string]int{}
 	overdue, staleRegistered, withID, townLevel := 0, 0, 0, 0
@@ -163,10 +163,10 @@ func TestSamplesRegister(t *testing.T) {
 			t.Errorf("sample %d: received %s, At %s", i, in.ReceivedAt, s.At)
 		}
 		r, ok := byCode[in.RegionCode]
-		if !ok || !strings.HasPrefix(in.RegionCode, "6109") || r.Level < cases.LevelTown {
+		if !ok || !strings.HasPrefix(in.RegionCode, "6109") || r.Level < kernel.LevelTown {
 			t.Errorf("sample %d: region %s", i, in.RegionCode)
 		}
-		if r.Level == cases.LevelTown {
+		if r.Level == kernel.LevelTown {
 			townLevel++
 		}
 		p := in.Person
@@ -175,14 +175,14 @@ func TestSamplesRegister(t *testing.T) {
 		}
 		if p.IDNumber != "" {
 			withID++
-			if msg := cases.IDNumberProblem(p.IDNumber, now); msg != "" {
+			if msg := kernel.IDNumberProblem(p.IDNumber, now); msg != "" {
 				t.Errorf("sample %d: ID %s: %s", i, p.IDNumber, msg)
 			}
 			if y := p.IDNumber[6:10]; !strings.HasPrefix(p.IDNumber, "6109") || y < "1950" || y > "2003" {
 				t.Errorf("sample %d: ID %s", i, p.IDNumber)
 			}
 		}
-		if p.Phone != "" && !cases.ValidMobile(p.Phone) {
+		if p.Phone != "" && !kernel.ValidMobile(p.Phone) {
 			t.Errorf("sample %d: phone %s", i, p.Phone)
 		}
 		text := in.Subject + in.Content + in.Address
@@ -192,7 +192,7 @@ func TestSamplesRegister(t *testing.T) {
 		if n := strings.Count(in.Content, "。") + strings.Count(in.Content, "！"); n < 2 || n > 8 {
 			t.Errorf("sample %d: %d sentences: %s", i, n, in.Content)
 		}
-		if in.Channel == cases.ChannelHotline && !strings.HasPrefix(in.Content, "来电人") {
+		if in.Channel == kernel.ChannelHotline && !strings.HasPrefix(in.Content, "来电人") {
 			t.Errorf("sample %d: hotline content %q", i, in.Content)
 		}
 		for _, st := range s.Path {
@@ -209,7 +209,7 @@ func TestSamplesRegister(t *testing.T) {
 	if len(counties) < 5 || counties["610902"] < 60 {
 		t.Errorf("counties %v", counties)
 	}
-	if len(channels) < 4 || channels[cases.ChannelImport] > 0 {
+	if len(channels) < 4 || channels[kernel.ChannelImport] > 0 {
 		t.Errorf("channels %v", channels)
 	}
 	if len(categories) < 12 {
@@ -248,7 +248,7 @@ func TestSamplesRepeatsAndGroups(t *testing.T) {
 		if len(ss) == 2 && ss[0].Intake.Subject == ss[1].Intake.Subject &&
 			ss[0].Intake.Person.Name == ss[1].Intake.Person.Name &&
 			ss[0].Intake.RegionCode == ss[1].Intake.RegionCode &&
-			ss[0].Intake.Channel != cases.ChannelHotline && ss[1].Intake.Channel == cases.ChannelHotline &&
+			ss[0].Intake.Channel != kernel.ChannelHotline && ss[1].Intake.Channel == kernel.ChannelHotline &&
 			ss[1].At.Sub(ss[0].At) >= 48*time.Hour && strings.Contains(ss[1].Intake.Content, "再次来电") &&
 			strings.Contains(ss[1].Intake.Content, firstFact(ss[0].Intake.Content)) {
 			repeats++
@@ -262,7 +262,7 @@ func TestSamplesRepeatsAndGroups(t *testing.T) {
 		if len(ss) >= 5 {
 			group = len(ss)
 			people := map[string]bool{}
-			channels := map[cases.Channel]bool{}
+			channels := map[kernel.Channel]bool{}
 			for _, s := range ss {
 				people[s.Intake.Person.Name] = true
 				channels[s.Intake.Channel] = true

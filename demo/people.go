@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // gen wraps the random source with the choices the tables need.
@@ -106,13 +107,13 @@ func idNumber(g *gen, county string, year int, female bool) string {
 		last++
 	}
 	first17 := fmt.Sprintf("%s%04d%02d%02d%02d%d", county, year, month, day, g.intn(100), last)
-	return first17 + string(cases.IDCheckChar(first17))
+	return first17 + string(kernel.IDCheckChar(first17))
 }
 
 // newPerson makes the resident behind an intake. Desk channels nearly
 // always record an ID number; callers and WeChat users rarely give one.
 // Everyone has a name and at least a phone or an ID number.
-func newPerson(g *gen, geo *geography, pl *place, m *matter, ch cases.Channel) cases.Person {
+func newPerson(g *gen, geo *geography, pl *place, m *matter, ch kernel.Channel) cases.Person {
 	female := g.chance(0.45)
 	switch m.sex {
 	case 'F':
@@ -128,16 +129,16 @@ func newPerson(g *gen, geo *geography, pl *place, m *matter, ch cases.Channel) c
 	}
 	born := g.between(lo, hi)
 	p := cases.Person{Name: g.surname() + g.given(female, born)}
-	idRate := map[cases.Channel]float64{cases.ChannelWindow: 0.95, cases.ChannelVideo: 0.85,
-		cases.ChannelWeb: 0.6, cases.ChannelWeChat: 0.3, cases.ChannelHotline: 0.15}[ch]
+	idRate := map[kernel.Channel]float64{kernel.ChannelWindow: 0.95, kernel.ChannelVideo: 0.85,
+		kernel.ChannelWeb: 0.6, kernel.ChannelWeChat: 0.3, kernel.ChannelHotline: 0.15}[ch]
 	if g.chance(idRate) {
-		county := cases.CountyCode(pl.code)
+		county := kernel.CountyCode(pl.code)
 		if g.chance(0.1) {
 			county = geo.counties[g.intn(len(geo.counties))].code[:6]
 		}
 		p.IDNumber = idNumber(g, county, born, female)
 	}
-	if p.IDNumber == "" || ch != cases.ChannelWindow || g.chance(0.85) {
+	if p.IDNumber == "" || ch != kernel.ChannelWindow || g.chance(0.85) {
 		p.Phone = mobile(g)
 	}
 	return p
@@ -232,19 +233,19 @@ const (
 	rural
 )
 
-func newGeography(regions []cases.Region) *geography {
-	rs := make([]cases.Region, 0, 2500)
+func newGeography(regions []kernel.Region) *geography {
+	rs := make([]kernel.Region, 0, 2500)
 	for _, r := range regions {
-		if strings.HasPrefix(r.Code, CityCode) && r.Level >= cases.LevelCounty && r.Level <= cases.LevelVillage {
+		if strings.HasPrefix(r.Code, CityCode) && r.Level >= kernel.LevelCounty && r.Level <= kernel.LevelVillage {
 			rs = append(rs, r)
 		}
 	}
-	slices.SortFunc(rs, func(a, b cases.Region) int { return strings.Compare(a.Code, b.Code) })
+	slices.SortFunc(rs, func(a, b kernel.Region) int { return strings.Compare(a.Code, b.Code) })
 	geo := &geography{byCode: map[string]*county{}}
 	towns := map[string]*place{}
 	for _, r := range rs {
 		switch r.Level {
-		case cases.LevelCounty:
+		case kernel.LevelCounty:
 			w := countyWeights[r.Code[:6]]
 			if w == 0 {
 				w = 3
@@ -252,7 +253,7 @@ func newGeography(regions []cases.Region) *geography {
 			c := &county{code: r.Code, name: r.Name, weight: w}
 			geo.counties = append(geo.counties, c)
 			geo.byCode[r.Code[:6]] = c
-		case cases.LevelTown:
+		case kernel.LevelTown:
 			c := geo.byCode[r.Code[:6]]
 			if c == nil {
 				continue
@@ -261,7 +262,7 @@ func newGeography(regions []cases.Region) *geography {
 				urban: strings.HasSuffix(r.Name, "街道")}
 			c.towns = append(c.towns, t)
 			towns[r.Code[:9]] = t
-		case cases.LevelVillage:
+		case kernel.LevelVillage:
 			c, t := geo.byCode[r.Code[:6]], towns[r.Code[:9]]
 			if c == nil || t == nil {
 				continue

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // scene is one matter at one place and time, from which the texts of one
@@ -140,16 +141,16 @@ func (sc *scene) respKind() cases.PartyKind {
 // compose writes the subject and content of an intake through a channel:
 // the resident's own words on the web, WeChat and some window visits, the
 // call-taker's or receptionist's record otherwise.
-func (sc *scene) compose(ch cases.Channel) (subject, content string) {
+func (sc *scene) compose(ch kernel.Channel) (subject, content string) {
 	g := sc.g
 	m := sc.m
 	sc.third = ""
 	switch ch {
-	case cases.ChannelHotline:
+	case kernel.ChannelHotline:
 		sc.third = "来电人"
-	case cases.ChannelVideo:
+	case kernel.ChannelVideo:
 		sc.third = "来访人"
-	case cases.ChannelWindow:
+	case kernel.ChannelWindow:
 		if g.chance(0.5) {
 			sc.third = "来访人"
 		}
@@ -158,22 +159,22 @@ func (sc *scene) compose(ch cases.Channel) (subject, content string) {
 
 	var parts []string
 	switch {
-	case ch == cases.ChannelHotline:
+	case ch == kernel.ChannelHotline:
 		parts = append(parts, sc.expand(g.pick([]string{
 			"来电人反映：其家住{county}{home}。",
 			"来电人反映，其系{where}{resident}。",
 			"来电人称，其家住{county}{home}。"})))
-	case ch == cases.ChannelVideo:
+	case ch == kernel.ChannelVideo:
 		parts = append(parts, sc.expand("来访人{me}通过视频接访反映：其系{where}{resident}，家住{spot}。"))
 	case sc.third != "":
 		parts = append(parts, sc.expand(g.pick([]string{
 			"来访人{me}到窗口反映：其系{where}{resident}，家住{spot}。",
 			"来访人{me}反映，其家住{county}{home}。"})))
 	default:
-		if ch == cases.ChannelWeb {
+		if ch == kernel.ChannelWeb {
 			parts = append(parts, "尊敬的领导：您好！")
 		}
-		if ch != cases.ChannelWeChat || g.chance(0.6) {
+		if ch != kernel.ChannelWeChat || g.chance(0.6) {
 			parts = append(parts, sc.expand(g.pick([]string{
 				"我是{where}{resident}{me}，家住{spot}。",
 				"我叫{me}，家住{county}{home}。"})))
@@ -187,7 +188,7 @@ func (sc *scene) compose(ch cases.Channel) (subject, content string) {
 		nd := 0
 		if len(m.details) > 0 {
 			nd = g.between(0, min(2, len(m.details)))
-			if ch == cases.ChannelHotline || ch == cases.ChannelWeChat {
+			if ch == kernel.ChannelHotline || ch == kernel.ChannelWeChat {
 				nd = min(nd, 1)
 			}
 		}
@@ -201,13 +202,13 @@ func (sc *scene) compose(ch cases.Channel) (subject, content string) {
 	}
 	parts = append(parts, sc.expand(g.pick(m.asks)))
 	switch ch {
-	case cases.ChannelWeb:
+	case kernel.ChannelWeb:
 		parts = append(parts, g.pick([]string{"恳请领导重视，盼复。", "望领导在百忙之中给予解决，谢谢！"}))
-	case cases.ChannelWeChat:
+	case kernel.ChannelWeChat:
 		if g.chance(0.4) {
 			parts = append(parts, "谢谢！")
 		}
-	case cases.ChannelHotline:
+	case kernel.ChannelHotline:
 		if g.chance(0.5) {
 			parts = append(parts, g.pick([]string{"请相关部门核实处理。", "来电人要求回复处理结果。"}))
 		}
@@ -298,7 +299,7 @@ func (sc *scene) value(key string) string {
 	case "dept":
 		return sc.expand(sc.cat.dept)
 	case "mediator":
-		return StaffName(p.code, cases.RoleMediator)
+		return StaffName(p.code, kernel.RoleMediator)
 	case "prior":
 		return sc.prior.In(cases.ChinaTime).Format("1月2日")
 	}

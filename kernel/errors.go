@@ -77,4 +77,3 @@ func ErrorFields(err error) map[string]string {
 	}
 	return nil
 }
-

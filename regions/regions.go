@@ -11,7 +11,7 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 //go:embed divisions_county.csv shaanxi_6109_6102.csv
@@ -19,8 +19,8 @@ var files embed.FS
 
 // Official returns every embedded region, parents before children, each code
 // once.
-func Official() ([]cases.Region, error) {
-	var all []cases.Region
+func Official() ([]kernel.Region, error) {
+	var all []kernel.Region
 	seen := make(map[string]bool)
 	for _, name := range []string{"divisions_county.csv", "shaanxi_6109_6102.csv"} {
 		f, err := files.Open(name)
@@ -45,7 +45,7 @@ func Official() ([]cases.Region, error) {
 }
 
 // Parse reads rows of code,name,level,parent_code (with a header row).
-func Parse(r io.Reader) ([]cases.Region, error) {
+func Parse(r io.Reader) ([]kernel.Region, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = 4
 	header, err := cr.Read()
@@ -55,7 +55,7 @@ func Parse(r io.Reader) ([]cases.Region, error) {
 	if header[0] != "code" {
 		return nil, fmt.Errorf("unexpected header %v", header)
 	}
-	var out []cases.Region
+	var out []kernel.Region
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -64,7 +64,7 @@ func Parse(r io.Reader) ([]cases.Region, error) {
 			return nil, err
 		}
 		line, _ := cr.FieldPos(0)
-		code, ok := cases.NormalizeRegionCode(rec[0])
+		code, ok := kernel.NormalizeRegionCode(rec[0])
 		if !ok {
 			return nil, fmt.Errorf("line %d: bad code %q", line, rec[0])
 		}
@@ -74,10 +74,10 @@ func Parse(r io.Reader) ([]cases.Region, error) {
 		}
 		var parent string
 		if rec[3] != "" {
-			if parent, ok = cases.NormalizeRegionCode(rec[3]); !ok {
+			if parent, ok = kernel.NormalizeRegionCode(rec[3]); !ok {
 				return nil, fmt.Errorf("line %d: bad parent code %q", line, rec[3])
 			}
 		}
-		out = append(out, cases.Region{Code: code, Name: rec[1], Level: level, ParentCode: parent})
+		out = append(out, kernel.Region{Code: code, Name: rec[1], Level: level, ParentCode: parent})
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 func TestOfficial(t *testing.T) {
@@ -12,7 +12,7 @@ func TestOfficial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byCode := make(map[string]cases.Region, len(all))
+	byCode := make(map[string]kernel.Region, len(all))
 	for _, r := range all {
 		if _, dup := byCode[r.Code]; dup {
 			t.Fatalf("duplicate code %s", r.Code)
@@ -21,7 +21,7 @@ func TestOfficial(t *testing.T) {
 			if _, ok := byCode[r.ParentCode]; !ok {
 				t.Fatalf("%s %s: parent %s not loaded before it", r.Code, r.Name, r.ParentCode)
 			}
-			if !cases.InRegion(r.Code, r.ParentCode) {
+			if !kernel.InRegion(r.Code, r.ParentCode) {
 				t.Fatalf("%s is not inside its parent %s", r.Code, r.ParentCode)
 			}
 		}
@@ -40,7 +40,7 @@ func TestOfficial(t *testing.T) {
 	}
 	villages := 0
 	for _, r := range all {
-		if r.Level == cases.LevelVillage && strings.HasPrefix(r.Code, "6109") {
+		if r.Level == kernel.LevelVillage && strings.HasPrefix(r.Code, "6109") {
 			villages++
 		}
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/staff"
 )
 
@@ -60,12 +60,12 @@ func NewService(store Store) *Service {
 func (s *Service) Login(ctx context.Context, openID, unionID string) (string, time.Time, *Resident, error) {
 	openID = strings.TrimSpace(openID)
 	if openID == "" {
-		return "", time.Time{}, nil, cases.Errorf(cases.EUnauthorized, "登录凭证无效")
+		return "", time.Time{}, nil, kernel.Errorf(kernel.EUnauthorized, "登录凭证无效")
 	}
 	now := s.Now().UTC()
 	unionID = strings.TrimSpace(unionID)
 	r, err := s.account(ctx, openID, unionID, now)
-	if cases.ErrorCode(err) == cases.EConflict && unionID != "" {
+	if kernel.ErrorCode(err) == kernel.EConflict && unionID != "" {
 		// Another first login of this person (through the other app) made
 		// the account a moment ago: it is theirs.
 		r, err = s.account(ctx, openID, unionID, now)
@@ -102,12 +102,12 @@ func (s *Service) account(ctx context.Context, openID, unionID string, now time.
 				err := s.Store.SetOpenID(ctx, r.ID, openID, now)
 				if err == nil {
 					r.OpenID = openID
-				} else if cases.ErrorCode(err) != cases.EConflict {
+				} else if kernel.ErrorCode(err) != kernel.EConflict {
 					return nil, err
 				}
 			}
 			return r, nil
-		case cases.ErrorCode(err) != cases.ENotFound:
+		case kernel.ErrorCode(err) != kernel.ENotFound:
 			return nil, err
 		}
 	}
@@ -121,11 +121,11 @@ func miniProgram(openID string) bool { return openID != "" && !strings.Contains(
 // Authenticate returns the resident a bearer token belongs to.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Resident, error) {
 	if token == "" {
-		return nil, cases.Errorf(cases.EUnauthorized, "请先登录")
+		return nil, kernel.Errorf(kernel.EUnauthorized, "请先登录")
 	}
 	r, err := s.Store.SessionResident(ctx, staff.HashToken(token), s.Now().UTC())
-	if cases.ErrorCode(err) == cases.ENotFound {
-		return nil, cases.Errorf(cases.EUnauthorized, "登录已失效，请重新登录")
+	if kernel.ErrorCode(err) == kernel.ENotFound {
+		return nil, kernel.Errorf(kernel.EUnauthorized, "登录已失效，请重新登录")
 	}
 	return r, err
 }
@@ -144,10 +144,10 @@ func (s *Service) SetProfile(ctx context.Context, id int64, name, phone string) 
 	}
 	name = strings.TrimSpace(name)
 	if utf8.RuneCountInString(name) > 100 {
-		return nil, cases.FieldError("name", "姓名不能超过100个字符")
+		return nil, kernel.FieldError("name", "姓名不能超过100个字符")
 	}
-	if phone != "" && !cases.ValidMobile(phone) {
-		return nil, cases.FieldError("phone", "手机号码格式错误")
+	if phone != "" && !kernel.ValidMobile(phone) {
+		return nil, kernel.FieldError("phone", "手机号码格式错误")
 	}
 	if name != "" {
 		r.Name = name

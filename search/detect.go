@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // Config holds the detector's models and thresholds. The defaults were
@@ -45,7 +46,7 @@ var DefaultConfig = Config{
 	TextCandidates:   20,
 	PersonCandidates: 50,
 	WindowDays:       3 * 365,
-	RegionLevel:      cases.LevelCity,
+	RegionLevel:      kernel.LevelCity,
 	Person: Model{Bias: -0.949, Weights: map[string]float64{
 		fID: 6, fPhone: 2.374, fName: 6.579, fHomophone: 4.765,
 	}},
@@ -303,8 +304,8 @@ func (d *Detector) candidates(ctx context.Context, tx cases.Store, in *cases.Int
 	if d.Index == nil {
 		return tx.IntakesByPerson(ctx, in.Person, in.NameKey, d.Config.PersonCandidates)
 	}
-	prefix := cases.RegionPrefix(in.RegionCode)
-	if lv := d.Config.RegionLevel; lv > 0 && cases.RegionLevel(in.RegionCode) > lv {
+	prefix := kernel.RegionPrefix(in.RegionCode)
+	if lv := d.Config.RegionLevel; lv > 0 && kernel.RegionLevel(in.RegionCode) > lv {
 		prefix = prefix[:levelLen(lv)]
 	}
 	if scope != "" && len(scope) > len(prefix) {

@@ -14,6 +14,7 @@ import (
 	"github.com/jiefen/jiefen/cases/casestore"
 	"github.com/jiefen/jiefen/database"
 	"github.com/jiefen/jiefen/database/dbtest"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/search"
 	"github.com/jiefen/jiefen/search/embedded"
 )
@@ -65,11 +66,11 @@ func newEnv(t *testing.T, db *bun.DB) *env {
 	return e
 }
 
-var system = cases.SystemActor("测试")
+var system = kernel.SystemActor("测试")
 
 func (e *env) register(t *testing.T, name, phone, channel, subject, content string) *cases.Registration {
 	t.Helper()
-	in := cases.Intake{Channel: cases.Channel(channel), ReceivedAt: e.clock, RegionCode: village,
+	in := cases.Intake{Channel: kernel.Channel(channel), ReceivedAt: e.clock, RegionCode: village,
 		Person: cases.Person{Name: name, Phone: phone}, Subject: subject, Content: content}
 	reg, err := e.svc.Register(context.Background(), system, in)
 	if err != nil {
@@ -197,7 +198,7 @@ func TestReviewSplitMergeUndo(t *testing.T) {
 		if len(ca.Intakes) != 2 || cs.Status != cases.StatusMerged {
 			t.Fatalf("after undo: %d intakes, split case %s", len(ca.Intakes), cs.Status)
 		}
-		if _, err := e.svc.Undo(ctx, system, a.Case.No, splitEv.ID, ""); cases.ErrorCode(err) != cases.EConflict {
+		if _, err := e.svc.Undo(ctx, system, a.Case.No, splitEv.ID, ""); kernel.ErrorCode(err) != kernel.EConflict {
 			t.Errorf("second undo: %v", err)
 		}
 
@@ -219,7 +220,7 @@ func TestReviewSplitMergeUndo(t *testing.T) {
 		if len(cc.Intakes) != 1 || cc.Status != cases.StatusRegistered {
 			t.Fatalf("after undoing the merge: %d intakes, %s", len(cc.Intakes), cc.Status)
 		}
-		if _, err := e.svc.Merge(ctx, system, a.Case.No, a.Case.No, ""); cases.ErrorCode(err) != cases.EInvalid {
+		if _, err := e.svc.Merge(ctx, system, a.Case.No, a.Case.No, ""); kernel.ErrorCode(err) != kernel.EInvalid {
 			t.Errorf("self merge: %v", err)
 		}
 	})
@@ -257,7 +258,7 @@ func TestSuggestionConfirmReject(t *testing.T) {
 		if got.Links[0].Status != cases.LinkSuggested {
 			t.Errorf("after undo: %s", got.Links[0].Status)
 		}
-		if _, err := e.svc.SetLinkStatus(ctx, system, b.Case.No, id, "maybe", ""); cases.ErrorCode(err) != cases.EInvalid {
+		if _, err := e.svc.SetLinkStatus(ctx, system, b.Case.No, id, "maybe", ""); kernel.ErrorCode(err) != kernel.EInvalid {
 			t.Errorf("bad status: %v", err)
 		}
 	})

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // profile is an intake prepared for comparison.
@@ -16,7 +17,7 @@ type profile struct {
 	textKnown                 bool
 	name, nameKey             string
 	idHash, phone, respondent string
-	channel                   cases.Channel
+	channel                   kernel.Channel
 	at                        time.Time
 }
 

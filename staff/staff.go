@@ -15,31 +15,31 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // User is a staff account.
 type User struct {
-	ID           int64      `json:"id"`
-	Username     string     `json:"username"`
-	DisplayName  string     `json:"display_name"`
-	Role         cases.Role `json:"role"`
-	RegionCode   string     `json:"region_code"`
-	PasswordHash string     `json:"-"`
-	FailedLogins int        `json:"-"`
-	LockedUntil  *time.Time `json:"-"`
-	Disabled     bool       `json:"disabled"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	ID           int64       `json:"id"`
+	Username     string      `json:"username"`
+	DisplayName  string      `json:"display_name"`
+	Role         kernel.Role `json:"role"`
+	RegionCode   string      `json:"region_code"`
+	PasswordHash string      `json:"-"`
+	FailedLogins int         `json:"-"`
+	LockedUntil  *time.Time  `json:"-"`
+	Disabled     bool        `json:"disabled"`
+	CreatedAt    time.Time   `json:"created_at"`
+	UpdatedAt    time.Time   `json:"updated_at"`
 }
 
 // Actor is the user as the case service sees them.
-func (u *User) Actor() cases.Actor {
+func (u *User) Actor() kernel.Actor {
 	name := u.DisplayName
 	if name == "" {
 		name = u.Username
 	}
-	return cases.Actor{UserID: u.ID, Name: name, Role: u.Role, RegionCode: u.RegionCode}
+	return kernel.Actor{UserID: u.ID, Name: name, Role: u.Role, RegionCode: u.RegionCode}
 }
 
 // Session is a bearer token; only its hash is stored.
@@ -71,19 +71,19 @@ type Store interface {
 	CountUsers(ctx context.Context) (int, error)
 	// Handlers lists the enabled accounts of the given roles whose region
 	// is one of codes, by username.
-	Handlers(ctx context.Context, roles []cases.Role, codes []string) ([]*User, error)
+	Handlers(ctx context.Context, roles []kernel.Role, codes []string) ([]*User, error)
 }
 
 // HandlerFinder finds accounts by role and region (Store.Handlers).
 type HandlerFinder interface {
-	Handlers(ctx context.Context, roles []cases.Role, codes []string) ([]*User, error)
+	Handlers(ctx context.Context, roles []kernel.Role, codes []string) ([]*User, error)
 }
 
 // Covering returns the enabled accounts of the roles whose region covers
 // code — the region itself or one above it — nearest region first: who may
 // be given a case there, or receive visitors there.
-func Covering(ctx context.Context, st HandlerFinder, roles []cases.Role, code string) ([]*User, error) {
-	codes := cases.RegionAncestors(code)
+func Covering(ctx context.Context, st HandlerFinder, roles []kernel.Role, code string) ([]*User, error) {
+	codes := kernel.RegionAncestors(code)
 	users, err := st.Handlers(ctx, roles, codes)
 	if err != nil {
 		return nil, err
@@ -98,7 +98,7 @@ func Covering(ctx context.Context, st HandlerFinder, roles []cases.Role, code st
 
 // Regions checks that a region exists.
 type Regions interface {
-	Region(ctx context.Context, code string) (*cases.Region, error)
+	Region(ctx context.Context, code string) (*kernel.Region, error)
 }
 
 // Login throttle policy. Attempts are counted per username and source
@@ -168,7 +168,7 @@ const ETooManyRequests = "too_many_requests"
 
 // RefusedError is a login refused for a time: RetryAfter says how long.
 type RefusedError struct {
-	Err        *cases.Error
+	Err        *kernel.Error
 	RetryAfter time.Duration
 }
 
@@ -203,7 +203,7 @@ var usernameRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,63}$`)
 type NewUser struct {
 	Username    string
 	Password    string
-	Role        cases.Role
+	Role        kernel.Role
 	RegionCode  string // any accepted form: 6109, 610900, 610900000000
 	DisplayName string
 }
@@ -223,16 +223,16 @@ func (s *Service) AddUser(ctx context.Context, nu NewUser) (*User, error) {
 	if utf8.RuneCountInString(nu.DisplayName) > 64 {
 		fields["display_name"] = "姓名不能超过64个字符"
 	}
-	code, ok := cases.NormalizeRegionCode(nu.RegionCode)
+	code, ok := kernel.NormalizeRegionCode(nu.RegionCode)
 	if !ok {
 		fields["region"] = "行政区划代码格式错误"
-	} else if _, err := s.Regions.Region(ctx, code); cases.ErrorCode(err) == cases.ENotFound {
+	} else if _, err := s.Regions.Region(ctx, code); kernel.ErrorCode(err) == kernel.ENotFound {
 		fields["region"] = "行政区划代码不存在"
 	} else if err != nil {
 		return nil, err
 	}
 	if len(fields) > 0 {
-		return nil, &cases.Error{Code: cases.EInvalid, Message: "用户信息有误", Fields: fields}
+		return nil, &kernel.Error{Code: kernel.EInvalid, Message: "用户信息有误", Fields: fields}
 	}
 	hash, err := HashPassword(nu.Password)
 	if err != nil {
@@ -242,8 +242,8 @@ func (s *Service) AddUser(ctx context.Context, nu NewUser) (*User, error) {
 	u := &User{Username: strings.ToLower(nu.Username), DisplayName: strings.TrimSpace(nu.DisplayName),
 		Role: nu.Role, RegionCode: code, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
 	if err := s.Store.CreateUser(ctx, u); err != nil {
-		if cases.ErrorCode(err) == cases.EConflict {
-			return nil, &cases.Error{Code: cases.EConflict, Message: "用户名已存在", Fields: map[string]string{"username": "用户名已存在"}}
+		if kernel.ErrorCode(err) == kernel.EConflict {
+			return nil, &kernel.Error{Code: kernel.EConflict, Message: "用户名已存在", Fields: map[string]string{"username": "用户名已存在"}}
 		}
 		return nil, err
 	}
@@ -252,7 +252,7 @@ func (s *Service) AddUser(ctx context.Context, nu NewUser) (*User, error) {
 
 // errBadLogin is deliberately the same for an unknown user and a wrong
 // password, so logins do not reveal which accounts exist.
-var errBadLogin = cases.Errorf(cases.EUnauthorized, "用户名或密码错误")
+var errBadLogin = kernel.Errorf(kernel.EUnauthorized, "用户名或密码错误")
 
 // Login checks a password and returns a new bearer token; the attempt is
 // throttled as coming from no address in particular (tools and tests).
@@ -279,7 +279,7 @@ func (s *Service) LoginFrom(ctx context.Context, username, password, address str
 	}
 	audit := LoginAudit{At: now, Username: name, Address: address}
 	u, err := s.Store.UserByUsername(ctx, name)
-	if err != nil && cases.ErrorCode(err) != cases.ENotFound {
+	if err != nil && kernel.ErrorCode(err) != kernel.ENotFound {
 		return "", time.Time{}, nil, err
 	}
 	if u != nil {
@@ -291,7 +291,7 @@ func (s *Service) LoginFrom(ctx context.Context, username, password, address str
 			return "", time.Time{}, nil, locked(claim.LockedUntil.Sub(now))
 		}
 		return "", time.Time{}, nil, &RefusedError{RetryAfter: claim.NextAt.Sub(now),
-			Err: &cases.Error{Code: ETooManyRequests, Message: "登录尝试过于频繁，请稍后再试"}}
+			Err: &kernel.Error{Code: ETooManyRequests, Message: "登录尝试过于频繁，请稍后再试"}}
 	}
 	hash := dummyHash
 	if u != nil {
@@ -321,7 +321,7 @@ func (s *Service) LoginFrom(ctx context.Context, username, password, address str
 // locked is the 423 for a username locked for an address.
 func locked(d time.Duration) error {
 	mins := int((d + time.Minute - 1) / time.Minute)
-	return &RefusedError{RetryAfter: d, Err: cases.Errorf(cases.ELocked,
+	return &RefusedError{RetryAfter: d, Err: kernel.Errorf(kernel.ELocked,
 		"登录失败次数过多，已暂停该用户名从此地址登录，请%d分钟后再试", mins)}
 }
 
@@ -354,16 +354,16 @@ func newClaim() string {
 // Authenticate returns the user a bearer token belongs to.
 func (s *Service) Authenticate(ctx context.Context, token string) (*User, error) {
 	if token == "" {
-		return nil, cases.Errorf(cases.EUnauthorized, "请先登录")
+		return nil, kernel.Errorf(kernel.EUnauthorized, "请先登录")
 	}
 	u, err := s.Store.SessionUser(ctx, HashToken(token), s.Now().UTC())
-	if cases.ErrorCode(err) == cases.ENotFound {
-		return nil, cases.Errorf(cases.EUnauthorized, "登录已失效，请重新登录")
+	if kernel.ErrorCode(err) == kernel.ENotFound {
+		return nil, kernel.Errorf(kernel.EUnauthorized, "登录已失效，请重新登录")
 	} else if err != nil {
 		return nil, err
 	}
 	if u.Disabled {
-		return nil, cases.Errorf(cases.EUnauthorized, "账户已停用")
+		return nil, kernel.Errorf(kernel.EUnauthorized, "账户已停用")
 	}
 	return u, nil
 }

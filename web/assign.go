@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/staff"
 )
 
@@ -26,7 +27,7 @@ func (s *Server) assign(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.caseAction(c, func(a cases.Actor) error {
+	return s.caseAction(c, func(a kernel.Actor) error {
 		_, err := s.Cases.Assign(c.UserContext(), a, c.Params("no"), to, req.Note)
 		return err
 	})
@@ -38,8 +39,8 @@ func (s *Server) assignee(ctx context.Context, username string) (*cases.Assignee
 		return nil, nil
 	}
 	u, err := s.Staff.Store.UserByUsername(ctx, username)
-	if cases.ErrorCode(err) == cases.ENotFound {
-		return nil, cases.FieldError("assignee", "没有这个用户")
+	if kernel.ErrorCode(err) == kernel.ENotFound {
+		return nil, kernel.FieldError("assignee", "没有这个用户")
 	} else if err != nil {
 		return nil, err
 	}
@@ -48,18 +49,18 @@ func (s *Server) assignee(ctx context.Context, username string) (*cases.Assignee
 }
 
 type assigneeOptionJSON struct {
-	ID         int64      `json:"id"`
-	Username   string     `json:"username"`
-	Name       string     `json:"name"`
-	Role       cases.Role `json:"role"`
-	RoleLabel  string     `json:"role_label"`
-	RegionCode string     `json:"region_code"`
+	ID         int64       `json:"id"`
+	Username   string      `json:"username"`
+	Name       string      `json:"name"`
+	Role       kernel.Role `json:"role"`
+	RoleLabel  string      `json:"role_label"`
+	RegionCode string      `json:"region_code"`
 }
 
 // assigneeOptions lists who may be given a case: enabled accounts of the
 // handling roles whose region covers the case's, nearest region first.
 func (s *Server) assigneeOptions(ctx context.Context, cs *cases.Case) ([]assigneeOptionJSON, error) {
-	users, err := staff.Covering(ctx, s.Staff.Store, []cases.Role{cases.RoleWindowClerk, cases.RoleMediator, cases.RoleSupervisor}, cs.RegionCode)
+	users, err := staff.Covering(ctx, s.Staff.Store, []kernel.Role{kernel.RoleWindowClerk, kernel.RoleMediator, kernel.RoleSupervisor}, cs.RegionCode)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +95,7 @@ func (s *Server) requestInfo(c *fiber.Ctx) error {
 	if err := s.bind(c, &req); err != nil {
 		return err
 	}
-	return s.caseAction(c, func(a cases.Actor) error {
+	return s.caseAction(c, func(a kernel.Actor) error {
 		_, err := s.Cases.RequestInfo(c.UserContext(), a, c.Params("no"), req.Request)
 		return err
 	})
@@ -102,7 +103,7 @@ func (s *Server) requestInfo(c *fiber.Ctx) error {
 
 // caseAction runs a change on the case named in the path and answers with
 // the case as it now stands.
-func (s *Server) caseAction(c *fiber.Ctx, change func(cases.Actor) error) error {
+func (s *Server) caseAction(c *fiber.Ctx, change func(kernel.Actor) error) error {
 	a := actor(c)
 	if err := change(a); err != nil {
 		return err
@@ -125,8 +126,8 @@ func (s *Server) assigneeFilter(c *fiber.Ctx, f *cases.CaseFilter) error {
 		f.Unassigned = true
 	default:
 		u, err := s.Staff.Store.UserByUsername(c.UserContext(), v)
-		if cases.ErrorCode(err) == cases.ENotFound {
-			return cases.FieldError("assignee", "没有这个用户")
+		if kernel.ErrorCode(err) == kernel.ENotFound {
+			return kernel.FieldError("assignee", "没有这个用户")
 		} else if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/staff"
 )
 
@@ -72,7 +73,7 @@ func (s *Server) crossSite(c *fiber.Ctx) error {
 		rid, _ := c.Locals("requestid").(string)
 		s.Log.Warn("cross-site request refused", "request_id", rid, "path", c.Path(), "why", why,
 			"origin", c.Get(fiber.HeaderOrigin), "sec_fetch_site", c.Get("Sec-Fetch-Site"), "remote", c.IP())
-		return cases.Errorf(cases.EForbidden, "拒绝跨站请求：请从控制台页面操作")
+		return kernel.Errorf(kernel.EForbidden, "拒绝跨站请求：请从控制台页面操作")
 	}
 	site, origin := c.Get("Sec-Fetch-Site"), c.Get(fiber.HeaderOrigin)
 	switch {
@@ -120,7 +121,7 @@ func CurrentUser(c *fiber.Ctx) *staff.User {
 	return u
 }
 
-func actor(c *fiber.Ctx) cases.Actor { return CurrentUser(c).Actor() }
+func actor(c *fiber.Ctx) kernel.Actor { return CurrentUser(c).Actor() }
 
 type loginRequest struct {
 	Username string `json:"username" validate:"required,max=64"`
@@ -134,11 +135,11 @@ type loginResponse struct {
 }
 
 type userJSON struct {
-	Username    string     `json:"username"`
-	DisplayName string     `json:"display_name"`
-	Role        cases.Role `json:"role"`
-	RoleLabel   string     `json:"role_label"`
-	RegionCode  string     `json:"region_code"`
+	Username    string      `json:"username"`
+	DisplayName string      `json:"display_name"`
+	Role        kernel.Role `json:"role"`
+	RoleLabel   string      `json:"role_label"`
+	RegionCode  string      `json:"region_code"`
 }
 
 func presentUser(u *staff.User) userJSON {
@@ -178,7 +179,7 @@ func (s *Server) loginLimiter() fiber.Handler {
 			Expiration: time.Minute,
 			LimitReached: func(c *fiber.Ctx) error {
 				s.Log.Warn("login rate limited", "audit", "login", "address", c.IP(), "path", c.Path())
-				return cases.Errorf(errTooManyRequests, "登录尝试过于频繁，请稍后再试")
+				return kernel.Errorf(errTooManyRequests, "登录尝试过于频繁，请稍后再试")
 			},
 		})
 	})

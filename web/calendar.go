@@ -7,25 +7,25 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/jiefen/jiefen/calendar"
-	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 func (s *Server) calendarDeadline(c *fiber.Ctx) error {
 	start, err := calendar.ParseDate(c.Query("start"))
 	if err != nil {
-		return cases.FieldError("start", "日期格式错误，应为2025-09-16")
+		return kernel.FieldError("start", "日期格式错误，应为2025-09-16")
 	}
 	n, err := strconv.Atoi(c.Query("n"))
 	if err != nil || n < 0 || n > calendar.MaxPeriod {
-		return cases.FieldError("n", "应为0至3650之间的整数")
+		return kernel.FieldError("n", "应为0至3650之间的整数")
 	}
 	unit := calendar.Unit(c.Query("unit", string(calendar.CalendarDays)))
 	if !unit.Valid() {
-		return cases.FieldError("unit", "应为 calendar_days 或 working_days")
+		return kernel.FieldError("unit", "应为 calendar_days 或 working_days")
 	}
 	due, err := s.Calendar.Deadline(start, n, unit)
 	if errors.Is(err, calendar.ErrInvalid) {
-		return cases.Errorf(cases.EInvalid, "期限参数无效")
+		return kernel.Errorf(kernel.EInvalid, "期限参数无效")
 	} else if err != nil {
 		return err
 	}
@@ -39,15 +39,15 @@ func (s *Server) calendarDeadline(c *fiber.Ctx) error {
 func (s *Server) calendarDays(c *fiber.Ctx) error {
 	from, err := calendar.ParseDate(c.Query("from"))
 	if err != nil {
-		return cases.FieldError("from", "日期格式错误，应为2025-09-16")
+		return kernel.FieldError("from", "日期格式错误，应为2025-09-16")
 	}
 	to, err := calendar.ParseDate(c.Query("to"))
 	if err != nil {
-		return cases.FieldError("to", "日期格式错误，应为2025-09-16")
+		return kernel.FieldError("to", "日期格式错误，应为2025-09-16")
 	}
 	days, err := s.Calendar.Days(from, to)
 	if err != nil {
-		return cases.FieldError("to", "日期范围无效：结束日期不得早于开始日期，且跨度不超过1098天")
+		return kernel.FieldError("to", "日期范围无效：结束日期不得早于开始日期，且跨度不超过1098天")
 	}
 	return c.JSON(fiber.Map{"from": from, "to": to, "days": days})
 }

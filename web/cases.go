@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // PersonRequest is the person a staff or channel request registers for.
@@ -103,7 +104,7 @@ func (s *Server) registerIntake(c *fiber.Ctx, req *intakeRequest, raw []byte, id
 		return nil, nil, err
 	}
 	in := cases.Intake{
-		Channel: cases.Channel(req.Channel),
+		Channel: kernel.Channel(req.Channel),
 		Person:  cases.Person{Name: req.Person.Name, IDNumber: strings.ToUpper(req.Person.IDNumber), Phone: req.Person.Phone},
 		Subject: req.Subject, Content: req.Content, Address: req.Address,
 		RegionCode: req.RegionCode, Category: req.Category,
@@ -116,7 +117,7 @@ func (s *Server) registerIntake(c *fiber.Ctx, req *intakeRequest, raw []byte, id
 	u := CurrentUser(c)
 	if idemKey != "" {
 		if len(idemKey) > 200 {
-			return nil, nil, cases.FieldError("Idempotency-Key", "幂等键不能超过200个字符")
+			return nil, nil, kernel.FieldError("Idempotency-Key", "幂等键不能超过200个字符")
 		}
 		// Keys are per user: two clerks cannot collide by accident.
 		in.SourceKey = "api:" + strconv.FormatInt(u.ID, 10) + ":" + idemKey
@@ -168,7 +169,7 @@ func parseDay(s string, endOfDay bool) (time.Time, bool) {
 func (s *Server) listCases(c *fiber.Ctx) error {
 	f := cases.CaseFilter{
 		Region:   c.Query("region"),
-		Channel:  cases.Channel(c.Query("channel")),
+		Channel:  kernel.Channel(c.Query("channel")),
 		Category: c.Query("category"),
 		Q:        strings.TrimSpace(c.Query("q")),
 	}
@@ -180,21 +181,21 @@ func (s *Server) listCases(c *fiber.Ctx) error {
 	if v := c.Query("overdue"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return cases.FieldError("overdue", "应为 true 或 false")
+			return kernel.FieldError("overdue", "应为 true 或 false")
 		}
 		f.Overdue = &b
 	}
 	if v := c.Query("created_from"); v != "" {
 		t, ok := parseDay(v, false)
 		if !ok {
-			return cases.FieldError("created_from", "日期格式错误，应为2025-09-16")
+			return kernel.FieldError("created_from", "日期格式错误，应为2025-09-16")
 		}
 		f.CreatedFrom = &t
 	}
 	if v := c.Query("created_to"); v != "" {
 		t, ok := parseDay(v, true)
 		if !ok {
-			return cases.FieldError("created_to", "日期格式错误，应为2025-09-16")
+			return kernel.FieldError("created_to", "日期格式错误，应为2025-09-16")
 		}
 		f.CreatedTo = &t
 	}
@@ -204,14 +205,14 @@ func (s *Server) listCases(c *fiber.Ctx) error {
 	if v := c.Query("awaiting_info"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return cases.FieldError("awaiting_info", "应为 true 或 false")
+			return kernel.FieldError("awaiting_info", "应为 true 或 false")
 		}
 		f.AwaitingInfo = b
 	}
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 200 {
-			return cases.FieldError("limit", "应为1至200之间的整数")
+			return kernel.FieldError("limit", "应为1至200之间的整数")
 		}
 		f.Limit = n
 	} else {
@@ -220,7 +221,7 @@ func (s *Server) listCases(c *fiber.Ctx) error {
 	if v := c.Query("cursor"); v != "" {
 		id, ok := decodeCursor(v)
 		if !ok {
-			return cases.FieldError("cursor", "分页游标无效")
+			return kernel.FieldError("cursor", "分页游标无效")
 		}
 		f.BeforeID = id
 	}
@@ -258,7 +259,7 @@ func (s *Server) transition(c *fiber.Ctx) error {
 	if err := s.bind(c, &req); err != nil {
 		return err
 	}
-	return s.caseAction(c, func(a cases.Actor) error {
+	return s.caseAction(c, func(a kernel.Actor) error {
 		_, err := s.Cases.Transition(c.UserContext(), a, c.Params("no"), cases.Status(req.To), req.Note)
 		return err
 	})

@@ -20,6 +20,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/staff"
 )
 
@@ -33,7 +34,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 var consoleFuncs = template.FuncMap{
-	"channelLabel": func(c cases.Channel) string { return c.Label() },
+	"channelLabel": func(c kernel.Channel) string { return c.Label() },
 	"isOpen":       func(st cases.Status) bool { return st.Open() },
 	"day": func(v any) string {
 		switch t := v.(type) {
@@ -104,7 +105,7 @@ func eventText(e eventJSON) string {
 	switch e.Kind {
 	case cases.EventRegistered:
 		if ch, ok := e.Data["channel"].(string); ok {
-			return "登记受理（" + cases.Channel(ch).Label() + "）"
+			return "登记受理（" + kernel.Channel(ch).Label() + "）"
 		}
 		return "登记受理"
 	case cases.EventIntakeAdded:
@@ -171,9 +172,9 @@ type page struct {
 	Case           *caseDetailJSON
 	Statuses       []cases.Status
 	Categories     []cases.Category
-	Channels       []cases.Channel
-	IntakeChannels []cases.Channel
-	Regions        []cases.Region
+	Channels       []kernel.Channel
+	IntakeChannels []kernel.Channel
+	Regions        []kernel.Region
 	Similar        []matchJSON
 	Assignees      []assigneeOptionJSON
 	Clusters       []cases.ClusterSummary
@@ -244,7 +245,7 @@ func (s *Server) sameOrigin(c *fiber.Ctx) error {
 	if origin != "" {
 		u, err := url.Parse(origin)
 		if err != nil || u.Host != string(c.Request().Host()) {
-			return cases.Errorf(cases.EForbidden, "拒绝跨站提交")
+			return kernel.Errorf(kernel.EForbidden, "拒绝跨站提交")
 		}
 	}
 	return c.Next()
@@ -252,7 +253,7 @@ func (s *Server) sameOrigin(c *fiber.Ctx) error {
 
 func (s *Server) consoleAuth(c *fiber.Ctx) error {
 	u, err := s.Staff.Authenticate(c.UserContext(), c.Cookies(tokenCookie))
-	if cases.ErrorCode(err) == cases.EUnauthorized {
+	if kernel.ErrorCode(err) == kernel.EUnauthorized {
 		return c.Redirect("/console/login", fiber.StatusSeeOther)
 	} else if err != nil {
 		return err
@@ -266,8 +267,8 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, p *page) error {
 	if u := CurrentUser(c); u != nil {
 		p.User = u
 		a := u.Actor()
-		p.CanRegister, p.CanTransition = a.Can(cases.PermRegister), a.Can(cases.PermTransition)
-		p.CanAssign, p.CanSchedule = a.Can(cases.PermAssign), a.Can(cases.PermSchedule)
+		p.CanRegister, p.CanTransition = a.Can(kernel.PermRegister), a.Can(kernel.PermTransition)
+		p.CanAssign, p.CanSchedule = a.Can(kernel.PermAssign), a.Can(kernel.PermSchedule)
 		if r, err := s.Cases.Store.Region(c.UserContext(), u.RegionCode); err == nil {
 			p.ScopeName = r.Name
 		}
@@ -292,12 +293,12 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 	username := c.FormValue("username")
 	token, exp, _, err := s.Staff.LoginFrom(c.UserContext(), username, c.FormValue("password"), c.IP())
 	if err != nil {
-		code := cases.ErrorCode(err)
-		if code != cases.EUnauthorized && code != cases.ELocked && code != errTooManyRequests {
+		code := kernel.ErrorCode(err)
+		if code != kernel.EUnauthorized && code != kernel.ELocked && code != errTooManyRequests {
 			return err
 		}
 		setRetryAfter(c, err)
-		return s.render(c, statusOf[code], "login", &page{Title: "登录", Error: cases.ErrorMessage(err),
+		return s.render(c, statusOf[code], "login", &page{Title: "登录", Error: kernel.ErrorMessage(err),
 			Form: map[string]string{"username": username}})
 	}
 	c.Cookie(&fiber.Cookie{Name: tokenCookie, Value: token, Path: "/", Expires: exp, HTTPOnly: true,
@@ -331,7 +332,7 @@ func (s *Server) casesPage(c *fiber.Ctx) error {
 	if form["status"] != "" {
 		f.Statuses = []cases.Status{cases.Status(form["status"])}
 	}
-	f.Category, f.Channel, f.Q = form["category"], cases.Channel(form["channel"]), strings.TrimSpace(form["q"])
+	f.Category, f.Channel, f.Q = form["category"], kernel.Channel(form["channel"]), strings.TrimSpace(form["q"])
 	if form["overdue"] == "true" {
 		yes := true
 		f.Overdue = &yes
@@ -343,10 +344,10 @@ func (s *Server) casesPage(c *fiber.Ctx) error {
 	if f.Overdue != nil {
 		title = "超期案件"
 	}
-	p := &page{Title: title, Form: form, Statuses: cases.Statuses, Categories: cases.Categories, Channels: cases.Channels}
+	p := &page{Title: title, Form: form, Statuses: cases.Statuses, Categories: cases.Categories, Channels: kernel.Channels}
 	list, err := s.Cases.List(c.UserContext(), actor(c), f)
 	if err != nil {
-		if cases.ErrorCode(err) != cases.EInvalid {
+		if kernel.ErrorCode(err) != kernel.EInvalid {
 			return err
 		}
 		p.Error = "筛选条件无效"
@@ -386,7 +387,7 @@ func (s *Server) casePageData(c *fiber.Ctx, no string) (*page, error) {
 	}
 	d := presentCaseDetail(cs, s.Now())
 	p := &page{Title: cs.Subject, Case: &d}
-	if a.Can(cases.PermAssign) && cs.Status.Open() {
+	if a.Can(kernel.PermAssign) && cs.Status.Open() {
 		if p.Assignees, err = s.assigneeOptions(c.UserContext(), cs); err != nil {
 			return nil, err
 		}
@@ -418,7 +419,7 @@ func (s *Server) consoleAction(c *fiber.Ctx) error {
 	case strings.Contains(path, "/links/"):
 		var id int64
 		if id, err = strconv.ParseInt(c.Params("id"), 10, 64); err != nil {
-			return cases.Errorf(cases.ENotFound, "关联不存在")
+			return kernel.Errorf(kernel.ENotFound, "关联不存在")
 		}
 		_, err = s.Cases.SetLinkStatus(ctx, a, no, id, c.FormValue("status"), note)
 		msg = "关联状态已更新"
@@ -451,18 +452,18 @@ func (s *Server) consoleAction(c *fiber.Ctx) error {
 	case strings.HasSuffix(path, "/undo"):
 		var id int64
 		if id, err = strconv.ParseInt(c.FormValue("event_id"), 10, 64); err != nil {
-			return cases.FieldError("event_id", "事件编号无效")
+			return kernel.FieldError("event_id", "事件编号无效")
 		}
 		_, err = s.Cases.Undo(ctx, a, no, id, note)
 		msg = "已撤销"
 	}
-	if code := cases.ErrorCode(err); code == cases.EInvalid || code == cases.EConflict {
+	if code := kernel.ErrorCode(err); code == kernel.EInvalid || code == kernel.EConflict {
 		p, perr := s.casePageData(c, no)
 		if perr != nil {
 			return perr
 		}
-		p.Error = cases.ErrorMessage(err)
-		for _, m := range cases.ErrorFields(err) {
+		p.Error = kernel.ErrorMessage(err)
+		for _, m := range kernel.ErrorFields(err) {
 			p.Error += "：" + m
 		}
 		return s.render(c, statusOf[code], "case", p)
@@ -490,7 +491,7 @@ func (s *Server) clustersPage(c *fiber.Ctx) error {
 func (s *Server) clusterPage(c *fiber.Ctx) error {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
-		return cases.Errorf(cases.ENotFound, "群体性事项不存在")
+		return kernel.Errorf(kernel.ENotFound, "群体性事项不存在")
 	}
 	list, err := s.Cases.ClusterCases(c.UserContext(), actor(c), id)
 	if err != nil {
@@ -515,7 +516,7 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 
 // listPage is a case list page without filters' state.
 func (s *Server) listPage(title string, list []*cases.Case) *page {
-	p := &page{Title: title, Form: map[string]string{}, Statuses: cases.Statuses, Categories: cases.Categories, Channels: cases.Channels}
+	p := &page{Title: title, Form: map[string]string{}, Statuses: cases.Statuses, Categories: cases.Categories, Channels: kernel.Channels}
 	now := s.Now()
 	for _, cs := range list {
 		p.Cases = append(p.Cases, presentCase(cs, now))
@@ -526,7 +527,7 @@ func (s *Server) listPage(title string, list []*cases.Case) *page {
 func (s *Server) transitionSubmit(c *fiber.Ctx) error {
 	no := c.Params("no")
 	_, err := s.Cases.Transition(c.UserContext(), actor(c), no, cases.Status(c.FormValue("to")), c.FormValue("note"))
-	if err != nil && cases.ErrorCode(err) != cases.EInvalid {
+	if err != nil && kernel.ErrorCode(err) != kernel.EInvalid {
 		return err
 	}
 	cs, gerr := s.Cases.Get(c.UserContext(), actor(c), no)
@@ -536,8 +537,8 @@ func (s *Server) transitionSubmit(c *fiber.Ctx) error {
 	d := presentCaseDetail(cs, s.Now())
 	p := &page{Title: cs.Subject, Case: &d}
 	if err != nil {
-		p.Error = cases.ErrorMessage(err)
-		for _, m := range cases.ErrorFields(err) {
+		p.Error = kernel.ErrorMessage(err)
+		for _, m := range kernel.ErrorFields(err) {
 			p.Error += "：" + m
 		}
 		return s.render(c, fiber.StatusBadRequest, "case", p)
@@ -546,14 +547,14 @@ func (s *Server) transitionSubmit(c *fiber.Ctx) error {
 }
 
 // intakeChannels are those staff register for visitors and callers.
-var intakeChannels = []cases.Channel{cases.ChannelWindow, cases.ChannelHotline, cases.ChannelVideo, cases.ChannelWeb}
+var intakeChannels = []kernel.Channel{kernel.ChannelWindow, kernel.ChannelHotline, kernel.ChannelVideo, kernel.ChannelWeb}
 
 func (s *Server) intakeForm(c *fiber.Ctx, p *page) error {
 	a := actor(c)
 	// Villages are many; offer them only to users of a county or below.
-	level := cases.LevelVillage
-	if cases.RegionLevel(a.RegionCode) < cases.LevelCounty {
-		level = cases.LevelTown
+	level := kernel.LevelVillage
+	if kernel.RegionLevel(a.RegionCode) < kernel.LevelCounty {
+		level = kernel.LevelTown
 	}
 	regions, err := s.Cases.RegionsInScope(c.UserContext(), a, level)
 	if err != nil {
@@ -572,7 +573,7 @@ func newFormKey() string {
 func (s *Server) intakePage(c *fiber.Ctx) error {
 	p := &page{Form: map[string]string{"channel": "window", "category": "other", "idempotency_key": newFormKey()}}
 	// Prefilled from 来电查询: the call being registered.
-	if ch := cases.Channel(c.Query("channel")); slices.Contains(intakeChannels, ch) {
+	if ch := kernel.Channel(c.Query("channel")); slices.Contains(intakeChannels, ch) {
 		p.Form["channel"] = string(ch)
 	}
 	if ph := strings.TrimSpace(c.Query("phone")); len(ph) <= 20 {
@@ -602,10 +603,10 @@ func (s *Server) intakeSubmit(c *fiber.Ctx) error {
 	}
 	reg, _, err := s.registerIntake(c, &req, c.Body(), form["idempotency_key"])
 	if err != nil {
-		if cases.ErrorCode(err) != cases.EInvalid && cases.ErrorCode(err) != cases.EConflict {
+		if kernel.ErrorCode(err) != kernel.EInvalid && kernel.ErrorCode(err) != kernel.EConflict {
 			return err
 		}
-		p := &page{Form: form, Fields: cases.ErrorFields(err), Error: cases.ErrorMessage(err)}
+		p := &page{Form: form, Fields: kernel.ErrorFields(err), Error: kernel.ErrorMessage(err)}
 		if ferr := s.intakeForm(c, p); ferr != nil {
 			return ferr
 		}

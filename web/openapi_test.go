@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // quietDeps are enough to build the app: New keeps the dependencies for the
@@ -413,8 +414,8 @@ func TestOpenAPIEnums(t *testing.T) {
 	}{
 		{"CategoryCode", enum(schema("CategoryCode")), cases.CategoryCodes()},
 		{"Status", enum(schema("Status")), strs(cases.Statuses)},
-		{"Role", enum(schema("Role")), strs(cases.Roles)},
-		{"Channel", enum(schema("Channel")), strs(cases.Channels)},
+		{"Role", enum(schema("Role")), strs(kernel.Roles)},
+		{"Channel", enum(schema("Channel")), strs(kernel.Channels)},
 		{"IntakeChannel", enum(schema("IntakeChannel")), validateOneOf(intakeRequest{}, "Channel")},
 		{"RespondentObject.kind", enum(schema("RespondentObject")["properties"].(map[string]any)["kind"].(map[string]any)),
 			validateOneOf(RespondentRequest{}, "Kind")},

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/pii"
 )
 
@@ -19,27 +20,27 @@ func china(t *time.Time) *time.Time {
 }
 
 type caseJSON struct {
-	CaseNo        string        `json:"case_no"`
-	Status        cases.Status  `json:"status"`
-	StatusLabel   string        `json:"status_label"`
-	Subject       string        `json:"subject"`
-	Category      string        `json:"category"`
-	CategoryLabel string        `json:"category_label"`
-	RegionCode    string        `json:"region_code"`
-	RegionName    string        `json:"region_name"`
-	Address       string        `json:"address,omitempty"`
-	Channel       cases.Channel `json:"channel"`
-	Applicant     string        `json:"applicant,omitempty"`
-	CreatedAt     *time.Time    `json:"created_at"`
-	UpdatedAt     *time.Time    `json:"updated_at"`
-	AcceptDueAt   *time.Time    `json:"accept_due_at,omitempty"`
-	HandleDueAt   *time.Time    `json:"handle_due_at,omitempty"`
-	DueAt         *time.Time    `json:"due_at"`
-	Overdue       bool          `json:"overdue"`
-	ResolvedAt    *time.Time    `json:"resolved_at,omitempty"`
-	ClosedAt      *time.Time    `json:"closed_at,omitempty"`
-	ClusterID     *int64        `json:"cluster_id,omitempty"`
-	Assignee      *assigneeJSON `json:"assignee"`
+	CaseNo        string         `json:"case_no"`
+	Status        cases.Status   `json:"status"`
+	StatusLabel   string         `json:"status_label"`
+	Subject       string         `json:"subject"`
+	Category      string         `json:"category"`
+	CategoryLabel string         `json:"category_label"`
+	RegionCode    string         `json:"region_code"`
+	RegionName    string         `json:"region_name"`
+	Address       string         `json:"address,omitempty"`
+	Channel       kernel.Channel `json:"channel"`
+	Applicant     string         `json:"applicant,omitempty"`
+	CreatedAt     *time.Time     `json:"created_at"`
+	UpdatedAt     *time.Time     `json:"updated_at"`
+	AcceptDueAt   *time.Time     `json:"accept_due_at,omitempty"`
+	HandleDueAt   *time.Time     `json:"handle_due_at,omitempty"`
+	DueAt         *time.Time     `json:"due_at"`
+	Overdue       bool           `json:"overdue"`
+	ResolvedAt    *time.Time     `json:"resolved_at,omitempty"`
+	ClosedAt      *time.Time     `json:"closed_at,omitempty"`
+	ClusterID     *int64         `json:"cluster_id,omitempty"`
+	Assignee      *assigneeJSON  `json:"assignee"`
 	// InfoRequestedAt is set while the resident is asked for more.
 	InfoRequestedAt *time.Time `json:"info_requested_at,omitempty"`
 }
@@ -112,7 +113,7 @@ func presentParty(p cases.Party, reveal bool) partyJSON {
 type intakeJSON struct {
 	Ref          string            `json:"ref"`
 	Decision     string            `json:"decision"`
-	Channel      cases.Channel     `json:"channel"`
+	Channel      kernel.Channel    `json:"channel"`
 	ChannelLabel string            `json:"channel_label"`
 	ExternalRef  string            `json:"external_ref,omitempty"`
 	ReceivedAt   *time.Time        `json:"received_at"`

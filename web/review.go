@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 type matchJSON struct {
@@ -47,7 +48,7 @@ func (s *Server) setLinkStatus(c *fiber.Ctx) error {
 	}
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return cases.Errorf(cases.ENotFound, "关联不存在")
+		return kernel.Errorf(kernel.ENotFound, "关联不存在")
 	}
 	a := actor(c)
 	if _, err := s.Cases.SetLinkStatus(c.UserContext(), a, c.Params("no"), id, req.Status, req.Note); err != nil {
@@ -57,7 +58,7 @@ func (s *Server) setLinkStatus(c *fiber.Ctx) error {
 }
 
 // caseDetail answers with a case as it now is.
-func (s *Server) caseDetail(c *fiber.Ctx, a cases.Actor, no string) error {
+func (s *Server) caseDetail(c *fiber.Ctx, a kernel.Actor, no string) error {
 	cs, err := s.Cases.Get(c.UserContext(), a, no)
 	if err != nil {
 		return err
@@ -137,7 +138,7 @@ func (s *Server) clusters(c *fiber.Ctx) error {
 func (s *Server) clusterCases(c *fiber.Ctx) error {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return cases.Errorf(cases.ENotFound, "群体性事项不存在")
+		return kernel.Errorf(kernel.ENotFound, "群体性事项不存在")
 	}
 	list, err := s.Cases.ClusterCases(c.UserContext(), actor(c), id)
 	if err != nil {
@@ -154,13 +155,13 @@ func (s *Server) clusterCases(c *fiber.Ctx) error {
 func (s *Server) search(c *fiber.Ctx) error {
 	q := strings.TrimSpace(c.Query("q"))
 	if len([]rune(q)) > 200 {
-		return cases.FieldError("q", "搜索内容不能超过200个字符")
+		return kernel.FieldError("q", "搜索内容不能超过200个字符")
 	}
 	limit := 20
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 100 {
-			return cases.FieldError("limit", "应为1至100之间的整数")
+			return kernel.FieldError("limit", "应为1至100之间的整数")
 		}
 		limit = n
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jiefen/jiefen/calendar"
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/residents"
 	"github.com/jiefen/jiefen/staff"
 )
@@ -155,7 +156,7 @@ func New(d Deps) *fiber.App {
 	for _, m := range d.Mounts {
 		m(app, api, auth, s.validate)
 	}
-	api.Use(func(c *fiber.Ctx) error { return cases.Errorf(cases.ENotFound, "接口不存在") })
+	api.Use(func(c *fiber.Ctx) error { return kernel.Errorf(kernel.ENotFound, "接口不存在") })
 	s.console(app)
 	return app
 }
@@ -178,16 +179,16 @@ func (s *Server) deadline(c *fiber.Ctx) error {
 
 // statusOf is the one map from error codes to HTTP statuses.
 var statusOf = map[string]int{
-	cases.EInvalid:      fiber.StatusBadRequest,
-	cases.ENotFound:     fiber.StatusNotFound,
-	cases.EConflict:     fiber.StatusConflict,
-	cases.EUnauthorized: fiber.StatusUnauthorized,
-	cases.EForbidden:    fiber.StatusForbidden,
-	cases.ELocked:       fiber.StatusLocked,
-	errTooManyRequests:  fiber.StatusTooManyRequests,
-	errBusy:             fiber.StatusServiceUnavailable,
-	cases.EUnavailable:  fiber.StatusServiceUnavailable,
-	cases.EUpstream:     fiber.StatusBadGateway,
+	kernel.EInvalid:      fiber.StatusBadRequest,
+	kernel.ENotFound:     fiber.StatusNotFound,
+	kernel.EConflict:     fiber.StatusConflict,
+	kernel.EUnauthorized: fiber.StatusUnauthorized,
+	kernel.EForbidden:    fiber.StatusForbidden,
+	kernel.ELocked:       fiber.StatusLocked,
+	errTooManyRequests:   fiber.StatusTooManyRequests,
+	errBusy:              fiber.StatusServiceUnavailable,
+	kernel.EUnavailable:  fiber.StatusServiceUnavailable,
+	kernel.EUpstream:     fiber.StatusBadGateway,
 }
 
 type errorBody struct {
@@ -204,7 +205,7 @@ type errorJSON struct {
 // errorHandler writes every error in one shape. Internal errors are logged
 // with the request ID and never shown to the client.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
-	code := cases.ErrorCode(err)
+	code := kernel.ErrorCode(err)
 	status, known := statusOf[code]
 	var fe *fiber.Error
 	if !known && errors.As(err, &fe) {
@@ -212,13 +213,13 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		status = fe.Code
 		switch fe.Code {
 		case fiber.StatusNotFound:
-			code, err = cases.ENotFound, cases.Errorf(cases.ENotFound, "页面不存在")
+			code, err = kernel.ENotFound, kernel.Errorf(kernel.ENotFound, "页面不存在")
 		case fiber.StatusRequestEntityTooLarge:
-			code, err = "too_large", cases.Errorf("too_large", "请求体过大")
+			code, err = "too_large", kernel.Errorf("too_large", "请求体过大")
 		case fiber.StatusMethodNotAllowed:
-			code, err = "method_not_allowed", cases.Errorf("method_not_allowed", "不支持的请求方法")
+			code, err = "method_not_allowed", kernel.Errorf("method_not_allowed", "不支持的请求方法")
 		default:
-			code, err = cases.EInvalid, cases.Errorf(cases.EInvalid, "请求无效")
+			code, err = kernel.EInvalid, kernel.Errorf(kernel.EInvalid, "请求无效")
 		}
 		known = true
 	}
@@ -230,21 +231,21 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		s.Log.Warn("request not served: database unavailable", "request_id", rid, "method", c.Method(),
 			"path", c.Path(), "err", err)
 		code, status, known = errBusy, fiber.StatusServiceUnavailable, true
-		err = cases.Errorf(errBusy, "系统繁忙，请稍后重试")
+		err = kernel.Errorf(errBusy, "系统繁忙，请稍后重试")
 	}
 	if status == fiber.StatusServiceUnavailable {
 		c.Set(fiber.HeaderRetryAfter, "1")
 	}
 	if !known {
 		status = fiber.StatusInternalServerError
-		code = cases.EInternal
+		code = kernel.EInternal
 		s.Log.Error("request failed", "request_id", rid, "method", c.Method(), "path", c.Path(), "err", err)
 	}
 	if strings.HasPrefix(c.Path(), "/console") {
-		return s.render(c, status, "error", &page{Title: cases.ErrorMessage(err)})
+		return s.render(c, status, "error", &page{Title: kernel.ErrorMessage(err)})
 	}
 	return c.Status(status).JSON(errorBody{Error: errorJSON{
-		Code: code, Message: cases.ErrorMessage(err), Fields: cases.ErrorFields(err), RequestID: rid,
+		Code: code, Message: kernel.ErrorMessage(err), Fields: kernel.ErrorFields(err), RequestID: rid,
 	}})
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // Validator checks request bodies at the edge and explains problems in
@@ -48,12 +49,12 @@ func NewValidator(now func() time.Time) *Validator {
 		tag, msg string
 		fn       validator.Func
 	}{
-		{"mobile", "{0}不是有效的手机号码", func(fl validator.FieldLevel) bool { return cases.ValidMobile(fl.Field().String()) }},
+		{"mobile", "{0}不是有效的手机号码", func(fl validator.FieldLevel) bool { return kernel.ValidMobile(fl.Field().String()) }},
 		{"idcard", "{0}无效", func(fl validator.FieldLevel) bool {
-			return cases.IDNumberProblem(fl.Field().String(), val.now()) == ""
+			return kernel.IDNumberProblem(fl.Field().String(), val.now()) == ""
 		}},
 		{"regioncode", "{0}应为2、4、6、9、12位行政区划代码或15位网格代码", func(fl validator.FieldLevel) bool {
-			_, ok := cases.NormalizeRegionCode(fl.Field().String())
+			_, ok := kernel.NormalizeRegionCode(fl.Field().String())
 			return ok
 		}},
 		{"category", "{0}不是已知的纠纷类别", func(fl validator.FieldLevel) bool { return cases.ValidCategory(fl.Field().String()) }},
@@ -117,7 +118,7 @@ func (v *Validator) Struct(s any) error {
 		msg := fe.Translate(v.trans)
 		if fe.Tag() == "idcard" {
 			// Say exactly what is wrong: length, birth date or check digit.
-			if p := cases.IDNumberProblem(fe.Value().(string), v.now()); p != "" {
+			if p := kernel.IDNumberProblem(fe.Value().(string), v.now()); p != "" {
 				msg = p
 			}
 		}
@@ -125,7 +126,7 @@ func (v *Validator) Struct(s any) error {
 		msg = strings.Replace(msg, fe.Field(), fieldLabel(path), 1)
 		fields[path] = msg
 	}
-	return &cases.Error{Code: cases.EInvalid, Message: "提交的数据有误", Fields: fields}
+	return &kernel.Error{Code: kernel.EInvalid, Message: "提交的数据有误", Fields: fields}
 }
 
 // jsonPath is the field's JSON path without the struct's own name.
@@ -153,17 +154,17 @@ func Bind(c *fiber.Ctx, v *Validator, req any) error {
 // into field errors.
 func DecodeJSON(body []byte, dst any) error {
 	if len(body) == 0 {
-		return cases.Errorf(cases.EInvalid, "请求体不能为空")
+		return kernel.Errorf(kernel.EInvalid, "请求体不能为空")
 	}
 	if !utf8.Valid(body) {
-		return cases.Errorf(cases.EInvalid, "请求体不是有效的UTF-8文本")
+		return kernel.Errorf(kernel.EInvalid, "请求体不是有效的UTF-8文本")
 	}
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(dst)
 	if err == nil {
 		if dec.More() {
-			return cases.Errorf(cases.EInvalid, "请求体只能包含一个JSON对象")
+			return kernel.Errorf(kernel.EInvalid, "请求体只能包含一个JSON对象")
 		}
 		return checkJSONText(body)
 	}
@@ -171,18 +172,18 @@ func DecodeJSON(body []byte, dst any) error {
 	var timeErr *time.ParseError
 	switch {
 	case errors.As(err, &typeErr):
-		return cases.FieldError(typeErr.Field, "类型错误，应为"+jsonTypeName(typeErr.Type))
+		return kernel.FieldError(typeErr.Field, "类型错误，应为"+jsonTypeName(typeErr.Type))
 	case errors.As(err, &timeErr):
-		return cases.FieldError("received_at", "时间格式错误，应为RFC 3339格式，如2025-09-16T09:30:00+08:00")
+		return kernel.FieldError("received_at", "时间格式错误，应为RFC 3339格式，如2025-09-16T09:30:00+08:00")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return cases.FieldError(field, "未知字段")
+		return kernel.FieldError(field, "未知字段")
 	}
 	var fe *fieldDecodeError
 	if errors.As(err, &fe) {
-		return cases.FieldError(fe.field, fe.msg)
+		return kernel.FieldError(fe.field, fe.msg)
 	}
-	return cases.Errorf(cases.EInvalid, "请求体不是有效的JSON")
+	return kernel.Errorf(kernel.EInvalid, "请求体不是有效的JSON")
 }
 
 // fieldDecodeError is returned by custom UnmarshalJSON methods.
@@ -252,7 +253,7 @@ func StripControl(s string) string {
 
 // textError is the 400 for a field holding what text may not.
 func textError(field, problem string) error {
-	return cases.FieldError(field, fieldLabel(field)+problem)
+	return kernel.FieldError(field, fieldLabel(field)+problem)
 }
 
 // checkJSONText walks every string of a JSON document (keys too) and
@@ -304,7 +305,7 @@ func checkJSONText(body []byte) error {
 			if k, ok := tok.(string); ok {
 				stack[n-1].key, stack[n-1].wantKey = k, false
 				if p := TextProblem(k); p != "" {
-					return cases.FieldError(path(), "字段名"+p)
+					return kernel.FieldError(path(), "字段名"+p)
 				}
 				continue
 			}
@@ -349,7 +350,7 @@ func idempotencyKeyProblem(k string) string {
 // they are decoded (DecodeJSON).
 func CheckInput(c *fiber.Ctx) error {
 	if p, err := url.PathUnescape(c.Path()); err == nil && TextProblem(p) != "" || TextProblem(c.Path()) != "" {
-		return cases.Errorf(cases.EInvalid, "请求路径不能包含控制字符")
+		return kernel.Errorf(kernel.EInvalid, "请求路径不能包含控制字符")
 	}
 	var bad error
 	visit := func(k, v []byte) {
@@ -358,7 +359,7 @@ func CheckInput(c *fiber.Ctx) error {
 		}
 		key := string(k)
 		if p := TextProblem(key); p != "" {
-			bad = &cases.Error{Code: cases.EInvalid, Message: "参数名" + p}
+			bad = &kernel.Error{Code: kernel.EInvalid, Message: "参数名" + p}
 		} else if p := TextProblem(string(v)); p != "" {
 			bad = textError(key, p)
 		}
@@ -372,7 +373,7 @@ func CheckInput(c *fiber.Ctx) error {
 	}
 	if k := c.Get("Idempotency-Key"); k != "" {
 		if p := idempotencyKeyProblem(k); p != "" {
-			return cases.FieldError("Idempotency-Key", "幂等键（Idempotency-Key）"+p)
+			return kernel.FieldError("Idempotency-Key", "幂等键（Idempotency-Key）"+p)
 		}
 	}
 	return c.Next()

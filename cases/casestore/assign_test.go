@@ -9,12 +9,13 @@ import (
 
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/database/dbtest"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/staff"
 	"github.com/jiefen/jiefen/staff/staffstore"
 )
 
 // addStaff creates an account so that assignments can refer to it.
-func addStaff(t *testing.T, db *bun.DB, username string, role cases.Role, region string) *cases.Assignee {
+func addStaff(t *testing.T, db *bun.DB, username string, role kernel.Role, region string) *cases.Assignee {
 	t.Helper()
 	now := time.Now().UTC()
 	u := &staff.User{Username: username, DisplayName: username, Role: role, RegionCode: region,
@@ -34,23 +35,23 @@ func TestAssign(t *testing.T) {
 			t.Fatal(err)
 		}
 		no := reg.Case.No
-		if a := addStaff(t, db, "clerk", cases.RoleWindowClerk, hanbin); a.UserID != clerk.UserID {
+		if a := addStaff(t, db, "clerk", kernel.RoleWindowClerk, hanbin); a.UserID != clerk.UserID {
 			t.Fatalf("the clerk's account has id %d", a.UserID)
 		}
-		mediator := addStaff(t, db, "wang", cases.RoleMediator, hanbin)
-		supervisorA := addStaff(t, db, "zhao", cases.RoleSupervisor, hanbin)
-		boss := cases.Actor{UserID: supervisorA.UserID, Name: "zhao", Role: cases.RoleSupervisor, RegionCode: hanbin}
-		leader := addStaff(t, db, "leader", cases.RoleLeader, hanbin)
-		tongchuan := addStaff(t, db, "tc", cases.RoleMediator, wangyi)
+		mediator := addStaff(t, db, "wang", kernel.RoleMediator, hanbin)
+		supervisorA := addStaff(t, db, "zhao", kernel.RoleSupervisor, hanbin)
+		boss := kernel.Actor{UserID: supervisorA.UserID, Name: "zhao", Role: kernel.RoleSupervisor, RegionCode: hanbin}
+		leader := addStaff(t, db, "leader", kernel.RoleLeader, hanbin)
+		tongchuan := addStaff(t, db, "tc", kernel.RoleMediator, wangyi)
 
 		// A clerk may not hand a case to someone else.
-		if _, err := svc.Assign(ctx, clerk, no, mediator, ""); cases.ErrorCode(err) != cases.EForbidden {
+		if _, err := svc.Assign(ctx, clerk, no, mediator, ""); kernel.ErrorCode(err) != kernel.EForbidden {
 			t.Errorf("clerk assigns: %v", err)
 		}
-		if _, err := svc.Assign(ctx, boss, no, leader, ""); cases.ErrorFields(err)["assignee"] == "" {
+		if _, err := svc.Assign(ctx, boss, no, leader, ""); kernel.ErrorFields(err)["assignee"] == "" {
 			t.Errorf("assign to a leader: %v", err)
 		}
-		if _, err := svc.Assign(ctx, boss, no, tongchuan, ""); cases.ErrorFields(err)["assignee"] == "" {
+		if _, err := svc.Assign(ctx, boss, no, tongchuan, ""); kernel.ErrorFields(err)["assignee"] == "" {
 			t.Errorf("assign outside the assignee's region: %v", err)
 		}
 		c, err := svc.Assign(ctx, boss, no, mediator, "请三日内联系当事人")
@@ -65,8 +66,8 @@ func TestAssign(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The mediator cannot take over a case that someone holds...
-		self := cases.Actor{UserID: mediator.UserID, Name: "wang", Role: cases.RoleMediator, RegionCode: hanbin}
-		if _, err := svc.Assign(ctx, clerk, no, &cases.Assignee{UserID: clerk.UserID, Role: clerk.Role}, ""); cases.ErrorCode(err) != cases.EForbidden {
+		self := kernel.Actor{UserID: mediator.UserID, Name: "wang", Role: kernel.RoleMediator, RegionCode: hanbin}
+		if _, err := svc.Assign(ctx, clerk, no, &cases.Assignee{UserID: clerk.UserID, Role: clerk.Role}, ""); kernel.ErrorCode(err) != kernel.EForbidden {
 			t.Errorf("clerk claims an assigned case: %v", err)
 		}
 		// ...but lists it as their own.
@@ -110,7 +111,7 @@ func TestAssign(t *testing.T) {
 		if _, err := svc.Transition(ctx, clerk, no, cases.StatusRejected, "不属于受理范围"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Assign(ctx, boss, no, supervisorA, ""); cases.ErrorCode(err) != cases.EInvalid {
+		if _, err := svc.Assign(ctx, boss, no, supervisorA, ""); kernel.ErrorCode(err) != kernel.EInvalid {
 			t.Errorf("assign a rejected case: %v", err)
 		}
 	})
@@ -120,19 +121,19 @@ func TestRequestInfoAndSupplement(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		svc, clock := newService(t, db)
-		resident := cases.SystemActor("群众（微信）")
+		resident := kernel.SystemActor("群众（微信）")
 		mine := intake()
-		mine.Channel, mine.ResidentID = cases.ChannelWeChat, 7
+		mine.Channel, mine.ResidentID = kernel.ChannelWeChat, 7
 		reg, err := svc.Register(ctx, resident, mine)
 		if err != nil {
 			t.Fatal(err)
 		}
 		no := reg.Case.No
-		if _, err := svc.RequestInfo(ctx, clerk, no, "  "); cases.ErrorFields(err)["request"] == "" {
+		if _, err := svc.RequestInfo(ctx, clerk, no, "  "); kernel.ErrorFields(err)["request"] == "" {
 			t.Errorf("empty request: %v", err)
 		}
-		leader := cases.Actor{UserID: 9, Name: "领导", Role: cases.RoleLeader, RegionCode: hanbin}
-		if _, err := svc.RequestInfo(ctx, leader, no, "请补充照片"); cases.ErrorCode(err) != cases.EForbidden {
+		leader := kernel.Actor{UserID: 9, Name: "领导", Role: kernel.RoleLeader, RegionCode: hanbin}
+		if _, err := svc.RequestInfo(ctx, leader, no, "请补充照片"); kernel.ErrorCode(err) != kernel.EForbidden {
 			t.Errorf("leader requests: %v", err)
 		}
 		c, err := svc.RequestInfo(ctx, clerk, no, "请补充彩钢棚现场照片和协商记录")
@@ -155,11 +156,11 @@ func TestRequestInfoAndSupplement(t *testing.T) {
 		}
 
 		// Another resident cannot supplement the case; the owner can.
-		if _, err := svc.Supplement(ctx, resident, 8, no, cases.Intake{Channel: cases.ChannelWeChat, Content: "我也补充"}); cases.ErrorCode(err) != cases.ENotFound {
+		if _, err := svc.Supplement(ctx, resident, 8, no, cases.Intake{Channel: kernel.ChannelWeChat, Content: "我也补充"}); kernel.ErrorCode(err) != kernel.ENotFound {
 			t.Errorf("another resident supplements: %v", err)
 		}
 		clock.Add(time.Hour)
-		sup := cases.Intake{Channel: cases.ChannelWeChat, Person: cases.Person{Name: "李秀英"},
+		sup := cases.Intake{Channel: kernel.ChannelWeChat, Person: cases.Person{Name: "李秀英"},
 			Content: "已拍摄现场照片，协商记录见附件。", SourceKey: "me:7:k1"}
 		r1, err := svc.Supplement(ctx, resident, 7, no, sup)
 		if err != nil {
@@ -196,10 +197,10 @@ func TestRequestInfoAndSupplement(t *testing.T) {
 		if c.InfoRequestedAt != nil {
 			t.Error("a rejected case still waits for the resident")
 		}
-		if _, err := svc.Supplement(ctx, resident, 7, no, cases.Intake{Channel: cases.ChannelWeChat, Content: "再补充"}); cases.ErrorCode(err) != cases.EInvalid {
+		if _, err := svc.Supplement(ctx, resident, 7, no, cases.Intake{Channel: kernel.ChannelWeChat, Content: "再补充"}); kernel.ErrorCode(err) != kernel.EInvalid {
 			t.Errorf("supplement a closed case: %v", err)
 		}
-		if _, err := svc.RequestInfo(ctx, clerk, no, "请补充"); cases.ErrorCode(err) != cases.EInvalid {
+		if _, err := svc.RequestInfo(ctx, clerk, no, "请补充"); kernel.ErrorCode(err) != kernel.EInvalid {
 			t.Errorf("request on a rejected case: %v", err)
 		}
 	})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/database"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 func (r *linkRow) toLink() *cases.Link {
@@ -100,7 +101,7 @@ func (s *Store) candidates(ctx context.Context, ids []int64, withContent bool, s
 			&c.Respondent, &c.Content); err != nil {
 			return nil, err
 		}
-		c.CaseStatus, c.Channel, c.ReceivedAt = cases.Status(status), cases.Channel(channel), received.t.UTC()
+		c.CaseStatus, c.Channel, c.ReceivedAt = cases.Status(status), kernel.Channel(channel), received.t.UTC()
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -168,7 +169,7 @@ func (s *Store) CreateLink(ctx context.Context, l *cases.Link) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return cases.Errorf(cases.EConflict, "关联已存在")
+		return kernel.Errorf(kernel.EConflict, "关联已存在")
 	}
 	l.ID = row.ID
 	return nil

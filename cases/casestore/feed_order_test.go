@@ -97,11 +97,11 @@ func openShared(t *testing.T, dialect string) (*bun.DB, *bun.DB) {
 func feedCases(t *testing.T, db *bun.DB, n int) []int64 {
 	t.Helper()
 	svc := cases.NewService(database.Transactor{DB: db}, casestore.New(db, dbtest.Keys(t)), calendar.Default())
-	actor := cases.Actor{UserID: 1, Name: "张窗口", Role: cases.RoleWindowClerk, RegionCode: "610902000000"}
+	actor := kernel.Actor{UserID: 1, Name: "张窗口", Role: kernel.RoleWindowClerk, RegionCode: "610902000000"}
 	ids := make([]int64, n)
 	for i := range ids {
 		reg, err := svc.Register(context.Background(), actor, cases.Intake{
-			Channel: cases.ChannelWindow,
+			Channel: kernel.ChannelWindow,
 			Person:  cases.Person{Name: "赵桂兰", Phone: fmt.Sprintf("1391234%04d", i)},
 			Subject: fmt.Sprintf("第%d户楼上漏水", i+1),
 			Content: fmt.Sprintf("新城街道幸福小区%d号楼住户反映楼上卫生间漏水，天花板发霉，物业协调未果。", i+1),

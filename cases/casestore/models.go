@@ -6,6 +6,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 type regionRow struct {
@@ -47,7 +48,7 @@ type caseRow struct {
 func (r *caseRow) toCase() *cases.Case {
 	return &cases.Case{
 		ID: r.ID, No: r.CaseNo, Subject: r.Subject, Category: r.Category, RegionCode: r.RegionCode,
-		Address: r.Address, Status: cases.Status(r.Status), Channel: cases.Channel(r.Channel),
+		Address: r.Address, Status: cases.Status(r.Status), Channel: kernel.Channel(r.Channel),
 		AcceptDue: utc(r.AcceptDueAt), HandleDue: utc(r.HandleDueAt), SuspendedAt: utc(r.SuspendedAt),
 		ResolvedAt: utc(r.ResolvedAt), ClosedAt: utc(r.ClosedAt),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), CreatedBy: r.CreatedBy,

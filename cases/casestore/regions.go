@@ -3,7 +3,6 @@ package casestore
 import (
 	"context"
 
-	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/database"
 	"github.com/jiefen/jiefen/kernel"
 )
@@ -11,7 +10,7 @@ import (
 // LoadRegions inserts regions that are not there yet (parents first) and
 // returns how many were added. Loading is idempotent, so every server may
 // run it at start-up.
-func (s *Store) LoadRegions(ctx context.Context, regions []cases.Region) (int, error) {
+func (s *Store) LoadRegions(ctx context.Context, regions []kernel.Region) (int, error) {
 	added := 0
 	err := database.Transactor{DB: s.db}.InTx(ctx, func(ctx context.Context, tx kernel.Tx) error {
 		idb := s.bind(tx).idb
@@ -40,34 +39,34 @@ func (s *Store) CountRegions(ctx context.Context) (int64, error) {
 }
 
 // ChildRegions implements cases.Store.
-func (s *Store) ChildRegions(ctx context.Context, code string) ([]cases.Region, error) {
+func (s *Store) ChildRegions(ctx context.Context, code string) ([]kernel.Region, error) {
 	var rows []regionRow
 	if err := s.idb.NewSelect().Model(&rows).Where("parent_code = ?", code).Order("code").Scan(ctx); err != nil {
 		return nil, err
 	}
-	out := make([]cases.Region, len(rows))
+	out := make([]kernel.Region, len(rows))
 	for i, r := range rows {
-		out[i] = cases.Region{Code: r.Code, Name: r.Name, Level: r.Level, ParentCode: r.ParentCode}
+		out[i] = kernel.Region{Code: r.Code, Name: r.Name, Level: r.Level, ParentCode: r.ParentCode}
 	}
 	return out, nil
 }
 
 // CreateRegion implements cases.Store.
-func (s *Store) CreateRegion(ctx context.Context, r *cases.Region) error {
+func (s *Store) CreateRegion(ctx context.Context, r *kernel.Region) error {
 	_, err := s.idb.NewInsert().Model(&regionRow{Code: r.Code, Name: r.Name, Level: r.Level, ParentCode: r.ParentCode}).Exec(ctx)
 	return database.Err(err, "行政区划")
 }
 
 // SubtreeRegions implements cases.Store.
-func (s *Store) SubtreeRegions(ctx context.Context, prefix string, maxLevel int) ([]cases.Region, error) {
+func (s *Store) SubtreeRegions(ctx context.Context, prefix string, maxLevel int) ([]kernel.Region, error) {
 	var rows []regionRow
 	q := s.idb.NewSelect().Model(&rows).Where("level <= ?", maxLevel)
 	if err := scoped(q, "code", prefix).Order("code").Scan(ctx); err != nil {
 		return nil, err
 	}
-	out := make([]cases.Region, len(rows))
+	out := make([]kernel.Region, len(rows))
 	for i, r := range rows {
-		out[i] = cases.Region{Code: r.Code, Name: r.Name, Level: r.Level, ParentCode: r.ParentCode}
+		out[i] = kernel.Region{Code: r.Code, Name: r.Name, Level: r.Level, ParentCode: r.ParentCode}
 	}
 	return out, nil
 }
@@ -79,7 +78,7 @@ func (s *Store) SubtreeRegions(ctx context.Context, prefix string, maxLevel int)
 func (s *Store) TopRegion(ctx context.Context) (string, error) {
 	var lo, hi *string
 	err := s.idb.NewSelect().Model((*regionRow)(nil)).ColumnExpr("MIN(code), MAX(code)").
-		Where("level >= ?", cases.LevelTown).Scan(ctx, &lo, &hi)
+		Where("level >= ?", kernel.LevelTown).Scan(ctx, &lo, &hi)
 	if err != nil {
 		return "", err
 	}
@@ -102,6 +101,6 @@ func (s *Store) TopRegion(ctx context.Context) (string, error) {
 	if cut == 0 {
 		cut = 2
 	}
-	code, _ := cases.NormalizeRegionCode((*lo)[:cut])
+	code, _ := kernel.NormalizeRegionCode((*lo)[:cut])
 	return code, nil
 }

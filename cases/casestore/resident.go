@@ -8,6 +8,7 @@ import (
 
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/database"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 var _ cases.ResidentStore = (*Store)(nil)
@@ -33,7 +34,7 @@ func (s *Store) ResidentCases(ctx context.Context, residentID, beforeID int64, l
 // ResidentCase implements cases.ResidentStore.
 func (s *Store) ResidentCase(ctx context.Context, residentID int64, no string) (*cases.Case, error) {
 	if residentID == 0 {
-		return nil, cases.Errorf(cases.ENotFound, "案件不存在")
+		return nil, kernel.Errorf(kernel.ENotFound, "案件不存在")
 	}
 	var r caseRow
 	err := s.selectCases(&r).Where("case_row.case_no = ?", no).
@@ -72,7 +73,7 @@ func (s *Store) CreateEvaluation(ctx context.Context, e *cases.Evaluation) error
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return cases.Errorf(cases.EConflict, "评价已存在")
+		return kernel.Errorf(kernel.EConflict, "评价已存在")
 	}
 	return nil
 }

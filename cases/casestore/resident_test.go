@@ -8,6 +8,7 @@ import (
 
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/database/dbtest"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 func TestResidentCases(t *testing.T) {
@@ -15,8 +16,8 @@ func TestResidentCases(t *testing.T) {
 		ctx := context.Background()
 		svc, _ := newService(t, db)
 		mine := intake()
-		mine.Channel, mine.ResidentID = cases.ChannelWeChat, 7
-		reg, err := svc.Register(ctx, cases.SystemActor("微信"), mine)
+		mine.Channel, mine.ResidentID = kernel.ChannelWeChat, 7
+		reg, err := svc.Register(ctx, kernel.SystemActor("微信"), mine)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -30,14 +31,14 @@ func TestResidentCases(t *testing.T) {
 		if list, _ := svc.ResidentCases(ctx, 8, 0, 10); len(list) != 0 {
 			t.Errorf("resident 8 sees %d cases", len(list))
 		}
-		if _, _, err := svc.ResidentCase(ctx, 8, reg.Case.No); cases.ErrorCode(err) != cases.ENotFound {
+		if _, _, err := svc.ResidentCase(ctx, 8, reg.Case.No); kernel.ErrorCode(err) != kernel.ENotFound {
 			t.Errorf("another resident's case: %v", err)
 		}
 		c, ev, err := svc.ResidentCase(ctx, 7, reg.Case.No)
 		if err != nil || ev != nil || len(c.Intakes) != 1 {
 			t.Fatalf("own case: %v %v %v", c, ev, err)
 		}
-		if _, err := svc.Evaluate(ctx, 7, reg.Case.No, "satisfied", "谢谢"); cases.ErrorCode(err) != cases.EInvalid {
+		if _, err := svc.Evaluate(ctx, 7, reg.Case.No, "satisfied", "谢谢"); kernel.ErrorCode(err) != kernel.EInvalid {
 			t.Errorf("evaluation before resolution: %v", err)
 		}
 		for _, to := range []cases.Status{cases.StatusAccepted, cases.StatusInProgress, cases.StatusResolved} {
@@ -45,13 +46,13 @@ func TestResidentCases(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := svc.Evaluate(ctx, 7, reg.Case.No, "great", ""); cases.ErrorCode(err) != cases.EInvalid {
+		if _, err := svc.Evaluate(ctx, 7, reg.Case.No, "great", ""); kernel.ErrorCode(err) != kernel.EInvalid {
 			t.Errorf("unknown rating: %v", err)
 		}
 		if _, err := svc.Evaluate(ctx, 7, reg.Case.No, "basically_satisfied", "处理及时"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Evaluate(ctx, 7, reg.Case.No, "satisfied", ""); cases.ErrorCode(err) != cases.EConflict {
+		if _, err := svc.Evaluate(ctx, 7, reg.Case.No, "satisfied", ""); kernel.ErrorCode(err) != kernel.EConflict {
 			t.Errorf("second evaluation: %v", err)
 		}
 		c, ev, err = svc.ResidentCase(ctx, 7, reg.Case.No)
@@ -69,7 +70,7 @@ func TestAddIntake(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rec := cases.Intake{Channel: cases.ChannelVideo, Person: cases.Person{Name: "李秀英"},
+		rec := cases.Intake{Channel: kernel.ChannelVideo, Person: cases.Person{Name: "李秀英"},
 			Subject: "视频接访记录", Content: "领导视频接访，当事人陈述……，答复将于十日内协调。"}
 		got, err := svc.AddIntake(ctx, clerk, reg.Case.No, rec)
 		if err != nil || got.Case.No != reg.Case.No || got.Decision != cases.DecisionAttached {
@@ -79,8 +80,8 @@ func TestAddIntake(t *testing.T) {
 		if len(c.Intakes) != 2 || c.Intakes[1].RegionCode != reg.Case.RegionCode || c.Events[len(c.Events)-1].Kind != cases.EventIntakeAdded {
 			t.Fatalf("case after: %d intakes", len(c.Intakes))
 		}
-		other := cases.Actor{UserID: 3, Name: "铜川", Role: cases.RoleWindowClerk, RegionCode: wangyi}
-		if _, err := svc.AddIntake(ctx, other, reg.Case.No, rec); cases.ErrorCode(err) != cases.ENotFound {
+		other := kernel.Actor{UserID: 3, Name: "铜川", Role: kernel.RoleWindowClerk, RegionCode: wangyi}
+		if _, err := svc.AddIntake(ctx, other, reg.Case.No, rec); kernel.ErrorCode(err) != kernel.ENotFound {
 			t.Errorf("outside scope: %v", err)
 		}
 	})

@@ -49,13 +49,13 @@ func (s *Store) Transactor() kernel.Transactor { return database.Transactor{DB: 
 func (s *Store) Tx() kernel.Tx { return s.tx }
 
 // Region implements cases.Store.
-func (s *Store) Region(ctx context.Context, code string) (*cases.Region, error) {
+func (s *Store) Region(ctx context.Context, code string) (*kernel.Region, error) {
 	var r regionRow
 	err := s.idb.NewSelect().Model(&r).Where("code = ?", code).Scan(ctx)
 	if err != nil {
 		return nil, database.Err(err, "行政区划")
 	}
-	return &cases.Region{Code: r.Code, Name: r.Name, Level: r.Level, ParentCode: r.ParentCode}, nil
+	return &kernel.Region{Code: r.Code, Name: r.Name, Level: r.Level, ParentCode: r.ParentCode}, nil
 }
 
 // NextCaseSeq implements cases.Store. The upsert takes a row lock on
@@ -283,7 +283,7 @@ func (s *Store) toIntake(r *intakeRow) (*cases.Intake, error) {
 		return nil, fmt.Errorf("intake %d: raw payload: %w", r.ID, err)
 	}
 	in := &cases.Intake{
-		ID: r.ID, Ref: r.Ref, CaseID: r.CaseID, Channel: cases.Channel(r.Channel), ExternalRef: r.ExternalRef,
+		ID: r.ID, Ref: r.Ref, CaseID: r.CaseID, Channel: kernel.Channel(r.Channel), ExternalRef: r.ExternalRef,
 		ReceivedAt: r.ReceivedAt.UTC(), Person: cases.Person{Name: r.PersonName, IDNumber: idn, Phone: phone},
 		Subject: r.Subject, Content: r.Content, Address: r.Address, RegionCode: r.RegionCode,
 		Category: r.Category, Raw: raw, CreatedAt: r.CreatedAt.UTC(), CreatedBy: r.CreatedBy,

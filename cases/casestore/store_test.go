@@ -15,6 +15,7 @@ import (
 	"github.com/jiefen/jiefen/cases/casestore"
 	"github.com/jiefen/jiefen/database"
 	"github.com/jiefen/jiefen/database/dbtest"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // Regions used below: 汉滨区 and one of its villages; 王益区 of 铜川市.
@@ -24,7 +25,7 @@ const (
 	wangyi  = "610202000000"
 )
 
-var clerk = cases.Actor{UserID: 1, Name: "张窗口", Role: cases.RoleWindowClerk, RegionCode: hanbin}
+var clerk = kernel.Actor{UserID: 1, Name: "张窗口", Role: kernel.RoleWindowClerk, RegionCode: hanbin}
 
 func newService(t *testing.T, db *bun.DB) (*cases.Service, *fakeClock) {
 	clock := &fakeClock{t: time.Date(2025, 9, 16, 9, 30, 0, 0, cases.ChinaTime)}
@@ -43,7 +44,7 @@ func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 
 func intake() cases.Intake {
 	return cases.Intake{
-		Channel:    cases.ChannelWindow,
+		Channel:    kernel.ChannelWindow,
 		Person:     cases.Person{Name: "李秀英", IDNumber: "61090219800101002X", Phone: "13812345678"},
 		Subject:    "邻居违建阻挡通道",
 		Content:    "我家隔壁王某在巷道加盖彩钢棚，堵住了出行通道，多次协商无果。",
@@ -115,10 +116,10 @@ func TestRegister(t *testing.T) {
 			in.Category = "bogus"
 			in.Channel = "fax"
 			_, err := svc.Register(ctx, clerk, in)
-			if cases.ErrorCode(err) != cases.EInvalid {
+			if kernel.ErrorCode(err) != kernel.EInvalid {
 				t.Fatalf("err = %v", err)
 			}
-			f := cases.ErrorFields(err)
+			f := kernel.ErrorFields(err)
 			for _, k := range []string{"subject", "region_code", "category", "channel"} {
 				if f[k] == "" {
 					t.Errorf("no message for %s in %v", k, f)
@@ -130,14 +131,14 @@ func TestRegister(t *testing.T) {
 			in := intake()
 			in.RegionCode = wangyi
 			_, err := svc.Register(ctx, clerk, in)
-			if cases.ErrorFields(err)["region_code"] == "" {
+			if kernel.ErrorFields(err)["region_code"] == "" {
 				t.Fatalf("err = %v", err)
 			}
 		})
 
 		t.Run("ErrForbidden", func(t *testing.T) {
-			leader := cases.Actor{UserID: 9, Name: "领导", Role: cases.RoleLeader, RegionCode: hanbin}
-			if _, err := svc.Register(ctx, leader, intake()); cases.ErrorCode(err) != cases.EForbidden {
+			leader := kernel.Actor{UserID: 9, Name: "领导", Role: kernel.RoleLeader, RegionCode: hanbin}
+			if _, err := svc.Register(ctx, leader, intake()); kernel.ErrorCode(err) != kernel.EForbidden {
 				t.Fatalf("err = %v", err)
 			}
 		})
@@ -163,7 +164,7 @@ func TestRegisterIdempotent(t *testing.T) {
 		}
 		other := in
 		other.Content = "另一件事"
-		if _, err := svc.Register(ctx, clerk, other); cases.ErrorCode(err) != cases.EConflict {
+		if _, err := svc.Register(ctx, clerk, other); kernel.ErrorCode(err) != kernel.EConflict {
 			t.Fatalf("reused key with other content: err = %v", err)
 		}
 		list, err := svc.List(ctx, clerk, cases.CaseFilter{})
@@ -254,22 +255,22 @@ func TestScope(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cityLeader := cases.Actor{UserID: 2, Name: "市领导", Role: cases.RoleLeader, RegionCode: "610900000000"}
+		cityLeader := kernel.Actor{UserID: 2, Name: "市领导", Role: kernel.RoleLeader, RegionCode: "610900000000"}
 		if _, err := svc.Get(ctx, cityLeader, reg.Case.No); err != nil {
 			t.Errorf("city leader cannot see a case of their city: %v", err)
 		}
-		tongchuan := cases.Actor{UserID: 3, Name: "铜川", Role: cases.RoleWindowClerk, RegionCode: wangyi}
-		if _, err := svc.Get(ctx, tongchuan, reg.Case.No); cases.ErrorCode(err) != cases.ENotFound {
+		tongchuan := kernel.Actor{UserID: 3, Name: "铜川", Role: kernel.RoleWindowClerk, RegionCode: wangyi}
+		if _, err := svc.Get(ctx, tongchuan, reg.Case.No); kernel.ErrorCode(err) != kernel.ENotFound {
 			t.Errorf("other district: err = %v, want not_found", err)
 		}
-		if _, err := svc.Transition(ctx, tongchuan, reg.Case.No, cases.StatusAccepted, ""); cases.ErrorCode(err) != cases.ENotFound {
+		if _, err := svc.Transition(ctx, tongchuan, reg.Case.No, cases.StatusAccepted, ""); kernel.ErrorCode(err) != kernel.ENotFound {
 			t.Errorf("other district transition: err = %v, want not_found", err)
 		}
 		list, err := svc.List(ctx, tongchuan, cases.CaseFilter{})
 		if err != nil || len(list) != 0 {
 			t.Errorf("other district lists %d cases, err %v", len(list), err)
 		}
-		if _, err := svc.List(ctx, tongchuan, cases.CaseFilter{Region: "6109"}); cases.ErrorCode(err) != cases.EInvalid {
+		if _, err := svc.List(ctx, tongchuan, cases.CaseFilter{Region: "6109"}); kernel.ErrorCode(err) != kernel.EInvalid {
 			t.Errorf("filter outside scope: err = %v", err)
 		}
 	})
@@ -284,10 +285,10 @@ func TestTransitions(t *testing.T) {
 			t.Fatal(err)
 		}
 		no := reg.Case.No
-		if _, err := svc.Transition(ctx, clerk, no, cases.StatusResolved, ""); cases.ErrorCode(err) != cases.EInvalid {
+		if _, err := svc.Transition(ctx, clerk, no, cases.StatusResolved, ""); kernel.ErrorCode(err) != kernel.EInvalid {
 			t.Fatalf("registered → resolved: err = %v", err)
 		}
-		if _, err := svc.Transition(ctx, clerk, no, cases.StatusRejected, ""); cases.ErrorFields(err)["note"] == "" {
+		if _, err := svc.Transition(ctx, clerk, no, cases.StatusRejected, ""); kernel.ErrorFields(err)["note"] == "" {
 			t.Fatalf("reject without reason: err = %v", err)
 		}
 		c, err := svc.Transition(ctx, clerk, no, cases.StatusAccepted, "属于受理范围")
@@ -359,7 +360,7 @@ func TestTransitionStale(t *testing.T) {
 			t.Fatal(err)
 		}
 		stale.Status = cases.StatusRejected
-		if err := store.UpdateCase(ctx, stale); cases.ErrorCode(err) != cases.EConflict {
+		if err := store.UpdateCase(ctx, stale); kernel.ErrorCode(err) != kernel.EConflict {
 			t.Fatalf("update from a stale read: err = %v, want conflict", err)
 		}
 	})
@@ -406,11 +407,11 @@ func TestPersonalDataEncrypted(t *testing.T) {
 		if err != nil || parties[0].Phone != "13812345678" {
 			t.Fatalf("reveal = %+v, %v", parties, err)
 		}
-		if _, err := svc.Reveal(ctx, clerk, reg.Case.No, ""); cases.ErrorCode(err) != cases.EInvalid {
+		if _, err := svc.Reveal(ctx, clerk, reg.Case.No, ""); kernel.ErrorCode(err) != kernel.EInvalid {
 			t.Errorf("reveal without a reason: %v", err)
 		}
-		leader := cases.Actor{UserID: 2, Name: "领导", Role: cases.RoleLeader, RegionCode: hanbin}
-		if _, err := svc.Reveal(ctx, leader, reg.Case.No, "看看"); cases.ErrorCode(err) != cases.EForbidden {
+		leader := kernel.Actor{UserID: 2, Name: "领导", Role: kernel.RoleLeader, RegionCode: hanbin}
+		if _, err := svc.Reveal(ctx, leader, reg.Case.No, "看看"); kernel.ErrorCode(err) != kernel.EForbidden {
 			t.Errorf("leader reveal: %v", err)
 		}
 		c, err := svc.Get(ctx, clerk, reg.Case.No)
@@ -433,7 +434,7 @@ func TestList(t *testing.T) {
 			in := intake()
 			in.Subject = fmt.Sprintf("事项%d", i)
 			if i%2 == 1 {
-				in.Channel = cases.ChannelHotline
+				in.Channel = kernel.ChannelHotline
 				in.Category = "labour"
 			}
 			reg, err := svc.Register(ctx, clerk, in)
@@ -482,7 +483,7 @@ func TestList(t *testing.T) {
 			want int
 		}{
 			"status":   {cases.CaseFilter{Statuses: []cases.Status{cases.StatusAccepted}}, 1},
-			"channel":  {cases.CaseFilter{Channel: cases.ChannelHotline}, 3},
+			"channel":  {cases.CaseFilter{Channel: kernel.ChannelHotline}, 3},
 			"category": {cases.CaseFilter{Category: "labour"}, 3},
 			"region":   {cases.CaseFilter{Region: "610902001"}, 7},
 			"q":        {cases.CaseFilter{Q: "事项3"}, 1},

@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // Results the platform is told of.
@@ -116,7 +117,7 @@ func (n notifier) enqueue(ctx context.Context, tx cases.Store, e *cases.Event, o
 func orders(intakes []cases.Intake) []string {
 	var out []string
 	for _, in := range intakes {
-		if in.Channel == cases.ChannelHotline && strings.HasPrefix(in.SourceKey, SourceKeyPrefix) {
+		if in.Channel == kernel.ChannelHotline && strings.HasPrefix(in.SourceKey, SourceKeyPrefix) {
 			out = append(out, strings.TrimPrefix(in.SourceKey, SourceKeyPrefix))
 		}
 	}
@@ -170,11 +171,11 @@ func (w *CallbackWorker) Work(ctx context.Context, job *river.Job[CallbackArgs])
 	// that holds the order now.
 	if in, err := store.IntakeBySourceKey(ctx, SourceKey(a.OrderNo)); err == nil {
 		caseID = in.CaseID
-	} else if cases.ErrorCode(err) != cases.ENotFound {
+	} else if kernel.ErrorCode(err) != kernel.ENotFound {
 		return err
 	}
 	c, err := store.CaseByID(ctx, caseID)
-	if cases.ErrorCode(err) == cases.ENotFound {
+	if kernel.ErrorCode(err) == kernel.ENotFound {
 		return river.JobCancel(fmt.Errorf("hotline callback for order %s: case %d is gone", a.OrderNo, caseID))
 	} else if err != nil {
 		return err
@@ -235,7 +236,7 @@ func (w *CallbackWorker) Work(ctx context.Context, job *river.Job[CallbackArgs])
 	if res.StatusCode >= 200 && res.StatusCode < 300 {
 		data["outcome"] = "delivered"
 		note := fmt.Sprintf("已向12345热线平台推送工单%s的%s结果（第%d次尝试成功）", a.OrderNo, label, job.Attempt)
-		if err := ch.Cases.Note(ctx, cases.SystemActor(CallbackActor), c.ID, EventCallback, note, data); err != nil {
+		if err := ch.Cases.Note(ctx, kernel.SystemActor(CallbackActor), c.ID, EventCallback, note, data); err != nil {
 			// Delivered: posting again would make the platform visit twice.
 			ch.Log.Error("hotline callback delivered but not noted", "order_no", a.OrderNo, "case_no", c.No, "err", err)
 		}
@@ -284,7 +285,7 @@ func (e *notedError) Error() string { return notedPrefix + e.err.Error() }
 func (e *notedError) Unwrap() error { return e.err }
 
 func (w *CallbackWorker) note(ctx context.Context, c *cases.Case, note string, data map[string]any) {
-	if err := w.ch.Cases.Note(ctx, cases.SystemActor(CallbackActor), c.ID, EventCallback, note, data); err != nil {
+	if err := w.ch.Cases.Note(ctx, kernel.SystemActor(CallbackActor), c.ID, EventCallback, note, data); err != nil {
 		w.ch.Log.Error("hotline callback outcome not noted", "case_no", c.No, "err", err)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/jiefen/jiefen/database"
 	"github.com/jiefen/jiefen/database/dbtest"
 	"github.com/jiefen/jiefen/jobs"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/search"
 	"github.com/jiefen/jiefen/staff"
 	"github.com/jiefen/jiefen/staff/staffstore"
@@ -34,9 +35,9 @@ const secret = "hotline-test-secret"
 
 var (
 	discard  = slog.New(slog.NewTextHandler(io.Discard, nil))
-	mediator = cases.Actor{UserID: 2, Name: "王调解", Role: cases.RoleMediator, RegionCode: "610902000000"}
-	agent    = cases.Actor{UserID: 3, Name: "刘坐席", Role: cases.RoleHotlineAgent, RegionCode: "610902000000"}
-	stranger = cases.Actor{UserID: 4, Name: "铜川调解员", Role: cases.RoleMediator, RegionCode: "610202000000"}
+	mediator = kernel.Actor{UserID: 2, Name: "王调解", Role: kernel.RoleMediator, RegionCode: "610902000000"}
+	agent    = kernel.Actor{UserID: 3, Name: "刘坐席", Role: kernel.RoleHotlineAgent, RegionCode: "610902000000"}
+	stranger = kernel.Actor{UserID: 4, Name: "铜川调解员", Role: kernel.RoleMediator, RegionCode: "610202000000"}
 )
 
 type env struct {
@@ -347,22 +348,22 @@ func TestCallbacks(t *testing.T) {
 
 		// Sent back while the platform is busy: postponed, then delivered.
 		busy := e.register("GD-BUSY", "咨询异地医保报销流程。")
-		if _, err := e.ch.Return(ctx, agent, "GD-BUSY", "不属于本单位职责"); cases.ErrorCode(err) != cases.EForbidden {
+		if _, err := e.ch.Return(ctx, agent, "GD-BUSY", "不属于本单位职责"); kernel.ErrorCode(err) != kernel.EForbidden {
 			t.Errorf("agent returns: %v", err)
 		}
-		if _, err := e.ch.Return(ctx, stranger, "GD-BUSY", "不属于本单位职责"); cases.ErrorCode(err) != cases.ENotFound {
+		if _, err := e.ch.Return(ctx, stranger, "GD-BUSY", "不属于本单位职责"); kernel.ErrorCode(err) != kernel.ENotFound {
 			t.Errorf("other region returns: %v", err)
 		}
-		if _, err := e.ch.Return(ctx, mediator, "GD-NONE", "不属于本单位职责"); cases.ErrorCode(err) != cases.ENotFound {
+		if _, err := e.ch.Return(ctx, mediator, "GD-NONE", "不属于本单位职责"); kernel.ErrorCode(err) != kernel.ENotFound {
 			t.Errorf("unknown order: %v", err)
 		}
-		if _, err := e.ch.Return(ctx, mediator, "GD-BUSY", " "); cases.ErrorCode(err) != cases.EInvalid {
+		if _, err := e.ch.Return(ctx, mediator, "GD-BUSY", " "); kernel.ErrorCode(err) != kernel.EInvalid {
 			t.Errorf("no reason: %v", err)
 		}
 		if no, err := e.ch.Return(ctx, mediator, "GD-BUSY", "属医保部门职责，请转市医保局办理"); err != nil || no != busy {
 			t.Fatalf("return: %q %v", no, err)
 		}
-		if _, err := e.ch.Return(ctx, mediator, "GD-BUSY", "再退一次"); cases.ErrorCode(err) != cases.EConflict {
+		if _, err := e.ch.Return(ctx, mediator, "GD-BUSY", "再退一次"); kernel.ErrorCode(err) != kernel.EConflict {
 			t.Errorf("second return: %v", err)
 		}
 		e.waitOutcomes(busy, "postponed", "delivered")
@@ -372,7 +373,7 @@ func TestCallbacks(t *testing.T) {
 		// Resolving the case later does not report the returned order.
 		e.resolve(busy, "已告知来电人向医保局咨询。")
 		// A resolved case cannot send its order back.
-		if _, err := e.ch.Return(ctx, mediator, "GD-FLAKY", "迟来的退单"); cases.ErrorCode(err) != cases.EConflict {
+		if _, err := e.ch.Return(ctx, mediator, "GD-FLAKY", "迟来的退单"); kernel.ErrorCode(err) != kernel.EConflict {
 			t.Errorf("return after resolution: %v", err)
 		}
 
@@ -435,7 +436,7 @@ func TestScreenPop(t *testing.T) {
 		if pop, err := e.ch.ScreenPop(ctx, agent, "13700000000", "", ""); err != nil || len(pop.Cases) != 0 || len(pop.Suggestions) != 0 {
 			t.Errorf("new caller: %+v %v", pop, err)
 		}
-		if _, err := e.ch.ScreenPop(ctx, agent, "13812345678", "", "610202"); cases.ErrorCode(err) != cases.EInvalid {
+		if _, err := e.ch.ScreenPop(ctx, agent, "13812345678", "", "610202"); kernel.ErrorCode(err) != kernel.EInvalid {
 			t.Errorf("region outside scope: %v", err)
 		}
 	})
@@ -469,7 +470,7 @@ func TestCallerNumberNotLogged(t *testing.T) {
 	e.register("GD-LOG", "反映西大街路灯不亮。")
 	st := staff.NewService(staffstore.New(db), casestore.New(db, dbtest.Keys(t)))
 	if _, err := st.AddUser(ctx, staff.NewUser{Username: "agent", Password: "agent-pass-1",
-		Role: cases.RoleHotlineAgent, RegionCode: "610902"}); err != nil {
+		Role: kernel.RoleHotlineAgent, RegionCode: "610902"}); err != nil {
 		t.Fatal(err)
 	}
 	token, _, _, err := st.Login(ctx, "agent", "agent-pass-1")

@@ -43,7 +43,7 @@ func (ch *Channel) Mount(app *fiber.App, api fiber.Router, auth web.Auth, v *web
 // unavailable is a 503: the route exists but the server is not configured
 // for it.
 func unavailable(_ *fiber.Ctx, message string) error {
-	return &cases.Error{Code: cases.EUnavailable, Message: message}
+	return &kernel.Error{Code: kernel.EUnavailable, Message: message}
 }
 
 // receive registers a work order: 201 with the registration the first
@@ -56,7 +56,7 @@ func (h *handler) receive(c *fiber.Ctx) error {
 	// The signature covers the bytes as sent: read them raw (c.Body would
 	// decompress) and refuse encodings rather than guess.
 	if enc := strings.TrimSpace(c.Get(fiber.HeaderContentEncoding)); enc != "" && !strings.EqualFold(enc, "identity") {
-		return cases.Errorf(cases.EInvalid, "不支持压缩的请求体")
+		return kernel.Errorf(kernel.EInvalid, "不支持压缩的请求体")
 	}
 	body := c.Request().Body()
 	now := ch.now()
@@ -66,14 +66,14 @@ func (h *handler) receive(c *fiber.Ctx) error {
 		return err
 	}
 	if len(body) > MaxOrderBytes {
-		return cases.Errorf(cases.EInvalid, "工单过大：请求体不能超过%dKB", MaxOrderBytes>>10)
+		return kernel.Errorf(kernel.EInvalid, "工单过大：请求体不能超过%dKB", MaxOrderBytes>>10)
 	}
 	o, err := DecodeOrder(body, h.v)
 	if err != nil {
 		return err
 	}
 	ctx := c.UserContext()
-	actor := cases.SystemActor(PlatformActor)
+	actor := kernel.SystemActor(PlatformActor)
 	reg, err := ch.Cases.Register(ctx, actor, o.Intake(bytes.Clone(body)))
 	if err != nil {
 		return err
@@ -101,8 +101,8 @@ func (h *handler) returnOrder(c *fiber.Ctx) error {
 		return unavailable(c, "无法退单：服务器未设置 HOTLINE_CALLBACK_URL 或 HOTLINE_SECRET")
 	}
 	actor := web.CurrentUser(c).Actor()
-	if !actor.Can(cases.PermTransition) {
-		return cases.Errorf(cases.EForbidden, "当前角色（%s）无权退单", actor.Role.Label())
+	if !actor.Can(kernel.PermTransition) {
+		return kernel.Errorf(kernel.EForbidden, "当前角色（%s）无权退单", actor.Role.Label())
 	}
 	var req returnRequest
 	if err := web.Bind(c, h.v, &req); err != nil {
@@ -125,24 +125,24 @@ func (h *handler) returnOrder(c *fiber.Ctx) error {
 // callback that tells the platform. The case itself stays as it is: other
 // intakes may keep it open, and staff reject or close it as usual. It
 // returns the case's number.
-func (ch *Channel) Return(ctx context.Context, actor cases.Actor, orderNo, reason string) (string, error) {
-	if !actor.Can(cases.PermTransition) {
-		return "", cases.Errorf(cases.EForbidden, "当前角色（%s）无权退单", actor.Role.Label())
+func (ch *Channel) Return(ctx context.Context, actor kernel.Actor, orderNo, reason string) (string, error) {
+	if !actor.Can(kernel.PermTransition) {
+		return "", kernel.Errorf(kernel.EForbidden, "当前角色（%s）无权退单", actor.Role.Label())
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return "", cases.FieldError("reason", "退单必须说明理由")
+		return "", kernel.FieldError("reason", "退单必须说明理由")
 	}
 	if utf8.RuneCountInString(reason) > 2000 {
-		return "", cases.FieldError("reason", "长度不能超过2000个字符")
+		return "", kernel.FieldError("reason", "长度不能超过2000个字符")
 	}
 	svc := ch.Cases
 	var no string
 	err := svc.Tx.InTx(ctx, func(ctx context.Context, t kernel.Tx) error {
 		tx := svc.Store.WithTx(t)
 		in, err := tx.IntakeBySourceKey(ctx, SourceKey(orderNo))
-		if cases.ErrorCode(err) == cases.ENotFound {
-			return cases.Errorf(cases.ENotFound, "工单不存在")
+		if kernel.ErrorCode(err) == kernel.ENotFound {
+			return kernel.Errorf(kernel.ENotFound, "工单不存在")
 		} else if err != nil {
 			return err
 		}
@@ -151,16 +151,16 @@ func (ch *Channel) Return(ctx context.Context, actor cases.Actor, orderNo, reaso
 			return err
 		}
 		if !actor.Sees(c.RegionCode) {
-			return cases.Errorf(cases.ENotFound, "工单不存在")
+			return kernel.Errorf(kernel.ENotFound, "工单不存在")
 		}
 		if err := tx.LoadDetails(ctx, c); err != nil {
 			return err
 		}
 		if returnedOrders(c.Events)[orderNo] {
-			return cases.Errorf(cases.EConflict, "工单%s已退回热线平台", orderNo)
+			return kernel.Errorf(kernel.EConflict, "工单%s已退回热线平台", orderNo)
 		}
 		if !c.Status.Open() {
-			return cases.Errorf(cases.EConflict, "案件当前状态为“%s”，不能退单", c.Status.Label())
+			return kernel.Errorf(kernel.EConflict, "案件当前状态为“%s”，不能退单", c.Status.Label())
 		}
 		now := svc.Now().UTC()
 		// Saving the case takes its version: of two returns at once, one
@@ -210,11 +210,11 @@ func hideCaller(c *fiber.Ctx) error {
 func (h *handler) caller(c *fiber.Ctx) error {
 	number, _ := c.Locals(callerKey).(string)
 	if !validNumber(number) {
-		return cases.FieldError("number", "来电号码应为5至20位数字")
+		return kernel.FieldError("number", "来电号码应为5至20位数字")
 	}
 	q := strings.TrimSpace(c.Query("q"))
 	if utf8.RuneCountInString(q) > 500 {
-		return cases.FieldError("q", "长度不能超过500个字符")
+		return kernel.FieldError("q", "长度不能超过500个字符")
 	}
 	pop, err := h.ch.ScreenPop(c.UserContext(), web.CurrentUser(c).Actor(), number, q, c.Query("region_code"))
 	if err != nil {

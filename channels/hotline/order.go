@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/pii"
 	"github.com/jiefen/jiefen/web"
 )
@@ -55,24 +56,24 @@ var orderNoPattern = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z_.:-]*$`)
 // Chinese.
 func DecodeOrder(body []byte, v *web.Validator) (*Order, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, cases.Errorf(cases.EInvalid, "请求体不能为空")
+		return nil, kernel.Errorf(kernel.EInvalid, "请求体不能为空")
 	}
 	var o Order
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&o); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			return nil, relabel(cases.FieldError(typeErr.Field, "类型错误，应为字符串"))
+			return nil, relabel(kernel.FieldError(typeErr.Field, "类型错误，应为字符串"))
 		}
-		return nil, cases.Errorf(cases.EInvalid, "请求体不是有效的JSON对象")
+		return nil, kernel.Errorf(kernel.EInvalid, "请求体不是有效的JSON对象")
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, cases.Errorf(cases.EInvalid, "请求体只能包含一个JSON对象")
+		return nil, kernel.Errorf(kernel.EInvalid, "请求体只能包含一个JSON对象")
 	}
 	o.trim()
 	fields := map[string]string{}
 	if err := v.Struct(&o); err != nil {
-		f := cases.ErrorFields(err)
+		f := kernel.ErrorFields(err)
 		if f == nil {
 			return nil, err
 		}
@@ -92,7 +93,7 @@ func DecodeOrder(body []byte, v *web.Validator) (*Order, error) {
 		}
 	}
 	if len(fields) > 0 {
-		return nil, relabel(&cases.Error{Code: cases.EInvalid, Message: "工单数据有误", Fields: fields})
+		return nil, relabel(&kernel.Error{Code: kernel.EInvalid, Message: "工单数据有误", Fields: fields})
 	}
 	return &o, nil
 }
@@ -108,7 +109,7 @@ func (o *Order) trim() {
 
 // relabel puts the Chinese field names into the validator's messages,
 // which name fields by their JSON key.
-func relabel(e *cases.Error) *cases.Error {
+func relabel(e *kernel.Error) *kernel.Error {
 	for k, m := range e.Fields {
 		if l, ok := orderLabels[k]; ok {
 			e.Fields[k] = strings.Replace(m, k, l, 1)
@@ -142,7 +143,7 @@ func (o *Order) ReceivedTime() time.Time {
 // received, kept (encrypted) with the intake.
 func (o *Order) Intake(raw []byte) cases.Intake {
 	return cases.Intake{
-		Channel:     cases.ChannelHotline,
+		Channel:     kernel.ChannelHotline,
 		ExternalRef: o.OrderNo,
 		SourceKey:   SourceKey(o.OrderNo),
 		ReceivedAt:  o.ReceivedTime(),

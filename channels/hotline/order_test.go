@@ -8,6 +8,7 @@ import (
 
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/channels/hotline"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/web"
 )
 
@@ -72,15 +73,15 @@ func TestDecodeOrder(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := hotline.DecodeOrder([]byte(tc.body), v)
-			if cases.ErrorCode(err) != cases.EInvalid {
+			if kernel.ErrorCode(err) != kernel.EInvalid {
 				t.Fatalf("err = %v, want invalid", err)
 			}
-			msg := cases.ErrorMessage(err)
+			msg := kernel.ErrorMessage(err)
 			if tc.field != "" {
-				msg = cases.ErrorFields(err)[tc.field]
+				msg = kernel.ErrorFields(err)[tc.field]
 			}
 			if !strings.Contains(msg, tc.text) {
-				t.Errorf("message %q (fields %v), want it to contain %q", msg, cases.ErrorFields(err), tc.text)
+				t.Errorf("message %q (fields %v), want it to contain %q", msg, kernel.ErrorFields(err), tc.text)
 			}
 		})
 	}
@@ -102,7 +103,7 @@ func TestOrderIntake(t *testing.T) {
 	}
 	in := o.Intake(raw)
 	want := cases.Intake{
-		Channel: cases.ChannelHotline, ExternalRef: "AK12345-20250916-0001", SourceKey: "hotline:AK12345-20250916-0001",
+		Channel: kernel.ChannelHotline, ExternalRef: "AK12345-20250916-0001", SourceKey: "hotline:AK12345-20250916-0001",
 		ReceivedAt: time.Date(2025, 9, 16, 9, 12, 0, 0, cases.ChinaTime),
 		Person:     cases.Person{Name: "孙斌", Phone: "13812345678"},
 		Subject:    "丽发新城附近搅拌站噪音扬尘扰民", Content: order(nil)["content"].(string),

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/pii"
 )
 
@@ -29,20 +30,20 @@ type ScreenPop struct {
 
 // CallerCase is one of the caller's cases.
 type CallerCase struct {
-	CaseNo        string        `json:"case_no"`
-	Status        cases.Status  `json:"status"`
-	StatusLabel   string        `json:"status_label"`
-	Open          bool          `json:"open"`
-	Subject       string        `json:"subject"`
-	Category      string        `json:"category"`
-	CategoryLabel string        `json:"category_label"`
-	RegionCode    string        `json:"region_code"`
-	RegionName    string        `json:"region_name"`
-	Channel       cases.Channel `json:"channel"`
-	Applicant     string        `json:"applicant,omitempty"`
-	CreatedAt     time.Time     `json:"created_at"`
-	DueAt         *time.Time    `json:"due_at"`
-	Overdue       bool          `json:"overdue"`
+	CaseNo        string         `json:"case_no"`
+	Status        cases.Status   `json:"status"`
+	StatusLabel   string         `json:"status_label"`
+	Open          bool           `json:"open"`
+	Subject       string         `json:"subject"`
+	Category      string         `json:"category"`
+	CategoryLabel string         `json:"category_label"`
+	RegionCode    string         `json:"region_code"`
+	RegionName    string         `json:"region_name"`
+	Channel       kernel.Channel `json:"channel"`
+	Applicant     string         `json:"applicant,omitempty"`
+	CreatedAt     time.Time      `json:"created_at"`
+	DueAt         *time.Time     `json:"due_at"`
+	Overdue       bool           `json:"overdue"`
 	// Contacts counts the intakes from this number on the case; LastContactAt
 	// is the newest.
 	Contacts      int       `json:"contacts"`
@@ -65,18 +66,18 @@ type Suggestion struct {
 // ScreenPop looks up a calling number. q is what the agent typed about the
 // call so far (optional); without it, suggestions are based on the
 // caller's newest intake. regionCode optionally places the call.
-func (ch *Channel) ScreenPop(ctx context.Context, actor cases.Actor, number, q, regionCode string) (*ScreenPop, error) {
+func (ch *Channel) ScreenPop(ctx context.Context, actor kernel.Actor, number, q, regionCode string) (*ScreenPop, error) {
 	phone := pii.CanonicalPhone(number)
 	if phone == "" {
-		return nil, cases.FieldError("number", "来电号码不能为空")
+		return nil, kernel.FieldError("number", "来电号码不能为空")
 	}
 	if regionCode != "" {
-		code, ok := cases.NormalizeRegionCode(regionCode)
+		code, ok := kernel.NormalizeRegionCode(regionCode)
 		if !ok {
-			return nil, cases.FieldError("region_code", "行政区划代码格式错误")
+			return nil, kernel.FieldError("region_code", "行政区划代码格式错误")
 		}
 		if !actor.Sees(code) {
-			return nil, cases.FieldError("region_code", "该地区不在您的管辖范围内")
+			return nil, kernel.FieldError("region_code", "该地区不在您的管辖范围内")
 		}
 		regionCode = code
 	}
@@ -157,7 +158,7 @@ func (ch *Channel) ScreenPop(ctx context.Context, actor cases.Actor, number, q, 
 	// What the call may be about: the detector's candidates for an intake
 	// from this number about what the agent typed, or else about the
 	// caller's newest matter.
-	in := &cases.Intake{Channel: cases.ChannelHotline, Person: cases.Person{Phone: phone}, Subject: q, Content: q,
+	in := &cases.Intake{Channel: kernel.ChannelHotline, Person: cases.Person{Phone: phone}, Subject: q, Content: q,
 		RegionCode: regionCode, ReceivedAt: now.UTC()}
 	if latest != nil {
 		in.NameKey = latest.NameKey

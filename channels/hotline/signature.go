@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // Headers of a signed request, both ways: the platform's work orders to us
@@ -42,7 +42,7 @@ func mac(secret, ts string, body []byte) []byte {
 // the reason is returned apart for the log.
 func Verify(secret, tsHeader, sigHeader string, body []byte, now time.Time, window time.Duration) (reason string, err error) {
 	deny := func(reason string) (string, error) {
-		return reason, cases.Errorf(cases.EUnauthorized, "签名校验失败")
+		return reason, kernel.Errorf(kernel.EUnauthorized, "签名校验失败")
 	}
 	if secret == "" {
 		return deny("no secret configured")
@@ -59,7 +59,7 @@ func Verify(secret, tsHeader, sigHeader string, body []byte, now time.Time, wind
 		return deny("malformed timestamp")
 	}
 	if skew := now.Sub(time.Unix(sec, 0)); skew > window || skew < -window {
-		return "timestamp outside the window", cases.Errorf(cases.EUnauthorized, "请求时间戳超出允许范围（±%d分钟），请校准时钟", int(window.Minutes()))
+		return "timestamp outside the window", kernel.Errorf(kernel.EUnauthorized, "请求时间戳超出允许范围（±%d分钟），请校准时钟", int(window.Minutes()))
 	}
 	if len(sigHeader) <= len(signaturePrefix) || !strings.EqualFold(sigHeader[:len(signaturePrefix)], signaturePrefix) {
 		return deny("malformed signature header")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/channels/hotline"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // opensslKey is printf '%s.%s' 1758000000 '{"a":1}' | openssl dgst -sha256 -hmac key
@@ -60,11 +61,11 @@ func TestSignature(t *testing.T) {
 				}
 				return
 			}
-			if cases.ErrorCode(err) != cases.EUnauthorized || reason == "" {
+			if kernel.ErrorCode(err) != kernel.EUnauthorized || reason == "" {
 				t.Fatalf("err = %v, reason %q: want unauthorized with a reason", err, reason)
 			}
-			if skew := strings.Contains(cases.ErrorMessage(err), "时间戳"); skew != tc.skewText {
-				t.Errorf("message %q", cases.ErrorMessage(err))
+			if skew := strings.Contains(kernel.ErrorMessage(err), "时间戳"); skew != tc.skewText {
+				t.Errorf("message %q", kernel.ErrorMessage(err))
 			}
 		})
 	}

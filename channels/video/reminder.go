@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // ReminderArgs is the job that reminds of a booked session; River runs it
@@ -24,7 +24,7 @@ func (ReminderArgs) Kind() string { return "video_reminder" }
 // finished bookings do nothing.
 func (s *Service) Remind(ctx context.Context, args ReminderArgs) error {
 	b, err := s.Store.Booking(ctx, args.BookingID)
-	if cases.ErrorCode(err) == cases.ENotFound {
+	if kernel.ErrorCode(err) == kernel.ENotFound {
 		return nil
 	} else if err != nil {
 		return err
@@ -51,5 +51,5 @@ func (s *Service) Remind(ctx context.Context, args ReminderArgs) error {
 	// WeChat channel's subscribe message hears this event).
 	data := map[string]any{"booking_id": b.ID, "lead_minutes": args.LeadMinutes, "starts_at": b.Slot.StartsAt,
 		"leader": b.Day.LeaderName, "delivered": delivered}
-	return s.Cases.Note(ctx, cases.SystemActor("视频接访提醒"), b.CaseID, EventReminder, note, data)
+	return s.Cases.Note(ctx, kernel.SystemActor("视频接访提醒"), b.CaseID, EventReminder, note, data)
 }

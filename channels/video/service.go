@@ -88,20 +88,20 @@ func invalid(fields map[string]string) error {
 	if len(fields) == 0 {
 		return nil
 	}
-	return &cases.Error{Code: cases.EInvalid, Message: "提交的数据有误", Fields: fields}
+	return &kernel.Error{Code: kernel.EInvalid, Message: "提交的数据有误", Fields: fields}
 }
 
 // canSchedule: leaders (their own days), supervisors and admins plan
 // reception days.
-func canSchedule(a cases.Actor) bool { return a.Can(cases.PermSchedule) }
+func canSchedule(a kernel.Actor) bool { return a.Can(kernel.PermSchedule) }
 
 // canHandle: who may cancel a booking or mark it done — those who book, and
 // those who plan the day (a leader only their own).
-func canHandle(a cases.Actor, d *Day) bool {
-	if a.Can(cases.PermRegister) {
+func canHandle(a kernel.Actor, d *Day) bool {
+	if a.Can(kernel.PermRegister) {
 		return true
 	}
-	return canSchedule(a) && (a.Role != cases.RoleLeader || a.UserID == d.LeaderID)
+	return canSchedule(a) && (a.Role != kernel.RoleLeader || a.UserID == d.LeaderID)
 }
 
 func today(now time.Time) string { return now.In(cases.ChinaTime).Format(time.DateOnly) }
@@ -152,16 +152,16 @@ type NewSlot struct {
 // CreateDay plans a reception day with its slots, unpublished. The region
 // lies in both the planner's and the leader's scope; slots do not overlap
 // each other nor the leader's other slots that day.
-func (s *Service) CreateDay(ctx context.Context, actor cases.Actor, nd NewDay) (*Day, error) {
+func (s *Service) CreateDay(ctx context.Context, actor kernel.Actor, nd NewDay) (*Day, error) {
 	if !canSchedule(actor) {
-		return nil, cases.Errorf(cases.EForbidden, "当前角色（%s）不能安排接访日", actor.Role.Label())
+		return nil, kernel.Errorf(kernel.EForbidden, "当前角色（%s）不能安排接访日", actor.Role.Label())
 	}
 	leaderID := nd.LeaderID
-	if leaderID == 0 && actor.Role == cases.RoleLeader {
+	if leaderID == 0 && actor.Role == kernel.RoleLeader {
 		leaderID = actor.UserID
 	}
-	if actor.Role == cases.RoleLeader && leaderID != actor.UserID {
-		return nil, cases.Errorf(cases.EForbidden, "领导只能安排本人的接访日")
+	if actor.Role == kernel.RoleLeader && leaderID != actor.UserID {
+		return nil, kernel.Errorf(kernel.EForbidden, "领导只能安排本人的接访日")
 	}
 	now := s.now()
 	fields := map[string]string{}
@@ -178,12 +178,12 @@ func (s *Service) CreateDay(ctx context.Context, actor cases.Actor, nd NewDay) (
 	if utf8.RuneCountInString(topic) > MaxTopic {
 		fields["topic"] = fmt.Sprintf("长度不能超过%d个字符", MaxTopic)
 	}
-	var region *cases.Region
+	var region *kernel.Region
 	var err error
-	code, ok := cases.NormalizeRegionCode(nd.RegionCode)
+	code, ok := kernel.NormalizeRegionCode(nd.RegionCode)
 	if !ok {
 		fields["region_code"] = "行政区划代码格式错误"
-	} else if region, err = s.Cases.LookupRegion(ctx, code); cases.ErrorCode(err) == cases.ENotFound {
+	} else if region, err = s.Cases.LookupRegion(ctx, code); kernel.ErrorCode(err) == kernel.ENotFound {
 		fields["region_code"] = "行政区划代码不存在"
 	} else if err != nil {
 		return nil, err
@@ -196,17 +196,17 @@ func (s *Service) CreateDay(ctx context.Context, actor cases.Actor, nd NewDay) (
 	}
 	if leaderID == 0 {
 		fields["leader_id"] = "请选择接访领导"
-	} else if u, err := s.Users.UserByID(ctx, leaderID); cases.ErrorCode(err) == cases.ENotFound {
+	} else if u, err := s.Users.UserByID(ctx, leaderID); kernel.ErrorCode(err) == kernel.ENotFound {
 		fields["leader_id"] = "接访领导不存在"
 	} else if err != nil {
 		return nil, err
-	} else if u.Role != cases.RoleLeader {
+	} else if u.Role != kernel.RoleLeader {
 		fields["leader_id"] = "该用户不是领导"
 	} else if u.Disabled {
 		fields["leader_id"] = "该领导的账户已停用"
 	} else {
 		d.LeaderID, d.LeaderName = u.ID, u.Actor().Name
-		if ok && !cases.InRegion(code, u.RegionCode) {
+		if ok && !kernel.InRegion(code, u.RegionCode) {
 			fields["region_code"] = "接访地区不在该领导的管辖范围内"
 		}
 	}
@@ -227,7 +227,7 @@ func (s *Service) CreateDay(ctx context.Context, actor cases.Actor, nd NewDay) (
 			for _, os := range o.Slots {
 				for i, ns := range d.Slots {
 					if ns.StartsAt.Before(os.EndsAt) && os.StartsAt.Before(ns.EndsAt) {
-						return cases.FieldError(fmt.Sprintf("slots[%d].start", i),
+						return kernel.FieldError(fmt.Sprintf("slots[%d].start", i),
 							fmt.Sprintf("与该领导同日的其他接访时段（%s）重叠", clock(os.StartsAt)+"—"+clock(os.EndsAt)))
 					}
 				}
@@ -315,26 +315,26 @@ type DayQuery struct {
 // Leaders lists who may receive in a region: the leaders whose region
 // covers it, nearest first. A leader plans only their own days, so sees
 // only themselves.
-func (s *Service) Leaders(ctx context.Context, actor cases.Actor, region string) ([]*staff.User, error) {
+func (s *Service) Leaders(ctx context.Context, actor kernel.Actor, region string) ([]*staff.User, error) {
 	if !canSchedule(actor) {
-		return nil, cases.Errorf(cases.EForbidden, "当前角色（%s）不能安排接访日", actor.Role.Label())
+		return nil, kernel.Errorf(kernel.EForbidden, "当前角色（%s）不能安排接访日", actor.Role.Label())
 	}
-	code, ok := cases.NormalizeRegionCode(region)
+	code, ok := kernel.NormalizeRegionCode(region)
 	if !ok {
-		return nil, cases.FieldError("region", "行政区划代码格式错误")
+		return nil, kernel.FieldError("region", "行政区划代码格式错误")
 	}
 	if !actor.Sees(code) {
-		return nil, cases.FieldError("region", "该地区不在您的管辖范围内")
+		return nil, kernel.FieldError("region", "该地区不在您的管辖范围内")
 	}
-	users, err := staff.Covering(ctx, s.Users, []cases.Role{cases.RoleLeader}, code)
-	if err != nil || actor.Role != cases.RoleLeader {
+	users, err := staff.Covering(ctx, s.Users, []kernel.Role{kernel.RoleLeader}, code)
+	if err != nil || actor.Role != kernel.RoleLeader {
 		return users, err
 	}
 	return slices.DeleteFunc(users, func(u *staff.User) bool { return u.ID != actor.UserID }), nil
 }
 
 // Days lists the days in the actor's scope.
-func (s *Service) Days(ctx context.Context, actor cases.Actor, q DayQuery) ([]*Day, error) {
+func (s *Service) Days(ctx context.Context, actor kernel.Actor, q DayQuery) ([]*Day, error) {
 	from, to, err := dateRange(q.From, q.To, s.Now(), 30, MaxDaysAhead)
 	if err != nil {
 		return nil, err
@@ -343,16 +343,16 @@ func (s *Service) Days(ctx context.Context, actor cases.Actor, q DayQuery) ([]*D
 		Published: q.Published, Limit: 500})
 }
 
-func (s *Service) scopedDay(ctx context.Context, actor cases.Actor, id int64) (*Day, error) {
+func (s *Service) scopedDay(ctx context.Context, actor kernel.Actor, id int64) (*Day, error) {
 	d, err := s.Store.Day(ctx, id)
 	if err == nil && !actor.Sees(d.RegionCode) {
-		err = cases.Errorf(cases.ENotFound, "接访日不存在")
+		err = kernel.Errorf(kernel.ENotFound, "接访日不存在")
 	}
 	return d, err
 }
 
 // Day returns a day in the actor's scope with all its bookings.
-func (s *Service) Day(ctx context.Context, actor cases.Actor, id int64) (*Day, []*Booking, error) {
+func (s *Service) Day(ctx context.Context, actor kernel.Actor, id int64) (*Day, []*Booking, error) {
 	d, err := s.scopedDay(ctx, actor, id)
 	if err != nil {
 		return nil, nil, err
@@ -362,23 +362,23 @@ func (s *Service) Day(ctx context.Context, actor cases.Actor, id int64) (*Day, [
 }
 
 // Publish makes a day visible to residents and open for booking.
-func (s *Service) Publish(ctx context.Context, actor cases.Actor, id int64) (*Day, error) {
+func (s *Service) Publish(ctx context.Context, actor kernel.Actor, id int64) (*Day, error) {
 	if !canSchedule(actor) {
-		return nil, cases.Errorf(cases.EForbidden, "当前角色（%s）不能发布接访日", actor.Role.Label())
+		return nil, kernel.Errorf(kernel.EForbidden, "当前角色（%s）不能发布接访日", actor.Role.Label())
 	}
 	d, err := s.scopedDay(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
-	if actor.Role == cases.RoleLeader && d.LeaderID != actor.UserID {
-		return nil, cases.Errorf(cases.EForbidden, "领导只能发布本人的接访日")
+	if actor.Role == kernel.RoleLeader && d.LeaderID != actor.UserID {
+		return nil, kernel.Errorf(kernel.EForbidden, "领导只能发布本人的接访日")
 	}
 	if d.Published {
 		return d, nil
 	}
 	now := s.now()
 	if len(d.Slots) == 0 || !d.Slots[len(d.Slots)-1].EndsAt.After(now) {
-		return nil, cases.Errorf(cases.EInvalid, "接访日已结束，不能发布")
+		return nil, kernel.Errorf(kernel.EInvalid, "接访日已结束，不能发布")
 	}
 	if err := s.Store.PublishDay(ctx, id, now); err != nil {
 		return nil, err
@@ -389,7 +389,7 @@ func (s *Service) Publish(ctx context.Context, actor cases.Actor, id int64) (*Da
 
 // nearRegion is a region's ancestors and subtree.
 func nearRegion(code string) *NearRegion {
-	n := &NearRegion{Prefix: cases.RegionPrefix(code)}
+	n := &NearRegion{Prefix: kernel.RegionPrefix(code)}
 	for _, end := range []int{2, 4, 6, 9, 12} {
 		if end >= len(n.Prefix) {
 			break
@@ -414,9 +414,9 @@ func (s *Service) Schedule(ctx context.Context, region, from, to string) ([]*Day
 	published := true
 	f := DayFilter{From: from, To: to, Published: &published, Limit: 500}
 	if region != "" {
-		code, ok := cases.NormalizeRegionCode(region)
+		code, ok := kernel.NormalizeRegionCode(region)
 		if !ok {
-			return nil, cases.FieldError("region", "行政区划代码格式错误")
+			return nil, kernel.FieldError("region", "行政区划代码格式错误")
 		}
 		f.Near = nearRegion(code)
 	}
@@ -441,7 +441,7 @@ func (s *Service) Schedule(ctx context.Context, region, from, to string) ([]*Day
 
 // Agenda lists a leader's bookings (booked and done) between two China
 // dates, by start time; leaderID 0 is the actor.
-func (s *Service) Agenda(ctx context.Context, actor cases.Actor, leaderID int64, from, to string) ([]*Booking, error) {
+func (s *Service) Agenda(ctx context.Context, actor kernel.Actor, leaderID int64, from, to string) ([]*Booking, error) {
 	from, to, err := dateRange(from, to, s.Now(), 7, MaxRange)
 	if err != nil {
 		return nil, err
@@ -465,7 +465,7 @@ type BookRequest struct {
 
 // booker is who books: a member of staff for a walk-in, or a resident.
 type booker struct {
-	actor      cases.Actor
+	actor      kernel.Actor
 	residentID int64
 }
 
@@ -473,9 +473,9 @@ func (b booker) resident() bool { return b.residentID != 0 }
 
 // Book books a seat for a walk-in (window clerks and others who register).
 // A new matter is registered first, through duplicate detection.
-func (s *Service) Book(ctx context.Context, actor cases.Actor, req BookRequest) (*Booking, *cases.Registration, error) {
-	if !actor.Can(cases.PermRegister) {
-		return nil, nil, cases.Errorf(cases.EForbidden, "当前角色（%s）不能预约接访", actor.Role.Label())
+func (s *Service) Book(ctx context.Context, actor kernel.Actor, req BookRequest) (*Booking, *cases.Registration, error) {
+	if !actor.Can(kernel.PermRegister) {
+		return nil, nil, kernel.Errorf(kernel.EForbidden, "当前角色（%s）不能预约接访", actor.Role.Label())
 	}
 	return s.book(ctx, booker{actor: actor}, req)
 }
@@ -484,14 +484,14 @@ func (s *Service) Book(ctx context.Context, actor cases.Actor, req BookRequest) 
 // matter they file, which records them as its filer.
 func (s *Service) BookForResident(ctx context.Context, residentID int64, req BookRequest) (*Booking, *cases.Registration, error) {
 	if residentID == 0 {
-		return nil, nil, cases.Errorf(cases.EUnauthorized, "请先登录")
+		return nil, nil, kernel.Errorf(kernel.EUnauthorized, "请先登录")
 	}
-	return s.book(ctx, booker{actor: cases.SystemActor("群众"), residentID: residentID}, req)
+	return s.book(ctx, booker{actor: kernel.SystemActor("群众"), residentID: residentID}, req)
 }
 
 func (s *Service) book(ctx context.Context, bk booker, req BookRequest) (*Booking, *cases.Registration, error) {
 	if (req.CaseNo == "") == (req.Intake == nil) {
-		return nil, nil, cases.FieldError("case_no", "请填写案件编号或新登记的事项（二选一）")
+		return nil, nil, kernel.FieldError("case_no", "请填写案件编号或新登记的事项（二选一）")
 	}
 	now := s.now()
 	var out *Booking
@@ -509,7 +509,7 @@ func (s *Service) book(ctx context.Context, bk booker, req BookRequest) (*Bookin
 			return slotNotFound(nil)
 		}
 		if !day.Published {
-			return cases.FieldError("slot_id", "接访日尚未发布，不能预约")
+			return kernel.FieldError("slot_id", "接访日尚未发布，不能预约")
 		}
 		// Residents book before the session; a walk-in may join one that
 		// is under way.
@@ -518,7 +518,7 @@ func (s *Service) book(ctx context.Context, bk booker, req BookRequest) (*Bookin
 			deadline = slot.StartsAt
 		}
 		if !now.Before(deadline) {
-			return cases.FieldError("slot_id", "该时段已过，不能预约")
+			return kernel.FieldError("slot_id", "该时段已过，不能预约")
 		}
 		var c *cases.Case
 		if req.CaseNo != "" {
@@ -531,21 +531,21 @@ func (s *Service) book(ctx context.Context, bk booker, req BookRequest) (*Bookin
 				return err
 			}
 			if !c.Status.Open() {
-				return cases.FieldError("case_no", fmt.Sprintf("案件%s，请登记新的事项", c.Status.Label()))
+				return kernel.FieldError("case_no", fmt.Sprintf("案件%s，请登记新的事项", c.Status.Label()))
 			}
 		} else {
 			in := *req.Intake
-			in.Channel, in.ResidentID = cases.ChannelVideo, bk.residentID
-			if code, ok := cases.NormalizeRegionCode(in.RegionCode); ok && !cases.InRegion(code, day.RegionCode) {
-				return cases.FieldError("intake.region_code", fmt.Sprintf("事项发生地不属于本次接访的地区（%s）", day.RegionName))
+			in.Channel, in.ResidentID = kernel.ChannelVideo, bk.residentID
+			if code, ok := kernel.NormalizeRegionCode(in.RegionCode); ok && !kernel.InRegion(code, day.RegionCode) {
+				return kernel.FieldError("intake.region_code", fmt.Sprintf("事项发生地不属于本次接访的地区（%s）", day.RegionName))
 			}
 			if reg, err = t.cases.Register(ctx, bk.actor, in); err != nil {
 				return prefixFields(err, "intake.")
 			}
 			c = reg.Case
 		}
-		if !cases.InRegion(c.RegionCode, day.RegionCode) {
-			return cases.FieldError("case_no", fmt.Sprintf("该案件不属于本次接访的地区（%s）", day.RegionName))
+		if !kernel.InRegion(c.RegionCode, day.RegionCode) {
+			return kernel.FieldError("case_no", fmt.Sprintf("该案件不属于本次接访的地区（%s）", day.RegionName))
 		}
 		if err := t.store.TakeSeat(ctx, slot.ID); err != nil {
 			return err
@@ -587,8 +587,8 @@ func (s *Service) book(ctx context.Context, bk booker, req BookRequest) (*Bookin
 }
 
 func slotNotFound(err error) error {
-	if err == nil || cases.ErrorCode(err) == cases.ENotFound {
-		return cases.Errorf(cases.ENotFound, "接访时段不存在")
+	if err == nil || kernel.ErrorCode(err) == kernel.ENotFound {
+		return kernel.Errorf(kernel.ENotFound, "接访时段不存在")
 	}
 	return err
 }
@@ -596,7 +596,7 @@ func slotNotFound(err error) error {
 // prefixFields puts the field errors of a registration under the request
 // object they came from.
 func prefixFields(err error, prefix string) error {
-	var e *cases.Error
+	var e *kernel.Error
 	if !errors.As(err, &e) || len(e.Fields) == 0 {
 		return err
 	}
@@ -604,7 +604,7 @@ func prefixFields(err error, prefix string) error {
 	for k, v := range e.Fields {
 		fields[prefix+k] = v
 	}
-	return &cases.Error{Code: e.Code, Message: e.Message, Fields: fields}
+	return &kernel.Error{Code: e.Code, Message: e.Message, Fields: fields}
 }
 
 func newToken() string {
@@ -645,20 +645,20 @@ func (bk booker) visible(b *Booking) bool {
 func (s *Service) booking(ctx context.Context, st Store, bk booker, id int64) (*Booking, error) {
 	b, err := st.Booking(ctx, id)
 	if err == nil && !bk.visible(b) {
-		err = cases.Errorf(cases.ENotFound, "预约不存在")
+		err = kernel.Errorf(kernel.ENotFound, "预约不存在")
 	}
 	return b, err
 }
 
 // Booking returns a booking of a day in the actor's scope.
-func (s *Service) Booking(ctx context.Context, actor cases.Actor, id int64) (*Booking, error) {
+func (s *Service) Booking(ctx context.Context, actor kernel.Actor, id int64) (*Booking, error) {
 	return s.booking(ctx, s.Store, booker{actor: actor}, id)
 }
 
 // ResidentBooking returns one of the resident's bookings.
 func (s *Service) ResidentBooking(ctx context.Context, residentID, id int64) (*Booking, error) {
 	if residentID == 0 {
-		return nil, cases.Errorf(cases.EUnauthorized, "请先登录")
+		return nil, kernel.Errorf(kernel.EUnauthorized, "请先登录")
 	}
 	return s.booking(ctx, s.Store, booker{residentID: residentID}, id)
 }
@@ -666,14 +666,14 @@ func (s *Service) ResidentBooking(ctx context.Context, residentID, id int64) (*B
 // ResidentBookings lists the resident's bookings, newest first.
 func (s *Service) ResidentBookings(ctx context.Context, residentID int64) ([]*Booking, error) {
 	if residentID == 0 {
-		return nil, cases.Errorf(cases.EUnauthorized, "请先登录")
+		return nil, kernel.Errorf(kernel.EUnauthorized, "请先登录")
 	}
 	return s.Store.Bookings(ctx, BookingFilter{ResidentID: residentID, Limit: 100, NewestKey: true})
 }
 
 // Cancel cancels a live booking and frees its seat; its reminders then do
 // nothing.
-func (s *Service) Cancel(ctx context.Context, actor cases.Actor, id int64, reason string) (*Booking, error) {
+func (s *Service) Cancel(ctx context.Context, actor kernel.Actor, id int64, reason string) (*Booking, error) {
 	return s.finish(ctx, booker{actor: actor}, id, StatusCancelled, reason)
 }
 
@@ -681,21 +681,21 @@ func (s *Service) Cancel(ctx context.Context, actor cases.Actor, id int64, reaso
 // session starts.
 func (s *Service) CancelForResident(ctx context.Context, residentID, id int64, reason string) (*Booking, error) {
 	if residentID == 0 {
-		return nil, cases.Errorf(cases.EUnauthorized, "请先登录")
+		return nil, kernel.Errorf(kernel.EUnauthorized, "请先登录")
 	}
-	return s.finish(ctx, booker{actor: cases.SystemActor("群众"), residentID: residentID}, id, StatusCancelled, reason)
+	return s.finish(ctx, booker{actor: kernel.SystemActor("群众"), residentID: residentID}, id, StatusCancelled, reason)
 }
 
 // Done marks a live booking done without a session record (one recorded
 // elsewhere).
-func (s *Service) Done(ctx context.Context, actor cases.Actor, id int64) (*Booking, error) {
+func (s *Service) Done(ctx context.Context, actor kernel.Actor, id int64) (*Booking, error) {
 	return s.finish(ctx, booker{actor: actor}, id, StatusDone, "")
 }
 
 func (s *Service) finish(ctx context.Context, bk booker, id int64, to BookingStatus, reason string) (*Booking, error) {
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) > MaxReason {
-		return nil, cases.FieldError("reason", fmt.Sprintf("长度不能超过%d个字符", MaxReason))
+		return nil, kernel.FieldError("reason", fmt.Sprintf("长度不能超过%d个字符", MaxReason))
 	}
 	now := s.now()
 	var out *Booking
@@ -705,13 +705,13 @@ func (s *Service) finish(ctx context.Context, bk booker, id int64, to BookingSta
 			return err
 		}
 		if !bk.resident() && !canHandle(bk.actor, b.Day) {
-			return cases.Errorf(cases.EForbidden, "当前角色（%s）无权执行此操作", bk.actor.Role.Label())
+			return kernel.Errorf(kernel.EForbidden, "当前角色（%s）无权执行此操作", bk.actor.Role.Label())
 		}
 		if b.Status != StatusBooked {
-			return cases.Errorf(cases.EConflict, "该预约%s", b.Status.Label())
+			return kernel.Errorf(kernel.EConflict, "该预约%s", b.Status.Label())
 		}
 		if bk.resident() && !now.Before(b.Slot.StartsAt) {
-			return cases.Errorf(cases.EInvalid, "接访已开始，不能取消")
+			return kernel.Errorf(kernel.EInvalid, "接访已开始，不能取消")
 		}
 		b.Status = to
 		var note, kind string
@@ -756,9 +756,9 @@ type SessionInput struct {
 // RecordSession records a session held for a live booking: the record
 // joins the case as an intake of channel video (on its timeline), and the
 // booking is done.
-func (s *Service) RecordSession(ctx context.Context, actor cases.Actor, id int64, in SessionInput) (*Booking, *cases.Registration, error) {
-	if !actor.Can(cases.PermRegister) {
-		return nil, nil, cases.Errorf(cases.EForbidden, "当前角色（%s）不能记录接访情况", actor.Role.Label())
+func (s *Service) RecordSession(ctx context.Context, actor kernel.Actor, id int64, in SessionInput) (*Booking, *cases.Registration, error) {
+	if !actor.Can(kernel.PermRegister) {
+		return nil, nil, kernel.Errorf(kernel.EForbidden, "当前角色（%s）不能记录接访情况", actor.Role.Label())
 	}
 	now := s.now()
 	rec, err := checkSession(in, now)
@@ -775,9 +775,9 @@ func (s *Service) RecordSession(ctx context.Context, actor cases.Actor, id int64
 		}
 		switch b.Status {
 		case StatusCancelled:
-			return cases.Errorf(cases.EInvalid, "该预约已取消，不能记录接访情况")
+			return kernel.Errorf(kernel.EInvalid, "该预约已取消，不能记录接访情况")
 		case StatusDone:
-			return cases.Errorf(cases.EConflict, "该预约已完成，不能重复记录")
+			return kernel.Errorf(kernel.EConflict, "该预约已完成，不能重复记录")
 		}
 		rec.BookingID = b.ID
 		intake := sessionIntake(b, rec)
@@ -875,7 +875,7 @@ func sessionIntake(b *Booking, r *SessionRecord) cases.Intake {
 		subject = string([]rune(subject)[:cases.MaxSubject])
 	}
 	return cases.Intake{
-		Channel:     cases.ChannelVideo,
+		Channel:     kernel.ChannelVideo,
 		ExternalRef: fmt.Sprintf("video-booking:%d", b.ID),
 		SourceKey:   fmt.Sprintf("video-session:%d", b.ID),
 		ReceivedAt:  r.StartedAt,

@@ -13,6 +13,7 @@ import (
 	"github.com/jiefen/jiefen/channels/video"
 	"github.com/jiefen/jiefen/channels/video/videotest"
 	"github.com/jiefen/jiefen/database/dbtest"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 func each(t *testing.T, fn func(t *testing.T, e *videotest.Env)) {
@@ -23,14 +24,14 @@ func each(t *testing.T, fn func(t *testing.T, e *videotest.Env)) {
 
 func code(t *testing.T, err error, want string) {
 	t.Helper()
-	if got := cases.ErrorCode(err); got != want {
+	if got := kernel.ErrorCode(err); got != want {
 		t.Fatalf("error %v, want code %q", err, want)
 	}
 }
 
 func field(t *testing.T, err error, name string) {
 	t.Helper()
-	if _, ok := cases.ErrorFields(err)[name]; !ok {
+	if _, ok := kernel.ErrorFields(err)[name]; !ok {
 		t.Fatalf("error %v, want a message for field %q", err, name)
 	}
 }
@@ -54,27 +55,27 @@ func TestCreateDay(t *testing.T) {
 			code  string
 			field string
 		}{
-			{"clerk may not plan", "clerk", ok, cases.EForbidden, ""},
-			{"leader only for self", "hbleader", ok, cases.EForbidden, ""},
-			{"past date", "supervisor", with(func(d *video.NewDay) { d.Date = "2025-11-30" }), cases.EInvalid, "date"},
-			{"bad date", "supervisor", with(func(d *video.NewDay) { d.Date = "2025-13-01" }), cases.EInvalid, "date"},
-			{"region outside scope", "supervisor", with(func(d *video.NewDay) { d.RegionCode = "610202" }), cases.EInvalid, "region_code"},
-			{"unknown region", "supervisor", with(func(d *video.NewDay) { d.RegionCode = "610999" }), cases.EInvalid, "region_code"},
-			{"not a leader", "supervisor", with(func(d *video.NewDay) { d.LeaderID = e.Users["clerk"].ID }), cases.EInvalid, "leader_id"},
-			{"no leader", "supervisor", with(func(d *video.NewDay) { d.LeaderID = 0 }), cases.EInvalid, "leader_id"},
-			{"outside the leader's scope", "admin", with(func(d *video.NewDay) { d.LeaderID = e.Users["leader2"].ID }), cases.EInvalid, "region_code"},
-			{"no slots", "supervisor", with(func(d *video.NewDay) { d.Slots = nil }), cases.EInvalid, "slots"},
-			{"capacity 0", "supervisor", with(func(d *video.NewDay) { d.Slots[0].Capacity = 0 }), cases.EInvalid, "slots[0].capacity"},
-			{"end before start", "supervisor", with(func(d *video.NewDay) { d.Slots[0].End = "08:00" }), cases.EInvalid, "slots[0].end"},
-			{"bad time", "supervisor", with(func(d *video.NewDay) { d.Slots[0].Start = "9点" }), cases.EInvalid, "slots[0].start"},
+			{"clerk may not plan", "clerk", ok, kernel.EForbidden, ""},
+			{"leader only for self", "hbleader", ok, kernel.EForbidden, ""},
+			{"past date", "supervisor", with(func(d *video.NewDay) { d.Date = "2025-11-30" }), kernel.EInvalid, "date"},
+			{"bad date", "supervisor", with(func(d *video.NewDay) { d.Date = "2025-13-01" }), kernel.EInvalid, "date"},
+			{"region outside scope", "supervisor", with(func(d *video.NewDay) { d.RegionCode = "610202" }), kernel.EInvalid, "region_code"},
+			{"unknown region", "supervisor", with(func(d *video.NewDay) { d.RegionCode = "610999" }), kernel.EInvalid, "region_code"},
+			{"not a leader", "supervisor", with(func(d *video.NewDay) { d.LeaderID = e.Users["clerk"].ID }), kernel.EInvalid, "leader_id"},
+			{"no leader", "supervisor", with(func(d *video.NewDay) { d.LeaderID = 0 }), kernel.EInvalid, "leader_id"},
+			{"outside the leader's scope", "admin", with(func(d *video.NewDay) { d.LeaderID = e.Users["leader2"].ID }), kernel.EInvalid, "region_code"},
+			{"no slots", "supervisor", with(func(d *video.NewDay) { d.Slots = nil }), kernel.EInvalid, "slots"},
+			{"capacity 0", "supervisor", with(func(d *video.NewDay) { d.Slots[0].Capacity = 0 }), kernel.EInvalid, "slots[0].capacity"},
+			{"end before start", "supervisor", with(func(d *video.NewDay) { d.Slots[0].End = "08:00" }), kernel.EInvalid, "slots[0].end"},
+			{"bad time", "supervisor", with(func(d *video.NewDay) { d.Slots[0].Start = "9点" }), kernel.EInvalid, "slots[0].start"},
 			{"overlap", "supervisor", with(func(d *video.NewDay) {
 				d.Slots = append(d.Slots, video.NewSlot{Start: "10:00", End: "11:00", Capacity: 1},
 					video.NewSlot{Start: "09:15", End: "09:45", Capacity: 1})
-			}), cases.EInvalid, "slots[2].start"},
+			}), kernel.EInvalid, "slots[2].start"},
 			{"slot over", "supervisor", with(func(d *video.NewDay) {
 				d.Date = "2025-12-01"
 				d.Slots[0] = video.NewSlot{Start: "08:00", End: "09:00", Capacity: 1}
-			}), cases.EInvalid, "slots[0].end"},
+			}), kernel.EInvalid, "slots[0].end"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				_, err := e.Video.CreateDay(ctx, e.Actor(tc.actor), tc.day)
@@ -99,7 +100,7 @@ func TestCreateDay(t *testing.T) {
 		// The leader cannot be in two receptions at once.
 		_, err = e.Video.CreateDay(ctx, e.Actor("supervisor"), video.NewDay{LeaderID: leader.ID, RegionCode: "610902",
 			Date: "2025-12-02", Slots: []video.NewSlot{{Start: "14:30", End: "16:00", Capacity: 1}}})
-		code(t, err, cases.EInvalid)
+		code(t, err, kernel.EInvalid)
 		field(t, err, "slots[0].start")
 		// The same hours of another leader are fine.
 		if _, err := e.Video.CreateDay(ctx, e.Actor("supervisor"), video.NewDay{LeaderID: e.Users["hbleader"].ID,
@@ -109,11 +110,11 @@ func TestCreateDay(t *testing.T) {
 
 		// Publishing: only in scope, a leader only their own.
 		_, err = e.Video.Publish(ctx, e.Actor("hbleader"), d.ID)
-		code(t, err, cases.EForbidden)
+		code(t, err, kernel.EForbidden)
 		_, err = e.Video.Publish(ctx, e.Actor("leader2"), d.ID)
-		code(t, err, cases.ENotFound)
+		code(t, err, kernel.ENotFound)
 		_, err = e.Video.Publish(ctx, e.Actor("clerk"), d.ID)
-		code(t, err, cases.EForbidden)
+		code(t, err, kernel.EForbidden)
 		if p, err := e.Video.Publish(ctx, e.Actor("leader"), d.ID); err != nil || !p.Published {
 			t.Fatalf("publish: %+v %v", p, err)
 		}
@@ -130,7 +131,7 @@ func TestCreateDay(t *testing.T) {
 			t.Fatalf("another city's clerk sees %d days", len(days))
 		}
 		_, _, err = e.Video.Day(ctx, e.Actor("other"), d.ID)
-		code(t, err, cases.ENotFound)
+		code(t, err, kernel.ENotFound)
 		_, err = e.Video.Days(ctx, e.Actor("clerk"), video.DayQuery{From: "2025-12-05", To: "2025-12-01"})
 		field(t, err, "to")
 
@@ -164,7 +165,7 @@ func (f *fakeReminder) Remind(ctx context.Context, n video.Notice) error {
 
 func events(t *testing.T, e *videotest.Env, no, kind string) []cases.Event {
 	t.Helper()
-	c, err := e.Cases.Get(context.Background(), cases.SystemActor("t"), no)
+	c, err := e.Cases.Get(context.Background(), kernel.SystemActor("t"), no)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +193,7 @@ func TestBookRemindRecord(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if reg == nil || reg.Decision != cases.DecisionNew || reg.Intake.Channel != cases.ChannelVideo || b.CaseNo != reg.Case.No ||
+		if reg == nil || reg.Decision != cases.DecisionNew || reg.Intake.Channel != kernel.ChannelVideo || b.CaseNo != reg.Case.No ||
 			b.Status != video.StatusBooked || b.BookedByName != "李窗口" || b.ResidentID != 0 || b.Slot.Booked != 1 ||
 			!strings.HasPrefix(b.MeetingURL, "https://meet.example.gov.cn/room/"+b.RoomToken+"?case="+b.CaseNo+fmt.Sprintf("&b=%d", b.ID)) {
 			t.Fatalf("booking %+v, registration %+v", b, reg)
@@ -221,7 +222,7 @@ func TestBookRemindRecord(t *testing.T) {
 		// The same case again on the same day: refused, and nothing of the
 		// attempt remains (no seat, no job, no event).
 		_, _, err = e.Video.Book(ctx, clerk, video.BookRequest{SlotID: d.Slots[1].ID, CaseNo: b.CaseNo})
-		code(t, err, cases.EConflict)
+		code(t, err, kernel.EConflict)
 		if sl, _ := e.VideoDB.Slot(ctx, d.Slots[1].ID); sl.Booked != 0 {
 			t.Fatalf("seat kept by a failed booking")
 		}
@@ -231,9 +232,9 @@ func TestBookRemindRecord(t *testing.T) {
 
 		// Scope: a slot elsewhere is not found; a case elsewhere neither.
 		_, _, err = e.Video.Book(ctx, e.Actor("other"), video.BookRequest{SlotID: d.Slots[1].ID, CaseNo: b.CaseNo})
-		code(t, err, cases.ENotFound)
+		code(t, err, kernel.ENotFound)
 		_, _, err = e.Video.Book(ctx, e.Actor("leader"), video.BookRequest{SlotID: d.Slots[1].ID, CaseNo: b.CaseNo})
-		code(t, err, cases.EForbidden)
+		code(t, err, kernel.EForbidden)
 		_, _, err = e.Video.Book(ctx, clerk, video.BookRequest{SlotID: d.Slots[1].ID})
 		field(t, err, "case_no")
 		// A new matter outside the day's region.
@@ -257,7 +258,7 @@ func TestBookRemindRecord(t *testing.T) {
 		}
 		own := e.Register(t, videotest.Walkin("陈大妈", "13911112222", "楼上漏水多次协商无果"), res.ID)
 		_, _, err = e.Video.BookForResident(ctx, res.ID, video.BookRequest{SlotID: d.Slots[0].ID, CaseNo: b.CaseNo})
-		code(t, err, cases.ENotFound)
+		code(t, err, kernel.ENotFound)
 		rb, _, err := e.Video.BookForResident(ctx, res.ID, video.BookRequest{SlotID: d.Slots[0].ID, CaseNo: own.No})
 		if err != nil || rb.ResidentID != res.ID || rb.BookedBy != 0 {
 			t.Fatalf("resident booking %+v %v", rb, err)
@@ -265,11 +266,11 @@ func TestBookRemindRecord(t *testing.T) {
 		// The last seat of 09:00 is gone.
 		other := e.Register(t, videotest.Walkin("刘老汉", "13933334444", "宅基地纠纷"), 0)
 		_, _, err = e.Video.Book(ctx, clerk, video.BookRequest{SlotID: d.Slots[0].ID, CaseNo: other.No})
-		code(t, err, cases.EConflict)
+		code(t, err, kernel.EConflict)
 		// A resident files a new matter with the booking: they filed it.
 		nb, nreg, err := e.Video.BookForResident(ctx, res.ID, video.BookRequest{SlotID: d.Slots[1].ID,
 			Intake: videotest.Walkin("陈大妈", "13911112222", "菜市场噪音扰民")})
-		if err != nil || nreg.Intake.ResidentID != res.ID || nreg.Intake.Channel != cases.ChannelVideo {
+		if err != nil || nreg.Intake.ResidentID != res.ID || nreg.Intake.Channel != kernel.ChannelVideo {
 			t.Fatalf("resident's new matter %+v %+v %v", nb, nreg, err)
 		}
 		if _, _, err := e.Cases.ResidentCase(ctx, res.ID, nb.CaseNo); err != nil {
@@ -280,7 +281,7 @@ func TestBookRemindRecord(t *testing.T) {
 			t.Fatalf("my bookings %v %v", mine, err)
 		}
 		_, err = e.Video.ResidentBooking(ctx, res.ID, b.ID)
-		code(t, err, cases.ENotFound)
+		code(t, err, kernel.ENotFound)
 
 		// The leader's agenda: bookings with case numbers and links.
 		agenda, err := e.Video.Agenda(ctx, e.Actor("leader"), 0, "2025-12-03", "2025-12-03")
@@ -296,13 +297,13 @@ func TestBookRemindRecord(t *testing.T) {
 
 		// Residents cancel their own bookings only.
 		_, err = e.Video.CancelForResident(ctx, res.ID+1, nb.ID, "")
-		code(t, err, cases.ENotFound)
+		code(t, err, kernel.ENotFound)
 		cb, err := e.Video.CancelForResident(ctx, res.ID, nb.ID, "临时有事")
 		if err != nil || cb.Status != video.StatusCancelled || cb.CancelReason != "临时有事" || cb.Slot.Booked != 0 {
 			t.Fatalf("cancel %+v %v", cb, err)
 		}
 		_, err = e.Video.CancelForResident(ctx, res.ID, nb.ID, "")
-		code(t, err, cases.EConflict)
+		code(t, err, kernel.EConflict)
 		if ev := events(t, e, nb.CaseNo, video.EventCancelled); len(ev) != 1 || !strings.Contains(ev[0].Note, "临时有事") {
 			t.Fatalf("cancel events %+v", ev)
 		}
@@ -339,7 +340,7 @@ func TestBookRemindRecord(t *testing.T) {
 		}
 		// Residents cannot cancel once the session started; staff can.
 		_, err = e.Video.CancelForResident(ctx, res.ID, rb.ID, "")
-		code(t, err, cases.EInvalid)
+		code(t, err, kernel.EInvalid)
 
 		// The session: recorded by staff, it is a video intake on the case.
 		in := video.SessionInput{StartedAt: time.Date(2025, 12, 3, 14, 2, 0, 0, cases.ChinaTime),
@@ -353,11 +354,11 @@ func TestBookRemindRecord(t *testing.T) {
 		field(t, err, "ended_at") // in the future
 		e.Set(time.Date(2025, 12, 3, 15, 0, 0, 0, cases.ChinaTime))
 		_, _, err = e.Video.RecordSession(ctx, e.Actor("leader"), b.ID, in)
-		code(t, err, cases.EForbidden)
+		code(t, err, kernel.EForbidden)
 		_, _, err = e.Video.RecordSession(ctx, e.Actor("other"), b.ID, in)
-		code(t, err, cases.ENotFound)
+		code(t, err, kernel.ENotFound)
 		_, _, err = e.Video.RecordSession(ctx, clerk, nb.ID, in)
-		code(t, err, cases.EInvalid) // cancelled
+		code(t, err, kernel.EInvalid) // cancelled
 		done, sreg, err := e.Video.RecordSession(ctx, clerk, b.ID, in)
 		if err != nil {
 			t.Fatal(err)
@@ -375,12 +376,12 @@ func TestBookRemindRecord(t *testing.T) {
 				vi = &c.Intakes[i]
 			}
 		}
-		if vi == nil || vi.Channel != cases.ChannelVideo || !strings.Contains(vi.Content, "REC-20251203-0007") ||
+		if vi == nil || vi.Channel != kernel.ChannelVideo || !strings.Contains(vi.Content, "REC-20251203-0007") ||
 			!strings.Contains(vi.Content, "交办处理") || !strings.Contains(vi.Content, "李秀英（信访人）") {
 			t.Fatalf("session intake %+v", vi)
 		}
 		_, _, err = e.Video.RecordSession(ctx, clerk, b.ID, in)
-		code(t, err, cases.EConflict)
+		code(t, err, kernel.EConflict)
 		got, _ := e.Video.Booking(ctx, clerk, b.ID)
 		if got.Session == nil || got.Session.Outcome != "assigned" || len(got.Session.Participants) != 2 {
 			t.Fatalf("booking with its record %+v", got)
@@ -389,7 +390,7 @@ func TestBookRemindRecord(t *testing.T) {
 		if sl, _ := e.VideoDB.Slot(ctx, b.SlotID); sl.Booked != 1 {
 			t.Fatalf("seats of the done slot: %d", sl.Booked)
 		}
-		if _, err := e.Video.Done(ctx, e.Actor("hbleader"), rb.ID); cases.ErrorCode(err) != cases.EForbidden {
+		if _, err := e.Video.Done(ctx, e.Actor("hbleader"), rb.ID); kernel.ErrorCode(err) != kernel.EForbidden {
 			t.Fatalf("another leader marks done: %v", err)
 		}
 		if d, err := e.Video.Done(ctx, e.Actor("leader"), rb.ID); err != nil || d.Status != video.StatusDone {
@@ -422,10 +423,10 @@ func TestConcurrentBookings(t *testing.T) {
 		wg.Wait()
 		ok := 0
 		for _, err := range errs {
-			switch cases.ErrorCode(err) {
+			switch kernel.ErrorCode(err) {
 			case "":
 				ok++
-			case cases.EConflict:
+			case kernel.EConflict:
 			default:
 				t.Errorf("unexpected: %v", err)
 			}

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // Config is the WeChat channel's configuration, read from the environment
@@ -76,7 +77,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 	}
 	if c.DefaultRegion != "" {
-		code, ok := cases.NormalizeRegionCode(c.DefaultRegion)
+		code, ok := kernel.NormalizeRegionCode(c.DefaultRegion)
 		if !ok {
 			return c, fmt.Errorf("wechat: WECHAT_DEFAULT_REGION %q is not a region code", c.DefaultRegion)
 		}

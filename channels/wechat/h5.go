@@ -10,8 +10,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-
-	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 // The resident H5 page at /m/: plain HTML, CSS and JavaScript embedded in
@@ -72,7 +71,7 @@ func (ch *Channel) h5(c *fiber.Ctx) error {
 	}
 	a, ok := h5Assets[name]
 	if !ok {
-		return cases.Errorf(cases.ENotFound, "页面不存在")
+		return kernel.Errorf(kernel.ENotFound, "页面不存在")
 	}
 	c.Set(fiber.HeaderContentType, a.ct)
 	c.Set(fiber.HeaderCacheControl, "no-cache")

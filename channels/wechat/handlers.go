@@ -15,6 +15,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/pii"
 	"github.com/jiefen/jiefen/residents"
 	"github.com/jiefen/jiefen/web"
@@ -26,7 +27,7 @@ const DevOpenIDPrefix = "dev:"
 
 // Regions looks up region names.
 type Regions interface {
-	Region(ctx context.Context, code string) (*cases.Region, error)
+	Region(ctx context.Context, code string) (*kernel.Region, error)
 }
 
 // Channel is the WeChat channel: mini-program login, the resident API
@@ -50,7 +51,7 @@ type Channel struct {
 
 // residentActor is who registers residents' own intakes: no staff member,
 // so no region scope, and the timeline says a resident filed it.
-var residentActor = cases.Actor{Name: "群众（微信）", System: true}
+var residentActor = kernel.Actor{Name: "群众（微信）", System: true}
 
 // UploadPath is the image upload route; it alone accepts bodies larger
 // than the server's 1 MiB limit.
@@ -73,7 +74,7 @@ func (ch *Channel) Mount(app *fiber.App, api fiber.Router, auth web.Auth, v *web
 		Max:        ch.LoginPerMinute,
 		Expiration: time.Minute,
 		LimitReached: func(c *fiber.Ctx) error {
-			return cases.Errorf("too_many_requests", "登录尝试过于频繁，请稍后再试")
+			return kernel.Errorf("too_many_requests", "登录尝试过于频繁，请稍后再试")
 		},
 	})
 	api.Get("/wechat/config", ch.publicConfig)
@@ -132,7 +133,7 @@ func allowLargeUploads(app *fiber.App) {
 // fault, and logs it (without secrets) with the request ID.
 func (ch *Channel) upstream(c *fiber.Ctx, what string, err error, msg string) error {
 	ch.logUpstream(c, what, err)
-	return &cases.Error{Code: cases.EUpstream, Message: msg}
+	return &kernel.Error{Code: kernel.EUpstream, Message: msg}
 }
 
 // logUpstream logs a failure with the request ID, without secrets.
@@ -200,7 +201,7 @@ type loginResponse struct {
 // login exchanges a wx.login code for a resident token.
 func (ch *Channel) login(c *fiber.Ctx) error {
 	if ch.Client == nil {
-		return cases.Errorf(cases.ENotFound, "本服务未启用微信小程序登录")
+		return kernel.Errorf(kernel.ENotFound, "本服务未启用微信小程序登录")
 	}
 	var req loginRequest
 	if err := web.Bind(c, ch.validate, &req); err != nil {
@@ -210,9 +211,9 @@ func (ch *Channel) login(c *fiber.Ctx) error {
 	if err != nil {
 		switch code, _ := ErrorCode(err); code {
 		case CodeInvalidCode, CodeCodeUsed:
-			return cases.Errorf(cases.EUnauthorized, "微信登录凭证无效或已过期，请重新登录")
+			return kernel.Errorf(kernel.EUnauthorized, "微信登录凭证无效或已过期，请重新登录")
 		case CodeRiskyUser:
-			return cases.Errorf(cases.EForbidden, "微信判定该账号存在安全风险，暂时无法登录")
+			return kernel.Errorf(kernel.EForbidden, "微信判定该账号存在安全风险，暂时无法登录")
 		}
 		return ch.upstream(c, "wechat login failed", err, "微信登录服务暂时不可用，请稍后重试")
 	}
@@ -241,7 +242,7 @@ type devLoginRequest struct {
 // development and tests; it exists only with JIEFEN_DEV_LOGIN=1.
 func (ch *Channel) devLogin(c *fiber.Ctx) error {
 	if !ch.Config.DevLogin {
-		return cases.Errorf(cases.ENotFound, "接口不存在")
+		return kernel.Errorf(kernel.ENotFound, "接口不存在")
 	}
 	var req devLoginRequest
 	if err := web.DecodeJSON(c.Body(), &req); err != nil {
@@ -249,13 +250,13 @@ func (ch *Channel) devLogin(c *fiber.Ctx) error {
 	}
 	req.Name = strings.TrimSpace(req.Name)
 	if req.Name == "" {
-		return cases.FieldError("name", "请输入姓名")
+		return kernel.FieldError("name", "请输入姓名")
 	}
 	if err := ch.validate.Struct(&req); err != nil {
 		return err
 	}
 	if strings.ContainsFunc(req.Name, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-		return cases.FieldError("name", "姓名包含无效字符")
+		return kernel.FieldError("name", "姓名包含无效字符")
 	}
 	return ch.issue(c, DevOpenIDPrefix+req.Name, "", req.Name)
 }
@@ -289,7 +290,7 @@ type phoneRequest struct {
 // getPhoneNumber button gives the code).
 func (ch *Channel) bindPhone(c *fiber.Ctx) error {
 	if ch.Client == nil {
-		return cases.Errorf(cases.ENotFound, "本服务未启用微信小程序")
+		return kernel.Errorf(kernel.ENotFound, "本服务未启用微信小程序")
 	}
 	var req phoneRequest
 	if err := web.Bind(c, ch.validate, &req); err != nil {
@@ -298,7 +299,7 @@ func (ch *Channel) bindPhone(c *fiber.Ctx) error {
 	phone, err := ch.Client.GetPhoneNumber(c.UserContext(), strings.TrimSpace(req.Code))
 	if err != nil {
 		if code, _ := ErrorCode(err); code == CodeInvalidCode || code == CodeCodeUsed {
-			return cases.FieldError("code", "手机号授权凭证无效或已过期，请重新授权")
+			return kernel.FieldError("code", "手机号授权凭证无效或已过期，请重新授权")
 		}
 		return ch.upstream(c, "wechat phone number failed", err, "获取微信手机号失败，请稍后重试或手动填写")
 	}
@@ -324,10 +325,10 @@ func (ch *Channel) logout(c *fiber.Ctx) error {
 func (ch *Channel) upload(c *fiber.Ctx) error {
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return cases.FieldError("file", "请以 multipart/form-data 上传一张图片（字段名 file）")
+		return kernel.FieldError("file", "请以 multipart/form-data 上传一张图片（字段名 file）")
 	}
 	if fh.Size > MaxImageBytes {
-		return cases.FieldError("file", "图片不能超过5MB")
+		return kernel.FieldError("file", "图片不能超过5MB")
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -395,14 +396,14 @@ func (ch *Channel) createIntake(c *fiber.Ctx) error {
 		req.Person.Phone = r.Phone
 	}
 	if len(req.Images) > MaxImages {
-		return cases.FieldError("images", fmt.Sprintf("最多上传%d张图片", MaxImages))
+		return kernel.FieldError("images", fmt.Sprintf("最多上传%d张图片", MaxImages))
 	}
 	if err := ch.validate.Struct(&req); err != nil {
 		return err
 	}
 	ids := dedupe(req.Images)
 	in := cases.Intake{
-		Channel:    cases.ChannelWeChat,
+		Channel:    kernel.ChannelWeChat,
 		Person:     cases.Person{Name: req.Person.Name, Phone: req.Person.Phone},
 		Subject:    req.Subject,
 		Content:    req.Content,
@@ -462,7 +463,7 @@ func sourceKey(c *fiber.Ctx, residentID int64) (string, error) {
 		return "", nil
 	}
 	if len(key) > 200 {
-		return "", cases.FieldError("Idempotency-Key", "幂等键不能超过200个字符")
+		return "", kernel.FieldError("Idempotency-Key", "幂等键不能超过200个字符")
 	}
 	return "me:" + strconv.FormatInt(residentID, 10) + ":" + key, nil
 }
@@ -483,13 +484,13 @@ func (ch *Channel) supplement(c *fiber.Ctx) error {
 	}
 	req.Content = strings.TrimSpace(req.Content)
 	if len(req.Images) > MaxImages {
-		return cases.FieldError("images", fmt.Sprintf("最多上传%d张图片", MaxImages))
+		return kernel.FieldError("images", fmt.Sprintf("最多上传%d张图片", MaxImages))
 	}
 	if err := ch.validate.Struct(&req); err != nil {
 		return err
 	}
 	ids := dedupe(req.Images)
-	in := cases.Intake{Channel: cases.ChannelWeChat, Person: cases.Person{Name: r.Name, Phone: r.Phone},
+	in := cases.Intake{Channel: kernel.ChannelWeChat, Person: cases.Person{Name: r.Name, Phone: r.Phone},
 		Content: req.Content, Raw: c.Body()}
 	var err error
 	if in.SourceKey, err = sourceKey(c, r.ID); err != nil {
@@ -539,7 +540,7 @@ func (ch *Channel) checkImages(ctx context.Context, residentID int64, ids []stri
 	for i, id := range ids {
 		u, ok := byID[id]
 		if !ok {
-			return cases.FieldError(fmt.Sprintf("images[%d]", i), "图片不存在或已失效，请重新上传")
+			return kernel.FieldError(fmt.Sprintf("images[%d]", i), "图片不存在或已失效，请重新上传")
 		}
 		if u.IntakeID == 0 {
 			continue
@@ -549,13 +550,13 @@ func (ch *Channel) checkImages(ctx context.Context, residentID int64, ids []stri
 			if sourceKey != "" {
 				if prev, err := ch.Cases.Store.IntakeBySourceKey(ctx, sourceKey); err == nil {
 					replayed = prev.ID
-				} else if cases.ErrorCode(err) != cases.ENotFound {
+				} else if kernel.ErrorCode(err) != kernel.ENotFound {
 					return err
 				}
 			}
 		}
 		if u.IntakeID != replayed {
-			return cases.FieldError(fmt.Sprintf("images[%d]", i), "图片已用于另一次反映，请重新上传")
+			return kernel.FieldError(fmt.Sprintf("images[%d]", i), "图片已用于另一次反映，请重新上传")
 		}
 	}
 	return nil
@@ -571,7 +572,7 @@ func (ch *Channel) listCases(c *fiber.Ctx) error {
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 100 {
-			return cases.FieldError("limit", "应为1至100之间的整数")
+			return kernel.FieldError("limit", "应为1至100之间的整数")
 		}
 		limit = n
 	}
@@ -580,7 +581,7 @@ func (ch *Channel) listCases(c *fiber.Ctx) error {
 		b, err := base64.RawURLEncoding.DecodeString(v)
 		id, perr := strconv.ParseInt(strings.TrimPrefix(string(b), "c"), 10, 64)
 		if err != nil || perr != nil || id <= 0 {
-			return cases.FieldError("cursor", "分页游标无效")
+			return kernel.FieldError("cursor", "分页游标无效")
 		}
 		before = id
 	}
@@ -649,7 +650,7 @@ func (ch *Channel) residentImage(c *fiber.Ctx) error {
 		return err
 	}
 	if u.ResidentID != web.CurrentResident(c).ID {
-		return cases.Errorf(cases.ENotFound, "图片不存在")
+		return kernel.Errorf(kernel.ENotFound, "图片不存在")
 	}
 	return ch.sendImage(c, u)
 }
@@ -696,7 +697,7 @@ func (ch *Channel) caseImage(c *fiber.Ctx) error {
 			return ch.sendImage(c, &ups[i])
 		}
 	}
-	return cases.Errorf(cases.ENotFound, "图片不存在")
+	return kernel.Errorf(kernel.ENotFound, "图片不存在")
 }
 
 func (ch *Channel) staffCaseUploads(c *fiber.Ctx) (*cases.Case, []Upload, error) {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/pii"
 )
 
@@ -95,7 +96,7 @@ func (d DirStore) Get(_ context.Context, key string) ([]byte, error) {
 	}
 	b, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, cases.Errorf(cases.ENotFound, "图片不存在")
+		return nil, kernel.Errorf(kernel.ENotFound, "图片不存在")
 	}
 	return b, err
 }
@@ -119,24 +120,24 @@ var imageExt = map[string]string{"image/jpeg": "jpg", "image/png": "png", "image
 // name or the client's claim): JPEG, PNG or WebP, else an invalid error.
 func SniffImage(b []byte) (string, error) {
 	if len(b) == 0 {
-		return "", cases.FieldError("file", "图片不能为空")
+		return "", kernel.FieldError("file", "图片不能为空")
 	}
 	if len(b) > MaxImageBytes {
-		return "", cases.FieldError("file", "图片不能超过5MB")
+		return "", kernel.FieldError("file", "图片不能超过5MB")
 	}
 	ct := http.DetectContentType(b)
 	if _, ok := imageExt[ct]; !ok {
-		return "", cases.FieldError("file", "只能上传JPEG、PNG或WebP格式的图片")
+		return "", kernel.FieldError("file", "只能上传JPEG、PNG或WebP格式的图片")
 	}
 	switch ct {
 	case "image/jpeg", "image/png":
 		if _, _, err := image.DecodeConfig(bytes.NewReader(b)); err != nil {
-			return "", cases.FieldError("file", "图片已损坏或格式不正确")
+			return "", kernel.FieldError("file", "图片已损坏或格式不正确")
 		}
 	case "image/webp":
 		// RIFF size must cover the file: a truncated WebP is refused.
 		if len(b) < 16 || int(uint32(b[4])|uint32(b[5])<<8|uint32(b[6])<<16|uint32(b[7])<<24)+8 > len(b) {
-			return "", cases.FieldError("file", "图片已损坏或格式不正确")
+			return "", kernel.FieldError("file", "图片已损坏或格式不正确")
 		}
 	}
 	return ct, nil
@@ -174,7 +175,7 @@ func (im *Images) Upload(ctx context.Context, residentID int64, data []byte) (*U
 		return nil, err
 	}
 	if n >= MaxPendingUploads {
-		return nil, cases.Errorf(cases.EInvalid, "上传的图片过多，请先提交已上传的图片")
+		return nil, kernel.Errorf(kernel.EInvalid, "上传的图片过多，请先提交已上传的图片")
 	}
 	sum := sha256.Sum256(data)
 	id := newPublicID()

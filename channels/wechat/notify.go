@@ -203,7 +203,7 @@ func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 	data := map[string]any{"trigger": a.Trigger, "template_id": a.TemplateID, "resident_id": a.ResidentID,
 		"event_id": a.EventID, "attempt": job.Attempt}
 	r, err := w.Residents.ResidentByID(ctx, a.ResidentID)
-	if cases.ErrorCode(err) == cases.ENotFound {
+	if kernel.ErrorCode(err) == kernel.ENotFound {
 		return river.JobCancel(err)
 	} else if err != nil {
 		return err

@@ -62,13 +62,13 @@ func TestNotifier(t *testing.T) {
 		e.cases.Notifier = &wechat.Notifier{Templates: tpls, Store: e.store, Queue: q, MaxAttempts: 5}
 		alice := e.resident(t, "o-alice")
 		reg := e.file(t, alice.ID, "小区门口的垃圾站长期无人清理，气味很大，影响居民生活")
-		staffCase, err := e.cases.Register(ctx, cases.SystemActor("窗口"), cases.Intake{Channel: cases.ChannelWindow,
+		staffCase, err := e.cases.Register(ctx, kernel.SystemActor("窗口"), cases.Intake{Channel: kernel.ChannelWindow,
 			Person: cases.Person{Name: "王五", Phone: "13900000000"}, Subject: "欠薪", Content: "工地欠薪两个月",
 			RegionCode: "610902"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		clerk := cases.SystemActor("窗口")
+		clerk := kernel.SystemActor("窗口")
 		for _, no := range []string{reg.Case.No, staffCase.Case.No} {
 			for _, to := range []cases.Status{cases.StatusAccepted, cases.StatusInProgress, cases.StatusResolved} {
 				if _, err := e.cases.Transition(ctx, clerk, no, to, "内部备注：已电话联系"); err != nil {

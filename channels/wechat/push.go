@@ -6,12 +6,11 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/silenceper/wechat/v2/miniprogram"
 	mpconfig "github.com/silenceper/wechat/v2/miniprogram/config"
 	"github.com/silenceper/wechat/v2/miniprogram/message"
 	"github.com/silenceper/wechat/v2/util"
-
-	"github.com/jiefen/jiefen/cases"
 )
 
 // The mini-program's message push (消息推送): WeChat calls
@@ -34,10 +33,10 @@ func (ch *Channel) validSignature(c *fiber.Ctx) bool {
 // pushVerify answers WeChat's URL check with the echostr.
 func (ch *Channel) pushVerify(c *fiber.Ctx) error {
 	if ch.Config.PushToken == "" {
-		return cases.Errorf(cases.ENotFound, "未启用微信消息推送")
+		return kernel.Errorf(kernel.ENotFound, "未启用微信消息推送")
 	}
 	if !ch.validSignature(c) {
-		return cases.Errorf(cases.EForbidden, "签名错误")
+		return kernel.Errorf(kernel.EForbidden, "签名错误")
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
 	return c.SendString(c.Query("echostr"))
@@ -47,10 +46,10 @@ func (ch *Channel) pushVerify(c *fiber.Ctx) error {
 // parsed by the SDK's push receiver.
 func (ch *Channel) pushReceive(c *fiber.Ctx) error {
 	if ch.Config.PushToken == "" {
-		return cases.Errorf(cases.ENotFound, "未启用微信消息推送")
+		return kernel.Errorf(kernel.ENotFound, "未启用微信消息推送")
 	}
 	if !ch.validSignature(c) {
-		return cases.Errorf(cases.EForbidden, "签名错误")
+		return kernel.Errorf(kernel.EForbidden, "签名错误")
 	}
 	req, err := adaptor.ConvertRequest(c, false)
 	if err != nil {
@@ -60,7 +59,7 @@ func (ch *Channel) pushReceive(c *fiber.Ctx) error {
 		EncodingAESKey: ch.Config.PushAESKey, Cache: &tokenCache{data: map[string]cached{}}})
 	msgType, event, data, err := mp.GetMessageReceiver().GetMsgData(req)
 	if err != nil {
-		return cases.Errorf(cases.EInvalid, "无法解析推送内容")
+		return kernel.Errorf(kernel.EInvalid, "无法解析推送内容")
 	}
 	if msgType != message.MsgTypeEvent {
 		return c.SendString("success")

@@ -57,8 +57,8 @@ func (e *env) resident(t *testing.T, openID string) *residents.Resident {
 
 func (e *env) file(t *testing.T, residentID int64, subject string) *cases.Registration {
 	t.Helper()
-	reg, err := e.cases.Register(context.Background(), cases.SystemActor("群众（微信）"), cases.Intake{
-		Channel: cases.ChannelWeChat, ResidentID: residentID, Person: cases.Person{Name: "李秀英", Phone: "13812345678"},
+	reg, err := e.cases.Register(context.Background(), kernel.SystemActor("群众（微信）"), cases.Intake{
+		Channel: kernel.ChannelWeChat, ResidentID: residentID, Person: cases.Person{Name: "李秀英", Phone: "13812345678"},
 		Subject: subject, Content: subject + "，多次协商无果。", RegionCode: "610902001003"})
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func TestStore(t *testing.T) {
 		if b, err := e.images.Read(ctx, got); err != nil || !bytes.Equal(b, pic) {
 			t.Fatalf("read back: %v", err)
 		}
-		if _, err := e.store.Upload(ctx, "img_nope"); cases.ErrorCode(err) != cases.ENotFound {
+		if _, err := e.store.Upload(ctx, "img_nope"); kernel.ErrorCode(err) != kernel.ENotFound {
 			t.Errorf("unknown image: %v", err)
 		}
 		// Only the uploader's own uploads are found for attaching.
@@ -182,7 +182,7 @@ func TestStore(t *testing.T) {
 		if err != nil || n != 1 {
 			t.Fatalf("swept %d %v", n, err)
 		}
-		if _, err := e.store.Upload(ctx, stale.PublicID); cases.ErrorCode(err) != cases.ENotFound {
+		if _, err := e.store.Upload(ctx, stale.PublicID); kernel.ErrorCode(err) != kernel.ENotFound {
 			t.Errorf("stale upload still there: %v", err)
 		}
 		if _, err := os.Stat(filepath.Join(e.dir, filepath.FromSlash(stale.BlobKey))); !os.IsNotExist(err) {
@@ -213,7 +213,7 @@ func TestSniffImage(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ct, err := wechat.SniffImage(tc.data)
-			if ct != tc.want || (tc.want == "") != (cases.ErrorCode(err) == cases.EInvalid) {
+			if ct != tc.want || (tc.want == "") != (kernel.ErrorCode(err) == kernel.EInvalid) {
 				t.Errorf("got %q %v, want %q", ct, err, tc.want)
 			}
 		})
@@ -237,7 +237,7 @@ func TestDirStore(t *testing.T) {
 	if err := d.Delete(ctx, "2025/09/a.png"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Get(ctx, "2025/09/a.png"); cases.ErrorCode(err) != cases.ENotFound {
+	if _, err := d.Get(ctx, "2025/09/a.png"); kernel.ErrorCode(err) != kernel.ENotFound {
 		t.Errorf("deleted blob: %v", err)
 	}
 	if err := d.Delete(ctx, "2025/09/a.png"); err != nil {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/jiefen/jiefen/bench"
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/search"
 	"github.com/jiefen/jiefen/search/embedded"
 	"github.com/jiefen/jiefen/search/meili"
@@ -102,7 +103,7 @@ func cmdBench(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 	case o.corpus != "" && *queries == "":
 		return usageErr("bench detect: --corpus needs --queries")
 	}
-	if _, ok := cases.NormalizeRegionCode(o.region); !ok {
+	if _, ok := kernel.NormalizeRegionCode(o.region); !ok {
 		return usageErr("bench detect: --region %q is not a region code", o.region)
 	}
 	if o.engine == "meili" && cfg.MeiliURL == "" {
@@ -545,7 +546,7 @@ func benchScale(ctx context.Context, cfg Config, o *benchOptions, ds *devSet, n 
 			app.Close()
 		}
 	}()
-	region, _ := cases.NormalizeRegionCode(o.region)
+	region, _ := kernel.NormalizeRegionCode(o.region)
 	nReal := min(len(ds.corpus), n)
 	pad := n - nReal
 	fmt.Fprintf(stdout, "\n== n=%d: %d real + %d synthetic cases, engine %s, %d queries one at a time%s (the first %d also run once before timing)\n",
@@ -675,7 +676,7 @@ func benchScale(ctx context.Context, cfg Config, o *benchOptions, ds *devSet, n 
 				q.cases[id], q.intakes[intakeOf[r]] = true, true
 			}
 		}
-		q.in = cases.Intake{Ref: d.Ref, Channel: cases.Channel(d.Channel), ReceivedAt: d.ReceivedAt.UTC(),
+		q.in = cases.Intake{Ref: d.Ref, Channel: kernel.Channel(d.Channel), ReceivedAt: d.ReceivedAt.UTC(),
 			Person:  cases.Person{Name: strings.TrimSpace(d.Person.Name), IDNumber: d.Person.IDNumber, Phone: d.Person.Phone},
 			Subject: strings.TrimSpace(d.Subject), Content: strings.TrimSpace(d.Content), Address: strings.TrimSpace(d.Address),
 			RegionCode: region, Category: "other"}

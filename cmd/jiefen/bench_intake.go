@@ -27,6 +27,7 @@ import (
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/database"
 	"github.com/jiefen/jiefen/demo"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/regions"
 	"github.com/jiefen/jiefen/staff"
 	"github.com/jiefen/jiefen/web"
@@ -78,7 +79,7 @@ func cmdBenchIntake(ctx context.Context, cfg Config, args []string, stdout, stde
 	if o.levels, err = parseLevels(*levels); err != nil {
 		return usageErr("bench intake: --concurrency: %v", err)
 	}
-	code, ok := cases.NormalizeRegionCode(*region)
+	code, ok := kernel.NormalizeRegionCode(*region)
 	switch {
 	case o.n < 0:
 		return usageErr("bench intake: --n must not be negative")
@@ -243,7 +244,7 @@ func benchTarget(ctx context.Context, cfg Config, o *benchIntakeOptions, stderr 
 	run := benchRunID()
 	t.user, t.pass = "bench-"+run, "bench-"+run+"-pass"
 	if _, err := app.Staff.AddUser(ctx, staff.NewUser{Username: t.user, Password: t.pass,
-		Role: cases.RoleWindowClerk, RegionCode: o.region, DisplayName: "压测窗口"}); err != nil {
+		Role: kernel.RoleWindowClerk, RegionCode: o.region, DisplayName: "压测窗口"}); err != nil {
 		return fail(fmt.Errorf("bench user: %s", describe(err)))
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -347,14 +348,14 @@ type intakeBody struct {
 
 // staffChannels are the channels staff may give when registering; the
 // others (wechat, import) are registered as at the window.
-var staffChannels = map[cases.Channel]bool{cases.ChannelWindow: true, cases.ChannelHotline: true,
-	cases.ChannelVideo: true, cases.ChannelWeb: true}
+var staffChannels = map[kernel.Channel]bool{kernel.ChannelWindow: true, kernel.ChannelHotline: true,
+	kernel.ChannelVideo: true, kernel.ChannelWeb: true}
 
 // intakeFromCases makes the body for an intake as the domain has it,
 // checked as the API will check it; "" with the reason it would be refused.
 func intakeFromCases(in cases.Intake, region string) (intakeBody, string) {
 	b := intakeBody{
-		Channel: string(cases.ChannelWindow),
+		Channel: string(kernel.ChannelWindow),
 		Person: web.PersonRequest{Name: strings.TrimSpace(in.Person.Name),
 			IDNumber: strings.ToUpper(strings.TrimSpace(in.Person.IDNumber)), Phone: strings.TrimSpace(in.Person.Phone)},
 		Subject: strings.TrimSpace(in.Subject), Content: strings.TrimSpace(in.Content),
@@ -363,7 +364,7 @@ func intakeFromCases(in cases.Intake, region string) (intakeBody, string) {
 	if staffChannels[in.Channel] {
 		b.Channel = string(in.Channel)
 	}
-	if code, ok := cases.NormalizeRegionCode(b.RegionCode); !ok || !cases.InRegion(code, region) {
+	if code, ok := kernel.NormalizeRegionCode(b.RegionCode); !ok || !kernel.InRegion(code, region) {
 		b.RegionCode = region
 	}
 	if cases.ValidCategory(in.Category) {
@@ -371,7 +372,7 @@ func intakeFromCases(in cases.Intake, region string) (intakeBody, string) {
 	}
 	if r := in.Respondent; r != nil && strings.TrimSpace(r.Name) != "" {
 		b.Respondent = &web.RespondentRequest{Kind: string(r.Kind), Name: strings.TrimSpace(r.Name), Address: r.Address}
-		if cases.ValidMobile(r.Phone) {
+		if kernel.ValidMobile(r.Phone) {
 			b.Respondent.Phone = r.Phone
 		}
 	}
@@ -391,9 +392,9 @@ func intakeFromCases(in cases.Intake, region string) (intakeBody, string) {
 		return b, "name too long"
 	case p.Phone == "" && p.IDNumber == "":
 		return b, "neither phone nor ID number"
-	case p.Phone != "" && !cases.ValidMobile(p.Phone):
+	case p.Phone != "" && !kernel.ValidMobile(p.Phone):
 		return b, "phone not a mobile number"
-	case p.IDNumber != "" && cases.IDNumberProblem(p.IDNumber, time.Now()) != "":
+	case p.IDNumber != "" && kernel.IDNumberProblem(p.IDNumber, time.Now()) != "":
 		return b, "ID number not valid"
 	case utf8.RuneCountInString(b.Content) > cases.MaxContent:
 		return b, "content too long"
@@ -414,7 +415,7 @@ type intakeSource struct {
 	// generated
 	seed    uint64
 	region  string
-	geo     []cases.Region
+	geo     []kernel.Region
 	batch   int
 	pending []intakeBody
 }
@@ -436,7 +437,7 @@ func openIntakeSource(o *benchIntakeOptions, stderr io.Writer) (*intakeSource, s
 		}
 		s := &intakeSource{seed: o.seed, region: o.region}
 		for _, r := range all {
-			if cases.InRegion(r.Code, o.region) {
+			if kernel.InRegion(r.Code, o.region) {
 				s.geo = append(s.geo, r)
 			}
 		}
@@ -461,7 +462,7 @@ func openIntakeSource(o *benchIntakeOptions, stderr io.Writer) (*intakeSource, s
 	s := &intakeSource{}
 	skipped := map[string]int{}
 	for _, rec := range recs {
-		in := cases.Intake{Channel: cases.Channel(rec.Channel),
+		in := cases.Intake{Channel: kernel.Channel(rec.Channel),
 			Person:  cases.Person{Name: rec.Person.Name, IDNumber: rec.Person.IDNumber, Phone: rec.Person.Phone},
 			Subject: rec.Subject, Content: rec.Content, Address: rec.Address,
 			RegionCode: rec.RegionCode, Category: rec.Category}

@@ -15,6 +15,7 @@ import (
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/cases/casestore"
 	"github.com/jiefen/jiefen/eval"
+	"github.com/jiefen/jiefen/kernel"
 )
 
 func cmdImport(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
@@ -77,7 +78,7 @@ func runImport(ctx context.Context, app *App, file, region string, closeAfter ti
 		}
 		region = top
 	}
-	code, ok := cases.NormalizeRegionCode(region)
+	code, ok := kernel.NormalizeRegionCode(region)
 	if !ok {
 		return importStats{}, usageErr("import: --region %q is not a region code", region)
 	}

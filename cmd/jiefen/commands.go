@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/migrations"
 	"github.com/jiefen/jiefen/staff"
 )
@@ -60,7 +61,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // describe renders domain errors with their field messages.
 func describe(err error) string {
-	var e *cases.Error
+	var e *kernel.Error
 	if errors.As(err, &e) {
 		s := e.Message
 		for f, m := range e.Fields {
@@ -178,7 +179,7 @@ func cmdServe(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 		return err
 	}
 	if *demo {
-		existing, err := app.Cases.List(ctx, cases.SystemActor("demo"), cases.CaseFilter{Limit: 1})
+		existing, err := app.Cases.List(ctx, kernel.SystemActor("demo"), cases.CaseFilter{Limit: 1})
 		if err != nil {
 			return err
 		}
@@ -254,7 +255,7 @@ func cmdUserAdd(ctx context.Context, cfg Config, args []string, stdout, stderr i
 		}
 		nu.Password = strings.TrimRight(line, "\r\n")
 	}
-	nu.Role = cases.Role(role)
+	nu.Role = kernel.Role(role)
 	cfg.NoIndex = true
 	app, err := OpenApp(ctx, cfg, newLogger(io.Discard, false))
 	if err != nil {

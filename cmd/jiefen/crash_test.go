@@ -22,9 +22,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/database/dbtest"
 	"github.com/jiefen/jiefen/demo"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/regions"
 )
 
@@ -385,7 +385,7 @@ type loadIntake struct {
 
 var (
 	officialOnce    sync.Once
-	officialRegions []cases.Region
+	officialRegions []kernel.Region
 	officialErr     error
 )
 
@@ -412,9 +412,9 @@ func loadIntakes(t *testing.T, run string, n int) []loadIntake {
 		}
 		ch := string(in.Channel)
 		switch in.Channel {
-		case cases.ChannelWindow, cases.ChannelHotline, cases.ChannelVideo, cases.ChannelWeb:
+		case kernel.ChannelWindow, kernel.ChannelHotline, kernel.ChannelVideo, kernel.ChannelWeb:
 		default:
-			ch = string(cases.ChannelWeb) // the API registers WeChat through its own channel
+			ch = string(kernel.ChannelWeb) // the API registers WeChat through its own channel
 		}
 		person := map[string]any{"name": in.Person.Name}
 		if in.Person.IDNumber != "" {

@@ -12,6 +12,7 @@ import (
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/channels/video"
 	"github.com/jiefen/jiefen/demo"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/regions"
 	"github.com/jiefen/jiefen/staff"
 )
@@ -29,12 +30,12 @@ const (
 func loadDemo(ctx context.Context, app *App, out io.Writer) error {
 	start := time.Now()
 	users := demo.Users()
-	byRole := make(map[cases.Role]*staff.User, len(users))
+	byRole := make(map[kernel.Role]*staff.User, len(users))
 	rows := [][]string{{"用户名", "姓名", "角色", "辖区"}}
 	for _, du := range users {
 		u, err := app.Staff.AddUser(ctx, staff.NewUser{Username: du.Username, Password: du.Password,
 			Role: du.Role, RegionCode: du.RegionCode, DisplayName: du.DisplayName})
-		if cases.ErrorCode(err) == cases.EConflict {
+		if kernel.ErrorCode(err) == kernel.EConflict {
 			// Left by an earlier demo load that failed before its cases.
 			u, err = app.Staff.Store.UserByUsername(ctx, du.Username)
 		}
@@ -127,8 +128,8 @@ func loadDemo(ctx context.Context, app *App, out io.Writer) error {
 // receptionDemo plans the leader's next reception day in the demo
 // mediator's district, published, with two cases booked by the clerk: what
 // 领导接访 and the public schedule show.
-func receptionDemo(ctx context.Context, app *App, byRole map[cases.Role]*staff.User, now time.Time, out io.Writer) error {
-	leader, super, clerk := byRole[cases.RoleLeader], byRole[cases.RoleSupervisor], byRole[cases.RoleWindowClerk]
+func receptionDemo(ctx context.Context, app *App, byRole map[kernel.Role]*staff.User, now time.Time, out io.Writer) error {
+	leader, super, clerk := byRole[kernel.RoleLeader], byRole[kernel.RoleSupervisor], byRole[kernel.RoleWindowClerk]
 	if leader == nil || super == nil || clerk == nil {
 		return nil
 	}
@@ -143,7 +144,7 @@ func receptionDemo(ctx context.Context, app *App, byRole map[cases.Role]*staff.U
 	if _, err := app.Video.Publish(ctx, super.Actor(), day.ID); err != nil {
 		return fmt.Errorf("demo reception day: %w", err)
 	}
-	list, err := app.Store.ListCases(ctx, cases.CaseFilter{Scope: cases.RegionPrefix(clerk.RegionCode),
+	list, err := app.Store.ListCases(ctx, cases.CaseFilter{Scope: kernel.RegionPrefix(clerk.RegionCode),
 		Statuses: []cases.Status{cases.StatusAccepted, cases.StatusInProgress}, Limit: 2})
 	if err != nil {
 		return err
@@ -161,46 +162,46 @@ func receptionDemo(ctx context.Context, app *App, byRole map[cases.Role]*staff.U
 // mediator's district to them, so that "我承办的" is a living list. Other
 // districts' handlers are made-up names without accounts: their cases stay
 // unassigned.
-func assignDemo(ctx context.Context, svc *cases.Service, byRole map[cases.Role]*staff.User, c *cases.Case) (*cases.Case, error) {
-	m := byRole[cases.RoleMediator]
-	if m == nil || !cases.InRegion(c.RegionCode, m.RegionCode) {
+func assignDemo(ctx context.Context, svc *cases.Service, byRole map[kernel.Role]*staff.User, c *cases.Case) (*cases.Case, error) {
+	m := byRole[kernel.RoleMediator]
+	if m == nil || !kernel.InRegion(c.RegionCode, m.RegionCode) {
 		return c, nil
 	}
 	to := &cases.Assignee{UserID: m.ID, Name: m.DisplayName, Role: m.Role, RegionCode: m.RegionCode}
-	return svc.Assign(ctx, demoActor(byRole, c.RegionCode, cases.RoleSupervisor), c.No, to, "请按期办结")
+	return svc.Assign(ctx, demoActor(byRole, c.RegionCode, kernel.RoleSupervisor), c.No, to, "请按期办结")
 }
 
 // registrar is who registers an intake: the hotline agent for calls, the
 // window clerk for visits; web and WeChat submissions register themselves.
-func registrar(byRole map[cases.Role]*staff.User, in cases.Intake) cases.Actor {
+func registrar(byRole map[kernel.Role]*staff.User, in cases.Intake) kernel.Actor {
 	switch in.Channel {
-	case cases.ChannelHotline:
-		return demoActor(byRole, in.RegionCode, cases.RoleHotlineAgent)
-	case cases.ChannelWindow, cases.ChannelVideo:
-		return demoActor(byRole, in.RegionCode, cases.RoleWindowClerk)
-	case cases.ChannelWeChat:
-		return cases.SystemActor("微信小程序")
+	case kernel.ChannelHotline:
+		return demoActor(byRole, in.RegionCode, kernel.RoleHotlineAgent)
+	case kernel.ChannelWindow, kernel.ChannelVideo:
+		return demoActor(byRole, in.RegionCode, kernel.RoleWindowClerk)
+	case kernel.ChannelWeChat:
+		return kernel.SystemActor("微信小程序")
 	}
-	return cases.SystemActor("网上信访平台")
+	return kernel.SystemActor("网上信访平台")
 }
 
 // handler is the role that makes a transition.
-func handler(to cases.Status) cases.Role {
+func handler(to cases.Status) kernel.Role {
 	switch to {
 	case cases.StatusAccepted, cases.StatusRejected:
-		return cases.RoleWindowClerk
+		return kernel.RoleWindowClerk
 	case cases.StatusVisited, cases.StatusClosed:
-		return cases.RoleSupervisor
+		return kernel.RoleSupervisor
 	}
-	return cases.RoleMediator
+	return kernel.RoleMediator
 }
 
 // demoActor is who acts on a case in the region: the demo account of the
 // role where it covers the region, otherwise a made-up colleague of the
 // county. Actors are scoped to the city so that every sample is in reach.
-func demoActor(byRole map[cases.Role]*staff.User, region string, role cases.Role) cases.Actor {
-	a := cases.Actor{Name: demo.StaffName(region, role), Role: role, RegionCode: "610900000000"}
-	if u := byRole[role]; u != nil && cases.InRegion(region, u.RegionCode) {
+func demoActor(byRole map[kernel.Role]*staff.User, region string, role kernel.Role) kernel.Actor {
+	a := kernel.Actor{Name: demo.StaffName(region, role), Role: role, RegionCode: "610900000000"}
+	if u := byRole[role]; u != nil && kernel.InRegion(region, u.RegionCode) {
 		a.UserID, a.Name = u.ID, u.DisplayName
 	}
 	return a

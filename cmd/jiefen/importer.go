@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/search"
 )
 
@@ -71,8 +72,8 @@ func readRecords(r io.Reader) ([]record, []string, error) {
 			continue
 		}
 		if rec.Channel == "" {
-			rec.Channel = string(cases.ChannelImport)
-		} else if !cases.Channel(rec.Channel).Valid() {
+			rec.Channel = string(kernel.ChannelImport)
+		} else if !kernel.Channel(rec.Channel).Valid() {
 			problems = append(problems, fmt.Sprintf("line %d: unknown channel %q", n, rec.Channel))
 			continue
 		}
@@ -176,7 +177,7 @@ func (im *importer) batch(ctx context.Context, recs []record, st *importStats, a
 	if err != nil {
 		return 0, err
 	}
-	actor := cases.SystemActor("历史数据导入")
+	actor := kernel.SystemActor("历史数据导入")
 	var local importStats
 	local.Decisions = map[string]int{}
 	done := 0
@@ -197,7 +198,7 @@ func (im *importer) batch(ctx context.Context, recs []record, st *importStats, a
 			}
 			in := cases.Intake{
 				Ref: rec.Ref, ExternalRef: rec.Ref, SourceKey: keys[i],
-				Channel: cases.Channel(rec.Channel), ReceivedAt: rec.ReceivedAt,
+				Channel: kernel.Channel(rec.Channel), ReceivedAt: rec.ReceivedAt,
 				Person:  cases.Person{Name: rec.Person.Name, IDNumber: rec.Person.IDNumber, Phone: rec.Person.Phone},
 				Subject: rec.Subject, Content: rec.Content, Address: rec.Address,
 				RegionCode: rec.RegionCode, Category: rec.Category, Raw: rec.raw,
@@ -210,7 +211,7 @@ func (im *importer) batch(ctx context.Context, recs []record, st *importStats, a
 			}
 			reg, err := svc.Register(ctx, actor, in)
 			if err != nil {
-				if abortOnError && cases.ErrorCode(err) != cases.EInvalid {
+				if abortOnError && kernel.ErrorCode(err) != kernel.EInvalid {
 					return err
 				}
 				local.Failed++
@@ -251,7 +252,7 @@ func (im *importer) batch(ctx context.Context, recs []record, st *importStats, a
 
 // closeStale archives the cases whose last intake is closeAfter older than
 // the clock, as the legacy system would have closed them by then.
-func (im *importer) closeStale(ctx context.Context, svc *cases.Service, actor cases.Actor, st *importStats) error {
+func (im *importer) closeStale(ctx context.Context, svc *cases.Service, actor kernel.Actor, st *importStats) error {
 	if im.closeAfter == 0 {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/search"
 )
 
@@ -32,9 +33,9 @@ func TestIndexRebuildOnStart(t *testing.T) {
 		return len(hits)
 	}
 	app := open()
-	in := cases.Intake{Channel: cases.ChannelWeb, RegionCode: "610902001003", Person: cases.Person{Name: "甲", Phone: "13800000000"},
+	in := cases.Intake{Channel: kernel.ChannelWeb, RegionCode: "610902001003", Person: cases.Person{Name: "甲", Phone: "13800000000"},
 		Subject: "小区路灯坏了", Content: "小区路灯坏了一个月没人修。"}
-	if _, err := app.Cases.Register(ctx, cases.SystemActor("t"), in); err != nil {
+	if _, err := app.Cases.Register(ctx, kernel.SystemActor("t"), in); err != nil {
 		t.Fatal(err)
 	}
 	// Indexing follows the commit in the background: soon, not at once.
@@ -58,7 +59,7 @@ func TestIndexRebuildOnStart(t *testing.T) {
 		t.Fatalf("prune: %d, %v", n, err)
 	}
 	in.Subject, in.Content = "垃圾清运不及时", "巷子里的垃圾三天没人清运。"
-	if _, err := app.Cases.Register(ctx, cases.SystemActor("t"), in); err != nil {
+	if _, err := app.Cases.Register(ctx, kernel.SystemActor("t"), in); err != nil {
 		t.Fatal(err)
 	}
 	if err := app.Syncer.Cursor.SaveCursor(ctx, 0); err != nil { // an index left far behind

@@ -19,6 +19,7 @@ import (
 	"github.com/jiefen/jiefen/channels/hotline"
 	"github.com/jiefen/jiefen/channels/video"
 	"github.com/jiefen/jiefen/channels/wechat"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/web"
 )
 
@@ -365,7 +366,7 @@ func TestOpenAPIChannelEnums(t *testing.T) {
 	}
 	// Codes and kinds the channels produce are listed where the core's are.
 	codes := enum(at("components", "schemas", "Error", "properties", "error", "properties", "code").(map[string]any))
-	for _, c := range []string{cases.EUnavailable, cases.EUpstream} {
+	for _, c := range []string{kernel.EUnavailable, kernel.EUpstream} {
 		if !slices.Contains(codes, c) {
 			t.Errorf("Error.code has no %q", c)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/channels/wechat"
 	"github.com/jiefen/jiefen/jobs"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/web"
 )
 
@@ -55,7 +56,7 @@ func wireWeChat(_ context.Context, a *App) (web.Mount, cases.Notifier, error) {
 		log.Info("wechat: no WECHAT_TEMPLATES; residents get no subscribe messages")
 		return ch.Mount, nil, nil
 	}
-	actor := cases.SystemActor(wechat.NoteActor)
+	actor := kernel.SystemActor(wechat.NoteActor)
 	jobs.Add[wechat.NotifyArgs](a.Jobs, &wechat.NotifyWorker{
 		Client: client, Residents: a.Residents.Store, Store: store, Log: log, RetryBase: cfg.RetryBase,
 		Note: func(ctx context.Context, caseID int64, kind, note string, data map[string]any) error {

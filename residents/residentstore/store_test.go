@@ -8,8 +8,8 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/database/dbtest"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/residents"
 	"github.com/jiefen/jiefen/residents/residentstore"
 )
@@ -31,7 +31,7 @@ func TestResidents(t *testing.T) {
 		if err != nil || got.ID != r.ID || got.UnionID != "union9" {
 			t.Fatalf("authenticate: %+v %v", got, err)
 		}
-		if _, err := svc.SetProfile(ctx, r.ID, "李秀英", "1381234"); cases.ErrorCode(err) != cases.EInvalid {
+		if _, err := svc.SetProfile(ctx, r.ID, "李秀英", "1381234"); kernel.ErrorCode(err) != kernel.EInvalid {
 			t.Errorf("bad phone: %v", err)
 		}
 		if _, err := svc.SetProfile(ctx, r.ID, "李秀英", "13812345678"); err != nil {
@@ -45,10 +45,10 @@ func TestResidents(t *testing.T) {
 			t.Errorf("phone stored in clear or unreadable: %v", err)
 		}
 		now = exp.Add(time.Second)
-		if _, err := svc.Authenticate(ctx, token); cases.ErrorCode(err) != cases.EUnauthorized {
+		if _, err := svc.Authenticate(ctx, token); kernel.ErrorCode(err) != kernel.EUnauthorized {
 			t.Errorf("expired token: %v", err)
 		}
-		if _, _, _, err := svc.Login(ctx, " ", ""); cases.ErrorCode(err) != cases.EUnauthorized {
+		if _, _, _, err := svc.Login(ctx, " ", ""); kernel.ErrorCode(err) != kernel.EUnauthorized {
 			t.Errorf("empty openid: %v", err)
 		}
 	})
@@ -97,7 +97,7 @@ func TestUnionIDLinksApps(t *testing.T) {
 		if h := login("oa:oaH", ""); h.ID == a.ID || h.ID == c.ID || h.ID == f.ID {
 			t.Fatalf("no unionid joined another account: %+v", h)
 		}
-		if _, err := svc.Store.ResidentByUnionID(ctx, "nobody"); cases.ErrorCode(err) != cases.ENotFound {
+		if _, err := svc.Store.ResidentByUnionID(ctx, "nobody"); kernel.ErrorCode(err) != kernel.ENotFound {
 			t.Fatalf("unknown unionid: %v", err)
 		}
 		// First logins through both apps at once make one account.

@@ -12,7 +12,7 @@ import (
 
 	"github.com/meilisearch/meilisearch-go"
 
-	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/search"
 )
 
@@ -94,7 +94,7 @@ func ancestors(code string) []string {
 			break
 		}
 		p := code[:n]
-		if strings.Trim(code[n:], "0") == "" && n > len(cases.RegionPrefix(code)) {
+		if strings.Trim(code[n:], "0") == "" && n > len(kernel.RegionPrefix(code)) {
 			break
 		}
 		out = append(out, p)

@@ -8,8 +8,8 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/database"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/staff"
 )
 
@@ -29,7 +29,7 @@ type userRow struct {
 }
 
 func (r *userRow) toUser() *staff.User {
-	u := &staff.User{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, Role: cases.Role(r.Role),
+	u := &staff.User{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, Role: kernel.Role(r.Role),
 		RegionCode: r.RegionCode, PasswordHash: r.PasswordHash, FailedLogins: r.FailedLogins,
 		Disabled: r.Disabled, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	if r.LockedUntil != nil {
@@ -227,7 +227,7 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 }
 
 // Handlers implements staff.Store.
-func (s *Store) Handlers(ctx context.Context, roles []cases.Role, codes []string) ([]*staff.User, error) {
+func (s *Store) Handlers(ctx context.Context, roles []kernel.Role, codes []string) ([]*staff.User, error) {
 	if len(roles) == 0 || len(codes) == 0 {
 		return nil, nil
 	}

@@ -12,9 +12,9 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/cases/casestore"
 	"github.com/jiefen/jiefen/database/dbtest"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/staff"
 	"github.com/jiefen/jiefen/staff/staffstore"
 )
@@ -35,19 +35,19 @@ func TestAddUser(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		svc, _ := newService(t, db)
-		u, err := svc.AddUser(ctx, staff.NewUser{Username: "Clerk1", Password: "long-enough", Role: cases.RoleWindowClerk, RegionCode: "610902"})
+		u, err := svc.AddUser(ctx, staff.NewUser{Username: "Clerk1", Password: "long-enough", Role: kernel.RoleWindowClerk, RegionCode: "610902"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if u.Username != "clerk1" || u.RegionCode != "610902000000" || u.PasswordHash == "long-enough" {
 			t.Errorf("user %+v", u)
 		}
-		_, err = svc.AddUser(ctx, staff.NewUser{Username: "clerk1", Password: "long-enough", Role: cases.RoleWindowClerk, RegionCode: "6109"})
-		if cases.ErrorCode(err) != cases.EConflict {
+		_, err = svc.AddUser(ctx, staff.NewUser{Username: "clerk1", Password: "long-enough", Role: kernel.RoleWindowClerk, RegionCode: "6109"})
+		if kernel.ErrorCode(err) != kernel.EConflict {
 			t.Errorf("duplicate username: %v", err)
 		}
 		_, err = svc.AddUser(ctx, staff.NewUser{Username: "-x", Password: "short", Role: "king", RegionCode: "610999"})
-		f := cases.ErrorFields(err)
+		f := kernel.ErrorFields(err)
 		if f["username"] == "" || f["password"] == "" || f["role"] == "" || f["region"] == "" {
 			t.Errorf("invalid user: %v", err)
 		}
@@ -61,12 +61,12 @@ func wrongTimes(t *testing.T, svc *staff.Service, clk *clock, username, address 
 	for i := 1; i <= n; i++ {
 		_, _, _, err := svc.LoginFrom(context.Background(), username, "wrong", address)
 		var refused *staff.RefusedError
-		if errors.As(err, &refused) && cases.ErrorCode(err) == staff.ETooManyRequests {
+		if errors.As(err, &refused) && kernel.ErrorCode(err) == staff.ETooManyRequests {
 			clk.t = clk.t.Add(refused.RetryAfter)
 			i--
 			continue
 		}
-		if cases.ErrorCode(err) != cases.EUnauthorized {
+		if kernel.ErrorCode(err) != kernel.EUnauthorized {
 			t.Fatalf("failure %d of %s from %q: %v", i, username, address, err)
 		}
 	}
@@ -76,15 +76,15 @@ func TestLoginLockout(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		svc, clk := newService(t, db)
-		if _, err := svc.AddUser(ctx, staff.NewUser{Username: "uu", Password: "right-password", Role: cases.RoleLeader, RegionCode: "6109"}); err != nil {
+		if _, err := svc.AddUser(ctx, staff.NewUser{Username: "uu", Password: "right-password", Role: kernel.RoleLeader, RegionCode: "6109"}); err != nil {
 			t.Fatal(err)
 		}
 		wrongTimes(t, svc, clk, "uu", "", 4)
 		clk.t = clk.t.Add(staff.SecondDelay)
-		if _, _, _, err := svc.Login(ctx, "uu", "wrong"); cases.ErrorCode(err) != cases.ELocked {
+		if _, _, _, err := svc.Login(ctx, "uu", "wrong"); kernel.ErrorCode(err) != kernel.ELocked {
 			t.Fatalf("fifth failure: %v", err)
 		}
-		if _, _, _, err := svc.Login(ctx, "uu", "right-password"); cases.ErrorCode(err) != cases.ELocked {
+		if _, _, _, err := svc.Login(ctx, "uu", "right-password"); kernel.ErrorCode(err) != kernel.ELocked {
 			t.Fatalf("right password while locked: %v", err)
 		}
 		clk.t = clk.t.Add(staff.LockFor + time.Second)
@@ -99,10 +99,10 @@ func TestLoginLockout(t *testing.T) {
 			t.Fatalf("authenticate: %v", err)
 		}
 		clk.t = exp.Add(time.Second)
-		if _, err := svc.Authenticate(ctx, token); cases.ErrorCode(err) != cases.EUnauthorized {
+		if _, err := svc.Authenticate(ctx, token); kernel.ErrorCode(err) != kernel.EUnauthorized {
 			t.Errorf("expired token: %v", err)
 		}
-		if _, _, _, err := svc.Login(ctx, "nobody", "x"); cases.ErrorCode(err) != cases.EUnauthorized {
+		if _, _, _, err := svc.Login(ctx, "nobody", "x"); kernel.ErrorCode(err) != kernel.EUnauthorized {
 			t.Errorf("unknown user: %v", err)
 		}
 	})
@@ -116,7 +116,7 @@ func TestLoginThrottle(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		svc, clk := newService(t, db)
-		if _, err := svc.AddUser(ctx, staff.NewUser{Username: "owner", Password: "right-password", Role: cases.RoleLeader, RegionCode: "6109"}); err != nil {
+		if _, err := svc.AddUser(ctx, staff.NewUser{Username: "owner", Password: "right-password", Role: kernel.RoleLeader, RegionCode: "6109"}); err != nil {
 			t.Fatal(err)
 		}
 		const attacker, home = "203.0.113.7", "198.51.100.20"
@@ -125,7 +125,7 @@ func TestLoginThrottle(t *testing.T) {
 			for i := 0; i < 8; i++ {
 				_, _, _, err := svc.LoginFrom(ctx, name, "guess", attacker)
 				var refused *staff.RefusedError
-				code := cases.ErrorCode(err)
+				code := kernel.ErrorCode(err)
 				if errors.As(err, &refused) {
 					code += fmt.Sprintf("/%ds", refused.RetryAfterSeconds())
 				}
@@ -146,12 +146,12 @@ func TestLoginThrottle(t *testing.T) {
 		wrongTimes(t, svc, clk, "owner", attacker, 1)
 		clk.t = clk.t.Add(staff.SecondDelay)
 		_, _, _, err := svc.LoginFrom(ctx, "owner", "guess", attacker)
-		if cases.ErrorCode(err) != cases.ELocked {
+		if kernel.ErrorCode(err) != kernel.ELocked {
 			t.Fatalf("fifth failure: %v", err)
 		}
 		var refused *staff.RefusedError
 		if _, _, _, err := svc.LoginFrom(ctx, "owner", "right-password", attacker); !errors.As(err, &refused) ||
-			cases.ErrorCode(err) != cases.ELocked || refused.RetryAfterSeconds() < 60 {
+			kernel.ErrorCode(err) != kernel.ELocked || refused.RetryAfterSeconds() < 60 {
 			t.Fatalf("right password from the attacker's address: %v", err)
 		}
 		// The owner, from home, is not locked out.
@@ -184,7 +184,7 @@ func TestLoginThrottleConcurrent(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		svc, _ := newService(t, db)
-		if _, err := svc.AddUser(ctx, staff.NewUser{Username: "target", Password: "right-password", Role: cases.RoleLeader, RegionCode: "6109"}); err != nil {
+		if _, err := svc.AddUser(ctx, staff.NewUser{Username: "target", Password: "right-password", Role: kernel.RoleLeader, RegionCode: "6109"}); err != nil {
 			t.Fatal(err)
 		}
 		const addr = "203.0.113.9"
@@ -204,10 +204,10 @@ func TestLoginThrottleConcurrent(t *testing.T) {
 		wg.Wait()
 		checked := 0
 		for _, err := range errs {
-			switch c := cases.ErrorCode(err); c {
-			case "", cases.EUnauthorized:
+			switch c := kernel.ErrorCode(err); c {
+			case "", kernel.EUnauthorized:
 				checked++
-			case staff.ETooManyRequests, cases.ELocked:
+			case staff.ETooManyRequests, kernel.ELocked:
 			default:
 				t.Fatalf("unexpected answer: %v", err)
 			}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/channels/video"
 	"github.com/jiefen/jiefen/database"
 )
@@ -306,7 +305,7 @@ func (s *Store) TakeSeat(ctx context.Context, slotID int64) error {
 	if _, err := s.Slot(ctx, slotID); err != nil {
 		return err
 	}
-	return cases.Errorf(cases.EConflict, "该时段已约满，请选择其他时段")
+	return kernel.Errorf(kernel.EConflict, "该时段已约满，请选择其他时段")
 }
 
 // ReleaseSeat implements video.Store.
@@ -321,7 +320,7 @@ func (s *Store) CreateBooking(ctx context.Context, b *video.Booking) error {
 	row.ID = 0
 	if _, err := s.ins().Model(row).Returning("id").Exec(ctx); err != nil {
 		if database.IsUniqueViolation(err) {
-			return cases.Errorf(cases.EConflict, "该案件在本接访日已有预约")
+			return kernel.Errorf(kernel.EConflict, "该案件在本接访日已有预约")
 		}
 		return database.Err(err, "预约")
 	}
@@ -463,7 +462,7 @@ func (s *Store) FinishBooking(ctx context.Context, b *video.Booking) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return cases.Errorf(cases.EConflict, "预约已被他人处理，请刷新后重试")
+		return kernel.Errorf(kernel.EConflict, "预约已被他人处理，请刷新后重试")
 	}
 	return nil
 }
@@ -479,7 +478,7 @@ func (s *Store) CreateSession(ctx context.Context, r *video.SessionRecord) error
 		IntakeRef: r.IntakeRef, RecordedBy: r.RecordedBy, CreatedAt: r.CreatedAt.UTC()}
 	if _, err := s.ins().Model(row).Returning("id").Exec(ctx); err != nil {
 		if database.IsUniqueViolation(err) {
-			return cases.Errorf(cases.EConflict, "该预约已有接访记录")
+			return kernel.Errorf(kernel.EConflict, "该预约已有接访记录")
 		}
 		return err
 	}

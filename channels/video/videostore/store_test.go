@@ -87,10 +87,10 @@ func TestConcurrentLastSeat(t *testing.T) {
 		wg.Wait()
 		ok := 0
 		for _, err := range errs {
-			switch cases.ErrorCode(err) {
+			switch kernel.ErrorCode(err) {
 			case "":
 				ok++
-			case cases.EConflict:
+			case kernel.EConflict:
 			default:
 				t.Errorf("unexpected error: %v", err)
 			}
@@ -122,10 +122,10 @@ func TestConcurrentSameCase(t *testing.T) {
 		wg.Wait()
 		ok := 0
 		for _, err := range errs {
-			switch cases.ErrorCode(err) {
+			switch kernel.ErrorCode(err) {
 			case "":
 				ok++
-			case cases.EConflict:
+			case kernel.EConflict:
 			default:
 				t.Errorf("unexpected error: %v", err)
 			}
@@ -158,14 +158,14 @@ func TestCapacityAndCancellation(t *testing.T) {
 		if _, err := book(ctx, e, sl, cs[1].ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := book(ctx, e, sl, cs[2].ID); cases.ErrorCode(err) != cases.EConflict {
+		if _, err := book(ctx, e, sl, cs[2].ID); kernel.ErrorCode(err) != kernel.EConflict {
 			t.Fatalf("third booking of two seats: %v", err)
 		}
 		// Cancelling frees the seat, once.
 		if err := cancel(ctx, e, b0); err != nil {
 			t.Fatal(err)
 		}
-		if err := cancel(ctx, e, b0); cases.ErrorCode(err) != cases.EConflict {
+		if err := cancel(ctx, e, b0); kernel.ErrorCode(err) != kernel.EConflict {
 			t.Fatalf("second cancellation: %v", err)
 		}
 		if booked, live := seats(t, st, sl.ID); booked != 1 || live != 1 {
@@ -182,10 +182,10 @@ func TestCapacityAndCancellation(t *testing.T) {
 		if _, err := e.DB.ExecContext(ctx, "UPDATE reception_slots SET booked = capacity + 1 WHERE id = ?", sl.ID); err == nil {
 			t.Fatal("booked > capacity accepted by the database")
 		}
-		if _, err := e.VideoDB.Slot(ctx, 99999); cases.ErrorCode(err) != cases.ENotFound {
+		if _, err := e.VideoDB.Slot(ctx, 99999); kernel.ErrorCode(err) != kernel.ENotFound {
 			t.Fatalf("unknown slot: %v", err)
 		}
-		if err := st.TakeSeat(ctx, 99999); cases.ErrorCode(err) != cases.ENotFound {
+		if err := st.TakeSeat(ctx, 99999); kernel.ErrorCode(err) != kernel.ENotFound {
 			t.Fatalf("seat of unknown slot: %v", err)
 		}
 
@@ -197,7 +197,7 @@ func TestCapacityAndCancellation(t *testing.T) {
 		if err := st.CreateSession(ctx, rec); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.CreateSession(ctx, rec); cases.ErrorCode(err) != cases.EConflict {
+		if err := st.CreateSession(ctx, rec); kernel.ErrorCode(err) != kernel.EConflict {
 			t.Fatalf("second record: %v", err)
 		}
 		if b, err = st.Booking(ctx, b0.ID); err != nil || b.Session == nil || b.Session.Participants[0].Role != "接访领导" ||
@@ -267,7 +267,7 @@ func TestDays(t *testing.T) {
 		if got, _ := st.Day(ctx, draft.ID); !got.Published || got.PublishedAt == nil || !got.PublishedAt.Equal(videotest.Start) {
 			t.Fatalf("published: %+v", got)
 		}
-		if err := st.PublishDay(ctx, 99999, videotest.Start); cases.ErrorCode(err) != cases.ENotFound {
+		if err := st.PublishDay(ctx, 99999, videotest.Start); kernel.ErrorCode(err) != kernel.ENotFound {
 			t.Fatalf("publish unknown: %v", err)
 		}
 	})

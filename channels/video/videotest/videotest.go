@@ -63,16 +63,16 @@ var (
 // Users made by New: name → role and region.
 var users = []struct {
 	name, display string
-	role          cases.Role
+	role          kernel.Role
 	region        string
 }{
-	{"leader", "王市长", cases.RoleLeader, "610900000000"},         // 安康市
-	{"leader2", "赵区长", cases.RoleLeader, "610202000000"},        // 铜川市王益区
-	{"hbleader", "钱区长", cases.RoleLeader, "610902000000"},       // 汉滨区
-	{"supervisor", "孙科长", cases.RoleSupervisor, "610900000000"}, // 安康市
-	{"clerk", "李窗口", cases.RoleWindowClerk, "610902000000"},     // 汉滨区
-	{"other", "周窗口", cases.RoleWindowClerk, "610202000000"},     // 铜川市王益区
-	{"admin", "", cases.RoleAdmin, "610000000000"},
+	{"leader", "王市长", kernel.RoleLeader, "610900000000"},         // 安康市
+	{"leader2", "赵区长", kernel.RoleLeader, "610202000000"},        // 铜川市王益区
+	{"hbleader", "钱区长", kernel.RoleLeader, "610902000000"},       // 汉滨区
+	{"supervisor", "孙科长", kernel.RoleSupervisor, "610900000000"}, // 安康市
+	{"clerk", "李窗口", kernel.RoleWindowClerk, "610902000000"},     // 汉滨区
+	{"other", "周窗口", kernel.RoleWindowClerk, "610202000000"},     // 铜川市王益区
+	{"admin", "", kernel.RoleAdmin, "610000000000"},
 }
 
 // New wires the channel on a fresh database of the dialect.
@@ -124,7 +124,7 @@ func New(t testing.TB, dialect string) *Env {
 }
 
 // Actor is a test user as the services see them.
-func (e *Env) Actor(name string) cases.Actor { return e.Users[name].Actor() }
+func (e *Env) Actor(name string) kernel.Actor { return e.Users[name].Actor() }
 
 // Scheduler puts reminders on the job queue.
 type Scheduler struct{ Q *jobs.Queue }
@@ -169,7 +169,7 @@ func Walkin(name, phone, subject string) *cases.Intake {
 func (e *Env) Register(t testing.TB, in *cases.Intake, residentID int64) *cases.Case {
 	t.Helper()
 	x := *in
-	x.Channel, x.ResidentID = cases.ChannelWindow, residentID
+	x.Channel, x.ResidentID = kernel.ChannelWindow, residentID
 	reg, err := e.Cases.Register(context.Background(), e.Actor("clerk"), x)
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/channels/video"
+	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/web"
 )
 
@@ -44,7 +45,7 @@ func Mount(svc *video.Service) web.Mount {
 			Max:        SchedulePerMinute,
 			Expiration: time.Minute,
 			LimitReached: func(c *fiber.Ctx) error {
-				return cases.Errorf("too_many_requests", "请求过于频繁，请稍后再试")
+				return kernel.Errorf("too_many_requests", "请求过于频繁，请稍后再试")
 			},
 		}), h.schedule)
 
@@ -62,7 +63,7 @@ type handler struct {
 	v   *web.Validator
 }
 
-func actor(c *fiber.Ctx) cases.Actor { return web.CurrentUser(c).Actor() }
+func actor(c *fiber.Ctx) kernel.Actor { return web.CurrentUser(c).Actor() }
 
 func residentID(c *fiber.Ctx) int64 {
 	if r := web.CurrentResident(c); r != nil {
@@ -110,7 +111,7 @@ var indexRE = regexp.MustCompile(`\[\d+\]`)
 // field's path.
 func (h *handler) check(req any) error {
 	err := h.v.Struct(req)
-	var e *cases.Error
+	var e *kernel.Error
 	if !errors.As(err, &e) || len(e.Fields) == 0 {
 		return err
 	}
@@ -135,7 +136,7 @@ func (h *handler) bind(c *fiber.Ctx, req any) error {
 func idParam(c *fiber.Ctx, what string) (int64, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, cases.Errorf(cases.ENotFound, "%s不存在", what)
+		return 0, kernel.Errorf(kernel.ENotFound, "%s不存在", what)
 	}
 	return id, nil
 }
@@ -147,7 +148,7 @@ func int64Query(c *fiber.Ctx, name string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n <= 0 {
-		return 0, cases.FieldError(name, "应为正整数")
+		return 0, kernel.FieldError(name, "应为正整数")
 	}
 	return n, nil
 }
@@ -191,7 +192,7 @@ func (h *handler) listDays(c *fiber.Ctx) error {
 	if v := c.Query("published"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return cases.FieldError("published", "应为 true 或 false")
+			return kernel.FieldError("published", "应为 true 或 false")
 		}
 		q.Published = &b
 	}
@@ -449,7 +450,7 @@ func (h *handler) recordSession(c *fiber.Ctx) error {
 	}
 	in.StartedAt, in.EndedAt = parse("started_at", req.StartedAt), parse("ended_at", req.EndedAt)
 	if len(fields) > 0 {
-		return &cases.Error{Code: cases.EInvalid, Message: "提交的数据有误", Fields: fields}
+		return &kernel.Error{Code: kernel.EInvalid, Message: "提交的数据有误", Fields: fields}
 	}
 	for _, p := range req.Participants {
 		in.Participants = append(in.Participants, video.Participant{Name: p.Name, Role: p.Role})
