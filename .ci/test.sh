@@ -326,6 +326,52 @@ ensure_chromium() {
 	fi
 }
 
+# ---------------------------------------------------------------- fonts
+# Case documents are PDFs with Chinese text (documents/, cmd/jiefen
+# TestDocuments, which skip without a font). fpdf reads only single .ttf
+# files, not the .ttc collections most CJK packages ship: Debian's
+# fonts-droid-fallback has DroidSansFallbackFull.ttf. The tests read the
+# PDFs' text with pdftotext (poppler-utils). Install both with apt-get when
+# missing and we are root; export the font as JIEFEN_FONT.
+FONT_PKG=fonts-droid-fallback
+FONT_FILE=/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf
+ensure_font() {
+	section "fonts"
+	local pkgs=() t0 log
+	if [[ -n "${JIEFEN_FONT:-}" ]]; then
+		[[ -f "$JIEFEN_FONT" ]] || die "JIEFEN_FONT=$JIEFEN_FONT does not exist"
+	elif [[ ! -f "$FONT_FILE" ]]; then
+		pkgs+=("$FONT_PKG")
+	fi
+	command -v pdftotext >/dev/null 2>&1 || pkgs+=(poppler-utils)
+	if ((${#pkgs[@]} > 0)) && ((IS_ROOT)); then
+		t0=$(now_ms)
+		log=$(mktemp "${TMPDIR:-/tmp}/jiefen-fonts-apt.XXXXXX")
+		info "installing ${pkgs[*]} with apt-get"
+		{
+			apt-get update -q
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+				-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${pkgs[@]}"
+		} >"$log" 2>&1 </dev/null || {
+			tail -n 40 "$log" >&2
+			rm -f -- "$log"
+			die "apt-get install ${pkgs[*]} failed"
+		}
+		rm -f -- "$log"
+		info "installed ${pkgs[*]} in $(elapsed "$t0")"
+	fi
+	if [[ -z "${JIEFEN_FONT:-}" && -f "$FONT_FILE" ]]; then
+		export JIEFEN_FONT="$FONT_FILE"
+	fi
+	if [[ -n "${JIEFEN_FONT:-}" ]]; then
+		info "JIEFEN_FONT=$JIEFEN_FONT"
+	else
+		info "no CJK font and not root: the document tests will skip"
+	fi
+	command -v pdftotext >/dev/null 2>&1 ||
+		info "pdftotext not found: the document tests will not check the PDFs' text"
+}
+
 # ---------------------------------------------------------------- go args
 # Arguments that look like package patterns replace ./...; everything else is
 # passed to go test as flags (go test accepts flags after the package list).
@@ -354,6 +400,7 @@ else
 fi
 
 ensure_chromium
+ensure_font
 
 section "vet"
 t0=$(now_ms)

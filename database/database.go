@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -73,10 +74,43 @@ func Open(ctx context.Context, dsn string) (*bun.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	sqldb := openGated(conn, newGate(1, gateWait, true))
+	g := newGate(1, gateWait, true)
+	sqldb := openGated(conn, g)
 	sqldb.SetMaxOpenConns(sqliteConns)
 	sqldb.SetMaxIdleConns(sqliteConns)
-	return ping(ctx, bun.NewDB(sqldb, sqlitedialect.New()))
+	db, err := ping(ctx, bun.NewDB(sqldb, sqlitedialect.New()))
+	if err != nil {
+		return nil, err
+	}
+	// Transactions run on one connection of their own: SQLite drops a
+	// connection's page cache whenever another connection has written, so
+	// transactions spread over the pool would each start cold and re-read
+	// every page they touch (most of a registration's time, measured).
+	wdb := sql.OpenDB(gatedConnector{Connector: conn, g: g})
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	writer := bun.NewDB(wdb, sqlitedialect.New())
+	p, _ := registry.Load(sqldb)
+	p.(*pool).writer = writer
+	return db, nil
+}
+
+// Writer returns the pool transactions on db run on: a connection of its
+// own on SQLite, db itself on PostgreSQL.
+func Writer(db *bun.DB) *bun.DB {
+	if p, ok := registry.Load(db.DB); ok && p.(*pool).writer != nil {
+		return p.(*pool).writer
+	}
+	return db
+}
+
+// Close closes db and the writer opened with it.
+func Close(db *bun.DB) error {
+	var err error
+	if p, ok := registry.LoadAndDelete(db.DB); ok && p.(*pool).writer != nil {
+		err = p.(*pool).writer.Close()
+	}
+	return errors.Join(err, db.Close())
 }
 
 // OpenAux returns a small pool of its own for background work on
@@ -95,6 +129,14 @@ func openPG(ctx context.Context, dsn string, conns int, g *gate) (*bun.DB, error
 	if err != nil {
 		return nil, err
 	}
+	if !strings.Contains(dsn, "default_query_exec_mode") {
+		// bun writes values into the SQL text, so most statements are seen
+		// once: caching them as named statements costs a round trip to
+		// prepare each and fills the cache with one-offs. Exec sends parse,
+		// bind and execute together. Hot statements are prepared
+		// explicitly (casestore's prepared.go) and keep their plans.
+		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
 	sqldb := openGated(stdlib.GetConnector(*cfg), g)
 	sqldb.SetMaxOpenConns(conns)
 	sqldb.SetMaxIdleConns(conns)
@@ -102,15 +144,27 @@ func openPG(ctx context.Context, dsn string, conns int, g *gate) (*bun.DB, error
 	return ping(ctx, bun.NewDB(sqldb, pgdialect.New()))
 }
 
+// pool is what this package keeps about a database it opened.
+type pool struct {
+	gate   *gate
+	writer *bun.DB // SQLite: the transactions' connection
+}
+
+// registry finds the pool of a *sql.DB opened here: Transactor passes its
+// gate before taking a connection (a request waiting for its turn must not
+// hold a connection meanwhile, or the readers — every request
+// authenticates — would queue behind the writers) and runs on its writer.
+var registry sync.Map // *sql.DB → *pool
+
 func openGated(c driver.Connector, g *gate) *sql.DB {
 	db := sql.OpenDB(gatedConnector{Connector: c, g: g})
-	gates.Store(db, g)
+	registry.Store(db, &pool{gate: g})
 	return db
 }
 
 func ping(ctx context.Context, db *bun.DB) (*bun.DB, error) {
 	if err := db.PingContext(ctx); err != nil {
-		gates.Delete(db.DB)
+		registry.Delete(db.DB)
 		db.Close()
 		return nil, fmt.Errorf("database: %w", err)
 	}

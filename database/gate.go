@@ -57,12 +57,6 @@ func (g *gate) acquire(ctx context.Context) error {
 
 func (g *gate) release() { <-g.slots }
 
-// gates finds the gate of a pool, for Transactor to pass it before taking a
-// connection: a request waiting for its turn must not hold a connection
-// meanwhile, or the readers (every request authenticates) would queue
-// behind the writers.
-var gates sync.Map // *sql.DB → *gate
-
 type heldKey struct{}
 
 // hold marks ctx as passing g already, so the connection's BeginTx does not

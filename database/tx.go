@@ -34,18 +34,22 @@ func (t Transactor) InTx(ctx context.Context, fn func(ctx context.Context, tx ke
 	if tx, ok := kernel.TxFrom(ctx); ok {
 		return fn(ctx, tx)
 	}
-	if g, ok := gates.Load(t.DB.DB); ok {
-		// Wait for a turn before taking a connection (see gates).
-		g := g.(*gate)
-		if err := g.acquire(ctx); err != nil {
+	db := t.DB
+	if p, ok := registry.Load(t.DB.DB); ok {
+		// Wait for a turn before taking a connection (see registry).
+		p := p.(*pool)
+		if err := p.gate.acquire(ctx); err != nil {
 			return err
 		}
-		defer g.release()
-		ctx = hold(ctx, g)
+		defer p.gate.release()
+		ctx = hold(ctx, p.gate)
+		if p.writer != nil {
+			db = p.writer
+		}
 	}
 	for attempt := 1; ; attempt++ {
 		var tx *Tx
-		err := t.DB.RunInTx(ctx, nil, func(ctx context.Context, btx bun.Tx) error {
+		err := db.RunInTx(ctx, nil, func(ctx context.Context, btx bun.Tx) error {
 			tx = &Tx{Tx: btx}
 			return fn(kernel.WithTx(ctx, tx), tx)
 		})

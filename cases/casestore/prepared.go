@@ -10,6 +10,8 @@ import (
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
+
+	"github.com/jiefen/jiefen/database"
 )
 
 // The hottest statements of registration run as prepared statements with
@@ -17,10 +19,17 @@ import (
 // parses anew every time, and an intake's text and sealed payload make that
 // text kilobytes long. Prepared once per connection, they skip the parse.
 
+// stmtKey is a statement of one pool: a *sql.Stmt belongs to the pool it
+// was prepared on.
+type stmtKey struct {
+	pool  *sql.DB
+	query string
+}
+
 type prepared struct {
 	mu      sync.Mutex
-	stmts   map[string]*sql.Stmt
-	pending map[string]bool   // being prepared in the background
+	stmts   map[stmtKey]*sql.Stmt
+	pending map[stmtKey]bool  // being prepared in the background
 	texts   map[string]string // bun-built query texts by name
 }
 
@@ -62,16 +71,22 @@ func (s *Store) scan(ctx context.Context, dest any, query string, args ...any) e
 // every connection in a transaction, nobody would get one: the deadlock
 // seen under load), so the statement is prepared in the background, where
 // waiting holds nothing, and used from the next call on. No lock is held
-// while preparing.
+// while preparing. Statements run in transactions are prepared on the
+// pool transactions use (database.Writer), the others on the store's.
 func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, string) {
+	pool := s.db
+	if _, inTx := s.idb.(bun.Tx); inTx {
+		pool = database.Writer(s.db)
+	}
+	key := stmtKey{pool.DB, query}
 	s.prep.mu.Lock()
-	st, ok := s.prep.stmts[query]
-	pending := s.prep.pending[query]
+	st, ok := s.prep.stmts[key]
+	pending := s.prep.pending[key]
 	if !ok && !pending {
 		if s.prep.pending == nil {
-			s.prep.pending = map[string]bool{}
+			s.prep.pending = map[stmtKey]bool{}
 		}
-		s.prep.pending[query] = true
+		s.prep.pending[key] = true
 	}
 	s.prep.mu.Unlock()
 	if ok {
@@ -82,27 +97,27 @@ func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, string) {
 		text = dollarPlaceholders(query)
 	}
 	if !pending {
-		go s.prepare(context.WithoutCancel(ctx), query, text)
+		go s.prepare(context.WithoutCancel(ctx), key, text)
 	}
 	return nil, text
 }
 
-// prepare prepares a statement on the pool and keeps it; a failure leaves
+// prepare prepares a statement on its pool and keeps it; a failure leaves
 // the query to run unprepared and to be tried again later.
-func (s *Store) prepare(ctx context.Context, query, text string) {
+func (s *Store) prepare(ctx context.Context, key stmtKey, text string) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	st, err := s.db.DB.PrepareContext(ctx, text)
+	st, err := key.pool.PrepareContext(ctx, text)
 	s.prep.mu.Lock()
 	defer s.prep.mu.Unlock()
-	delete(s.prep.pending, query)
+	delete(s.prep.pending, key)
 	if err != nil {
 		return
 	}
 	if s.prep.stmts == nil {
-		s.prep.stmts = map[string]*sql.Stmt{}
+		s.prep.stmts = map[stmtKey]*sql.Stmt{}
 	}
-	s.prep.stmts[query] = st
+	s.prep.stmts[key] = st
 }
 
 // query runs a query, prepared once it can be, in the store's transaction

@@ -68,6 +68,9 @@ func OpenApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
+	if _, err := web.ParseTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, err
+	}
 	a := &App{Config: cfg, Log: log}
 	var key []byte
 	var err error
@@ -94,7 +97,7 @@ func OpenApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	applied, err := migrations.Up(ctx, a.DB)
 	if err != nil {
-		a.DB.Close()
+		database.Close(a.DB)
 		return nil, err
 	}
 	if len(applied) > 0 {
@@ -102,20 +105,20 @@ func OpenApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Store = casestore.New(a.DB, a.Keys)
 	if n, err := a.Store.CountRegions(ctx); err != nil {
-		a.DB.Close()
+		database.Close(a.DB)
 		return nil, err
 	} else if n == 0 {
 		if _, err := a.loadRegions(ctx); err != nil {
-			a.DB.Close()
+			database.Close(a.DB)
 			return nil, err
 		}
 	}
 	if err := jobs.Migrate(ctx, a.DB); err != nil {
-		a.DB.Close()
+		database.Close(a.DB)
 		return nil, err
 	}
 	if a.Aux, err = database.OpenAux(ctx, cfg.dsn(), a.DB); err != nil {
-		a.DB.Close()
+		database.Close(a.DB)
 		return nil, err
 	}
 	if a.Jobs, err = jobs.New(a.Aux, jobs.Options{Log: log}); err != nil {
@@ -175,7 +178,7 @@ func (a *App) closeDB() error {
 	if a.Aux != nil && a.Aux != a.DB {
 		err = a.Aux.Close()
 	}
-	return errors.Join(err, a.DB.Close())
+	return errors.Join(err, database.Close(a.DB))
 }
 
 // live reports whether a database connection can be had: a server whose
@@ -211,8 +214,15 @@ func (a *App) Handler() *fiber.App {
 		Cases: a.Cases, Staff: a.Staff, Residents: a.Residents, Calendar: a.Calendar, Ready: a.ready,
 		Live: a.live, Unavailable: database.Unavailable, Base: a.base, Metrics: a.Metrics.Middleware(),
 		Log: a.Log, Version: version(), Mounts: a.mounts,
-		PublicURL: os.Getenv("JIEFEN_PUBLIC_URL"),
+		PublicURL:      os.Getenv("JIEFEN_PUBLIC_URL"),
+		TrustedProxies: a.trustedProxies(),
 	})
+}
+
+// trustedProxies is the checked JIEFEN_TRUSTED_PROXIES (OpenApp refused a bad one).
+func (a *App) trustedProxies() []string {
+	p, _ := web.ParseTrustedProxies(a.Config.TrustedProxies)
+	return p
 }
 
 // Shutdown timing: SIGTERM must stop the server within 10 s at full load.

@@ -72,8 +72,16 @@ func cmdBenchIntake(ctx context.Context, cfg Config, args []string, stdout, stde
 	fs.StringVar(&o.url, "url", "", "target a running server (http://host:port) instead of starting one; needs --user and --password")
 	fs.StringVar(&o.user, "user", "", "with --url: a staff account that may register intakes in --region")
 	fs.StringVar(&o.pass, "password", "", "with --url: its password")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of this process (clients and, without --url, the server) to this file")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
+	}
+	if *profile != "" {
+		stop, err := startProfile(*profile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	var err error
 	if o.levels, err = parseLevels(*levels); err != nil {

@@ -70,7 +70,7 @@ func Open(t testing.TB, dialect string) *bun.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() { database.Close(db) })
 	return db
 }
 
@@ -90,7 +90,7 @@ func prepare(dsn string) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer database.Close(db)
 	if _, err := migrations.Up(ctx, db); err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func checkpoint(path string) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer database.Close(db)
 	_, err = db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	return err
 }

@@ -1,0 +1,138 @@
+package documents
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jiefen/jiefen/calendar"
+)
+
+// testRenderer is the system's CJK font, or a skip: .ci/test.sh installs
+// fonts-droid-fallback, so the skip is only for machines without it.
+func testRenderer(t *testing.T) *Renderer {
+	t.Helper()
+	r, err := FindFont(os.Getenv(FontEnv))
+	if err != nil {
+		t.Skipf("no CJK font (%v); .ci/test.sh installs fonts-droid-fallback", err)
+	}
+	return r
+}
+
+// pdfText extracts a PDF's text with pdftotext, line breaks removed (a
+// paragraph wraps wherever the font's widths put it); "" without poppler.
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Log("pdftotext not installed (poppler-utils): text not checked")
+		return ""
+	}
+	in := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(in, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-enc", "UTF-8", in, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return strings.NewReplacer("\n", "", "\f", "").Replace(string(out))
+}
+
+func TestRenderNotices(t *testing.T) {
+	r := testRenderer(t)
+	due := time.Date(2026, 2, 4, 15, 59, 59, 0, time.UTC) // 23:59:59 in China
+	base := Notice{CaseNo: "610902202512060001", Subject: "邻居违建阻挡通道，彩钢棚堵住了出行通道，多次协商无果，请求依法处理",
+		Applicant: "李秀英", ReceivedAt: time.Date(2025, 12, 5, 9, 0, 0, 0, calendar.China),
+		Unit: "汉滨区矛盾纠纷多元化解中心", Date: time.Date(2025, 12, 6, 10, 0, 0, 0, calendar.China)}
+
+	accept := base
+	accept.Kind, accept.Reason, accept.Due = KindAcceptNotice, "属于人民调解受理范围", &due
+	reject := base
+	reject.Kind, reject.Reason = KindRejectNotice, "该事项已由人民法院受理，依法不属于本单位受理范围"
+
+	for _, tc := range []struct {
+		n          Notice
+		want, miss []string
+	}{
+		{accept, []string{"受理告知书", "610902202512060001", base.Subject, "李秀英", "予以受理", "属于人民调解受理范围",
+			"2026年2月4日前", "汉滨区矛盾纠纷多元化解中心", "2025年12月6日", "2025年12月5日"}, []string{"不予受理"}},
+		{reject, []string{"不予受理告知书", "610902202512060001", base.Subject, "不予受理", reject.Reason,
+			"汉滨区矛盾纠纷多元化解中心", "2025年12月6日"}, []string{"办理完毕"}},
+	} {
+		pdf, err := r.Render(tc.n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(string(pdf), "%PDF-") {
+			t.Fatalf("%s: not a PDF", tc.n.Kind)
+		}
+		text := pdfText(t, pdf)
+		if text == "" {
+			continue
+		}
+		for _, s := range tc.want {
+			if !strings.Contains(text, s) {
+				t.Errorf("%s: %q missing from %q", tc.n.Kind, s, text)
+			}
+		}
+		for _, s := range tc.miss {
+			if strings.Contains(text, s) {
+				t.Errorf("%s: %q in %q", tc.n.Kind, s, text)
+			}
+		}
+	}
+	if _, err := r.Render(Notice{Kind: "agreement"}); err == nil {
+		t.Error("unknown kind rendered")
+	}
+}
+
+// Lines wrap without losing characters (fpdf's MultiCell drops one per
+// break in Chinese) and keep closing punctuation off a line's start.
+func TestWrap(t *testing.T) {
+	r := testRenderer(t)
+	pdf := r.newPDF()
+	pdf.SetFont(fontName, "", bodySize)
+	text := strings.Repeat("甲乙丙丁戊己庚辛壬癸，", 12) + "610902202512060001"
+	lines := wrap(pdf, text, 100)
+	if len(lines) < 3 || strings.Join(lines, "") != text {
+		t.Fatalf("wrap: %q", lines)
+	}
+	for i, l := range lines {
+		if strings.HasPrefix(l, "，") {
+			t.Errorf("line %d starts with a comma: %q", i, l)
+		}
+		if i < len(lines)-1 && pdf.GetStringWidth(strings.TrimSuffix(l, "，")) > 100 {
+			t.Errorf("line %d too wide: %q", i, l)
+		}
+	}
+	if last := lines[len(lines)-1]; !strings.HasSuffix(last, "610902202512060001") {
+		t.Errorf("case number split: %q", lines)
+	}
+}
+
+func TestFonts(t *testing.T) {
+	dir := t.TempDir()
+	ttc := filepath.Join(dir, "wqy.ttc")
+	os.WriteFile(ttc, append([]byte("ttcf"), make([]byte, 64)...), 0o600)
+	junk := filepath.Join(dir, "junk.ttf")
+	os.WriteFile(junk, []byte("not a font at all"), 0o600)
+	for _, p := range []string{filepath.Join(dir, "missing.ttf"), ttc, junk} {
+		if _, err := FindFont(p); err == nil || !strings.Contains(err.Error(), FontEnv) {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+	// A Latin font loads but has no Chinese: refused.
+	if _, err := os.Stat("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"); err == nil {
+		if _, err := LoadFont("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"); err == nil {
+			t.Error("DejaVuSans accepted as a CJK font")
+		}
+	}
+	r := testRenderer(t)
+	if _, err := LoadFont(r.Path); err != nil {
+		t.Error(err)
+	}
+}
