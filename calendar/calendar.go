@@ -62,6 +62,10 @@ var ErrInvalid = errors.New("calendar: invalid argument")
 type Calendar struct {
 	overrides map[int][]Override // by year; read-only after New
 	years     sync.Map           // int -> *yearTable, built lazily
+	// live holds the overrides set at run time (SetYear), applied after
+	// overrides; mu orders a rebuild against a replacement of them.
+	mu   sync.RWMutex
+	live map[int][]Override
 }
 
 var defaultCalendar = new(Calendar)
@@ -256,11 +260,14 @@ func (c *Calendar) table(y int) *yearTable {
 	if v, ok := c.years.Load(y); ok {
 		return v.(*yearTable)
 	}
-	t := c.build(y)
 	if y < 1 || y > 9999 {
-		return t // do not let normalized junk dates grow the cache
+		return c.build(y) // do not let normalized junk dates grow the cache
 	}
-	v, _ := c.years.LoadOrStore(y, t)
+	// Build and store under the read lock, so that SetYear cannot drop the
+	// table between the two and leave one built from replaced overrides.
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	v, _ := c.years.LoadOrStore(y, c.build(y))
 	return v.(*yearTable)
 }
 
@@ -274,7 +281,7 @@ func (c *Calendar) build(y int) *yearTable {
 			hs = append(hs, e.Value.(*HolidayUtil.Holiday))
 		}
 	}
-	ovs := c.overrides[y]
+	ovs := append(c.overrides[y][:len(c.overrides[y]):len(c.overrides[y])], c.live[y]...)
 	if len(hs) == 0 && len(ovs) == 0 {
 		return t
 	}

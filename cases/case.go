@@ -106,6 +106,10 @@ type Intake struct {
 	// ResidentID is the resident account that filed the intake itself
 	// (WeChat, the resident web page); 0 when staff or a system did.
 	ResidentID int64 `json:"-"`
+	// VerifiedPhone is a phone number WeChat verified for that resident
+	// account ("" if none): their intake may join a case with this phone.
+	// Not stored.
+	VerifiedPhone string `json:"-"`
 	// Decision is what registration decided for this intake.
 	Decision string `json:"decision,omitempty"`
 

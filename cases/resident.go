@@ -9,8 +9,13 @@ import (
 	"github.com/jiefen/jiefen/kernel"
 )
 
-// What residents see of their own cases: they filed at least one of the
-// case's intakes. Another resident's case is not found.
+// What residents see of their own cases: the cases they own — opened by an
+// intake of theirs, or joined by one that registration merged in because
+// the case was already theirs or carries the phone WeChat verified for
+// them. Holding an intake of theirs is not enough (issue 12): the detector
+// would otherwise let anyone who knows a complainant's name and phone into
+// their case, and staff may merge a resident's intake into another's case.
+// Another resident's case is not found.
 
 // Evaluation is a resident's verdict on how a case was handled (满意度).
 type Evaluation struct {
@@ -31,11 +36,17 @@ func RatingLabel(r string) string { return ratingLabels[r] }
 
 // ResidentStore is what the resident-facing operations need from storage.
 type ResidentStore interface {
-	// ResidentCases lists the cases holding an intake the resident filed,
-	// newest first, below the cursor id (0 for the first page).
+	// ResidentCases lists the cases the resident owns, newest first, below
+	// the cursor id (0 for the first page).
 	ResidentCases(ctx context.Context, residentID, beforeID int64, limit int) ([]*Case, error)
 	// ResidentCase finds such a case by number (ENotFound otherwise).
 	ResidentCase(ctx context.Context, residentID int64, no string) (*Case, error)
+	// AddCaseResident makes the resident an owner of the case (idempotent).
+	AddCaseResident(ctx context.Context, caseID, residentID int64, now time.Time) error
+	// ResidentMayJoin reports whether the resident's intake may be merged
+	// into the case: they own it, or staff registered it with verifiedPhone
+	// and no other resident owns it.
+	ResidentMayJoin(ctx context.Context, caseID, residentID int64, verifiedPhone string) (bool, error)
 	Evaluation(ctx context.Context, caseID int64) (*Evaluation, error)
 	// CreateEvaluation stores an evaluation; EConflict if the case has one.
 	CreateEvaluation(ctx context.Context, e *Evaluation) error
@@ -166,4 +177,39 @@ func (s *Service) Supplement(ctx context.Context, actor kernel.Actor, residentID
 				"decision": DecisionAttached, "supplement": true, "answers_request": answered}})
 	})
 	return s.settle(ctx, actor, &in, reg, err)
+}
+
+// forResident keeps a resident's own intake out of cases that are not
+// theirs: the detector matches on name and phone, which the other side of
+// a dispute often knows. Merging into (or repeating) such a case becomes a
+// new case with the candidate suggested to staff, who can merge by hand.
+func (s *Service) forResident(ctx context.Context, tx Store, in *Intake, det *Detection) (*Detection, error) {
+	if in.ResidentID == 0 || det.Target == nil || (det.Decision != DecisionMerged && det.Decision != DecisionRepeat) {
+		return det, nil
+	}
+	rs, ok := tx.(ResidentStore)
+	if !ok {
+		return nil, kernel.Errorf(kernel.EInternal, "store does not serve residents")
+	}
+	mine, err := rs.ResidentMayJoin(ctx, det.Target.CaseID, in.ResidentID, in.VerifiedPhone)
+	if err != nil || mine {
+		return det, err
+	}
+	out := *det
+	out.Decision, out.Target = DecisionNew, nil
+	out.Review = append([]Match{*det.Target}, det.Review...)
+	return &out, nil
+}
+
+// own records that the resident who filed the intake owns the case it
+// opened or joined; staff's and systems' intakes own nothing.
+func (s *Service) own(ctx context.Context, tx Store, c *Case, in *Intake, now time.Time) error {
+	if in.ResidentID == 0 {
+		return nil
+	}
+	rs, ok := tx.(ResidentStore)
+	if !ok {
+		return kernel.Errorf(kernel.EInternal, "store does not serve residents")
+	}
+	return rs.AddCaseResident(ctx, c.ID, in.ResidentID, now)
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"sync"
 	"time"
@@ -51,6 +50,9 @@ type Service struct {
 	Notifier Notifier
 	// Observer, if set, times registrations and detections (metrics).
 	Observer Observer
+	// Clocks keeps the case's deadlines in case_clocks; nil for only the
+	// two due columns.
+	Clocks Clocks
 	// Changed is called after a commit that changed what the search index
 	// holds, so it can catch up at once; the change feed guarantees it
 	// catches up later if this is nil or fails.
@@ -217,7 +219,9 @@ func (s *Service) register(ctx context.Context, tx Store, actor kernel.Actor, in
 		if err != nil {
 			return nil, err
 		}
-		det = d
+		if det, err = s.forResident(ctx, tx, in, d); err != nil {
+			return nil, err
+		}
 	}
 	reg := &Registration{Intake: in, Decision: det.Decision}
 	in.Decision = det.Decision
@@ -228,6 +232,9 @@ func (s *Service) register(ctx context.Context, tx Store, actor kernel.Actor, in
 		}
 		if c.Status.Open() {
 			if err := s.addIntake(ctx, tx, actor, c, in, now); err != nil {
+				return nil, err
+			}
+			if err := s.own(ctx, tx, c, in, now); err != nil {
 				return nil, err
 			}
 			c.UpdatedAt = now
@@ -373,6 +380,12 @@ func fingerprint(in *Intake) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
+// Registered returns the intake registered under a source key (a channel's
+// idempotency key), ENotFound if none was.
+func (s *Service) Registered(ctx context.Context, sourceKey string) (*Intake, error) {
+	return s.Store.IntakeBySourceKey(ctx, sourceKey)
+}
+
 // replay returns the earlier registration for the intake's source key, or
 // nil if there is none.
 func (s *Service) replay(ctx context.Context, actor kernel.Actor, in *Intake) (*Registration, error) {
@@ -435,7 +448,22 @@ func (s *Service) newCase(ctx context.Context, tx Store, actor kernel.Actor, in 
 		UpdatedAt:  now,
 		CreatedBy:  actor.UserID,
 	}
+	var saveClock func() error
+	if s.Clocks != nil {
+		if saveClock, err = s.Clocks.Open(ctx, tx, c, in.ReceivedAt); err != nil {
+			return nil, err
+		}
+	}
 	if err := tx.CreateCase(ctx, c); err != nil {
+		return nil, err
+	}
+	if saveClock != nil {
+		if err := saveClock(); err != nil {
+			return nil, err
+		}
+	}
+	// A resident's intake opening a case (or split out into one) makes it theirs.
+	if err := s.own(ctx, tx, c, in, now); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -490,6 +518,21 @@ func (s *Service) Get(ctx context.Context, actor kernel.Actor, no string) (*Case
 		return nil, err
 	}
 	return c, nil
+}
+
+// Find returns a case in the actor's scope without its details.
+func (s *Service) Find(ctx context.Context, actor kernel.Actor, no string) (*Case, error) {
+	return s.Store.CaseByNo(ctx, no, actor.Scope())
+}
+
+// CaseDetails returns a case by id with its parties, intakes, events and
+// links, for background work on it (a job generating a document).
+func (s *Service) CaseDetails(ctx context.Context, id int64) (*Case, error) {
+	c, err := s.Store.CaseByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return c, s.Store.LoadDetails(ctx, c)
 }
 
 // List returns cases in the actor's scope matching the filter.
@@ -552,6 +595,9 @@ func (s *Service) Transition(ctx context.Context, actor kernel.Actor, no string,
 		}
 		now := s.Now().UTC()
 		data, err := s.applyClocks(c, from, to, now)
+		if err == nil && s.Clocks != nil {
+			data, err = s.Clocks.Transition(ctx, tx, c, from, to, now, note)
+		}
 		if err != nil {
 			return err
 		}
@@ -578,6 +624,9 @@ func (s *Service) Transition(ctx context.Context, actor kernel.Actor, no string,
 func (s *Service) applyClocks(c *Case, from, to Status, now time.Time) (map[string]any, error) {
 	data := map[string]any{}
 	switch {
+	case s.Clocks != nil && (to == StatusAccepted || (from == StatusSuspended && to == StatusInProgress)):
+		// The clocks keep the due dates; only the status times are set here.
+		c.SuspendedAt = nil
 	case to == StatusAccepted:
 		due, err := s.Calendar.DueAt(now, s.Policy.HandleDays, calendar.CalendarDays)
 		if err != nil {
@@ -588,11 +637,16 @@ func (s *Service) applyClocks(c *Case, from, to Status, now time.Time) (map[stri
 	case to == StatusSuspended:
 		c.SuspendedAt = &now
 	case from == StatusSuspended && to == StatusInProgress:
-		// The handling clock stood still while suspended: extend it by the
-		// whole days the suspension lasted.
+		// The handling clock stood still while suspended: move it by the
+		// calendar days the suspension lasted, on the calendar (the last
+		// day rolls to a working day). The clocks, when set, do this.
 		if c.SuspendedAt != nil && c.HandleDue != nil {
-			days := int(math.Ceil(now.Sub(*c.SuspendedAt).Hours() / 24))
-			due := c.HandleDue.AddDate(0, 0, days)
+			days := max(0, calendar.DateOf(now).Sub(calendar.DateOf(*c.SuspendedAt)))
+			end, err := s.Calendar.Deadline(calendar.DateOf(*c.HandleDue), days, calendar.CalendarDays)
+			if err != nil {
+				return nil, err
+			}
+			due := end.EndOfDay()
 			c.HandleDue = &due
 			data["paused_days"] = days
 			data["handle_due_at"] = due

@@ -79,6 +79,9 @@ type CaseFilter struct {
 	Channel     kernel.Channel // cases with at least one intake from this channel
 	Category    string
 	Overdue     *bool
+	// DueWithin selects cases with a running clock due by the end of the
+	// DueWithin-th day from Now's (China) date, not yet passed.
+	DueWithin *int
 	Now         time.Time // reference time for Overdue
 	CreatedFrom *time.Time
 	CreatedTo   *time.Time

@@ -96,11 +96,8 @@ func (s *Service) Generate(ctx context.Context, args GenerateArgs) (*Document, e
 	if s.Renderer == nil {
 		return nil, ErrNoFont
 	}
-	c, err := s.Cases.Store.CaseByID(ctx, args.CaseID)
+	c, err := s.Cases.CaseDetails(ctx, args.CaseID)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.Cases.Store.LoadDetails(ctx, c); err != nil {
 		return nil, err
 	}
 	var ev *cases.Event
@@ -174,7 +171,7 @@ func (s *Service) unit(ctx context.Context, c *cases.Case) string {
 	}
 	name := ""
 	if code, ok := kernel.NormalizeRegionCode(kernel.CountyCode(c.RegionCode)); ok {
-		if r, err := s.Cases.Store.Region(ctx, code); err == nil {
+		if r, err := s.Cases.LookupRegion(ctx, code); err == nil {
 			name = r.Name
 		}
 	}
@@ -186,7 +183,7 @@ func (s *Service) caseInScope(ctx context.Context, actor kernel.Actor, no string
 	if s.Renderer == nil {
 		return nil, errNoFont
 	}
-	return s.Cases.Store.CaseByNo(ctx, no, actor.Scope())
+	return s.Cases.Find(ctx, actor, no)
 }
 
 // List returns the documents of a case in the actor's region, newest first.

@@ -17,12 +17,16 @@ import (
 
 // Resident is a resident's account.
 type Resident struct {
-	ID        int64     `json:"id"`
-	OpenID    string    `json:"-"`
-	UnionID   string    `json:"-"`
-	Name      string    `json:"name"`
-	Phone     string    `json:"-"` // personal data: masked when shown
-	CreatedAt time.Time `json:"created_at"`
+	ID      int64  `json:"id"`
+	OpenID  string `json:"-"`
+	UnionID string `json:"-"`
+	Name    string `json:"name"`
+	Phone   string `json:"-"` // personal data: masked when shown
+	// PhoneVerified: WeChat vouched for Phone (getPhoneNumber), rather than
+	// the resident typing it. Only a verified phone lets the resident's
+	// intakes join a case registered with that phone (a walk-in).
+	PhoneVerified bool      `json:"-"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 // Store is the storage the service needs.
@@ -152,8 +156,29 @@ func (s *Service) SetProfile(ctx context.Context, id int64, name, phone string) 
 	if name != "" {
 		r.Name = name
 	}
-	if phone != "" {
-		r.Phone = phone
+	if phone != "" && phone != r.Phone {
+		r.Phone, r.PhoneVerified = phone, false
 	}
 	return r, s.Store.Update(ctx, r)
+}
+
+// BindPhone records a phone number WeChat verified for the resident.
+func (s *Service) BindPhone(ctx context.Context, id int64, phone string) (*Resident, error) {
+	if !kernel.ValidMobile(phone) {
+		return nil, kernel.FieldError("phone", "手机号码格式错误")
+	}
+	r, err := s.Store.ResidentByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	r.Phone, r.PhoneVerified = phone, true
+	return r, s.Store.Update(ctx, r)
+}
+
+// VerifiedPhone is the phone WeChat verified for the resident, "" if none.
+func (r *Resident) VerifiedPhone() string {
+	if r.PhoneVerified {
+		return r.Phone
+	}
+	return ""
 }

@@ -25,6 +25,7 @@ type User struct {
 	DisplayName  string      `json:"display_name"`
 	Role         kernel.Role `json:"role"`
 	RegionCode   string      `json:"region_code"`
+	UnitID       *int64      `json:"unit_id"` // the unit (机构) the account belongs to, if any
 	PasswordHash string      `json:"-"`
 	FailedLogins int         `json:"-"`
 	LockedUntil  *time.Time  `json:"-"`
@@ -52,6 +53,10 @@ type Session struct {
 
 // Store is the storage the staff service needs.
 type Store interface {
+	// Transactor begins units of work on the store's database; WithTx
+	// binds the store to one.
+	Transactor() kernel.Transactor
+	WithTx(tx kernel.Tx) Store
 	CreateUser(ctx context.Context, u *User) error
 	UserByUsername(ctx context.Context, username string) (*User, error)
 	UserByID(ctx context.Context, id int64) (*User, error)
@@ -69,6 +74,14 @@ type Store interface {
 	DeleteSession(ctx context.Context, tokenHash string) error
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
 	CountUsers(ctx context.Context) (int, error)
+	// ListUsers returns the accounts whose region lies under prefix (a
+	// region prefix, "" for all), by username.
+	ListUsers(ctx context.Context, prefix string) ([]*User, error)
+	// UpdateUser writes an account's name, role, region, unit, password
+	// hash, disabled flag and updated time.
+	UpdateUser(ctx context.Context, u *User) error
+	// DeleteUserSessions ends every session of an account.
+	DeleteUserSessions(ctx context.Context, userID int64) (int, error)
 	// Handlers lists the enabled accounts of the given roles whose region
 	// is one of codes, by username.
 	Handlers(ctx context.Context, roles []kernel.Role, codes []string) ([]*User, error)
@@ -190,6 +203,9 @@ type Service struct {
 	// Log receives one line per failed, locked or refused login (the audit
 	// table has them all); nil is slog.Default().
 	Log *slog.Logger
+	// Units checks the unit an account is put in (nil: accounts take no
+	// unit).
+	Units Units
 }
 
 // NewService returns a service with 12-hour tokens and the wall clock.
@@ -206,6 +222,7 @@ type NewUser struct {
 	Role        kernel.Role
 	RegionCode  string // any accepted form: 6109, 610900, 610900000000
 	DisplayName string
+	UnitID      *int64
 }
 
 // AddUser creates an account.
@@ -240,7 +257,7 @@ func (s *Service) AddUser(ctx context.Context, nu NewUser) (*User, error) {
 	}
 	now := s.Now().UTC()
 	u := &User{Username: strings.ToLower(nu.Username), DisplayName: strings.TrimSpace(nu.DisplayName),
-		Role: nu.Role, RegionCode: code, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
+		Role: nu.Role, RegionCode: code, UnitID: nu.UnitID, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
 	if err := s.Store.CreateUser(ctx, u); err != nil {
 		if kernel.ErrorCode(err) == kernel.EConflict {
 			return nil, &kernel.Error{Code: kernel.EConflict, Message: "用户名已存在", Fields: map[string]string{"username": "用户名已存在"}}
@@ -386,4 +403,10 @@ func newToken() (token, hash string) {
 func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
+}
+
+// User returns the account with a username (ENotFound if none): who a
+// case is given to, whose caseload is listed.
+func (s *Service) User(ctx context.Context, username string) (*User, error) {
+	return s.Store.UserByUsername(ctx, username)
 }

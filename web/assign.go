@@ -38,7 +38,7 @@ func (s *Server) assignee(ctx context.Context, username string) (*cases.Assignee
 	if username == "" {
 		return nil, nil
 	}
-	u, err := s.Staff.Store.UserByUsername(ctx, username)
+	u, err := s.Staff.User(ctx, username)
 	if kernel.ErrorCode(err) == kernel.ENotFound {
 		return nil, kernel.FieldError("assignee", "没有这个用户")
 	} else if err != nil {
@@ -125,7 +125,7 @@ func (s *Server) assigneeFilter(c *fiber.Ctx, f *cases.CaseFilter) error {
 	case "none":
 		f.Unassigned = true
 	default:
-		u, err := s.Staff.Store.UserByUsername(c.UserContext(), v)
+		u, err := s.Staff.User(c.UserContext(), v)
 		if kernel.ErrorCode(err) == kernel.ENotFound {
 			return kernel.FieldError("assignee", "没有这个用户")
 		} else if err != nil {

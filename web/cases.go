@@ -185,6 +185,13 @@ func (s *Server) listCases(c *fiber.Ctx) error {
 		}
 		f.Overdue = &b
 	}
+	if v := c.Query("due_within"); v != "" {
+		n, err := strconv.Atoi(strings.TrimSuffix(v, "d"))
+		if err != nil || n < 0 || n > 366 {
+			return kernel.FieldError("due_within", "应为0至366之间的天数，例如 3d")
+		}
+		f.DueWithin = &n
+	}
 	if v := c.Query("created_from"); v != "" {
 		t, ok := parseDay(v, false)
 		if !ok {

@@ -139,6 +139,10 @@ func eventText(e eventJSON) string {
 	case cases.EventNeedsMoreInfo:
 		r, _ := e.Data["request"].(string)
 		return "要求群众补充材料：" + r
+	case cases.EventClockMissed: // the note names the clock and its due
+		return "期限届满（超期）"
+	case "clock_extended": // clocks.EventExtended; the note says by how much and why
+		return "延长期限"
 	case cases.EventEvaluated:
 		r, _ := e.Data["rating"].(string)
 		return "群众评价：" + cases.RatingLabel(r)
@@ -149,7 +153,7 @@ func eventText(e eventJSON) string {
 var pages = func() map[string]*template.Template {
 	base := template.Must(template.New("").Funcs(consoleFuncs).ParseFS(templateFS, "templates/layout.html"))
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "cases", "case", "intake", "error", "clusters", "reception", "caller"} {
+	for _, name := range []string{"login", "cases", "case", "intake", "error", "clusters", "reception", "caller", "users"} {
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
 	}
 	return out
@@ -213,6 +217,7 @@ func (s *Server) console(app *fiber.App) {
 	auth.Get("/reception", func(c *fiber.Ctx) error {
 		return s.render(c, fiber.StatusOK, "reception", &page{Title: "领导接访", Script: "/static/reception.js"})
 	})
+	auth.Get("/users", s.usersPage)
 	auth.Get("/caller", func(c *fiber.Ctx) error {
 		return s.render(c, fiber.StatusOK, "caller", &page{Title: "来电查询", Number: c.Query("number"), Script: "/static/caller.js"})
 	})
@@ -269,7 +274,7 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, p *page) error {
 		a := u.Actor()
 		p.CanRegister, p.CanTransition = a.Can(kernel.PermRegister), a.Can(kernel.PermTransition)
 		p.CanAssign, p.CanSchedule = a.Can(kernel.PermAssign), a.Can(kernel.PermSchedule)
-		if r, err := s.Cases.Store.Region(c.UserContext(), u.RegionCode); err == nil {
+		if r, err := s.Cases.LookupRegion(c.UserContext(), u.RegionCode); err == nil {
 			p.ScopeName = r.Name
 		}
 	}

@@ -53,6 +53,9 @@ type Deps struct {
 	// (JIEFEN_PUBLIC_URL): its origin is the console's, and when it is https
 	// the session cookie is Secure even behind a TLS-terminating proxy.
 	PublicURL string
+	// TrustedProxies are the reverse proxies (IPs, CIDR ranges; see
+	// ParseTrustedProxies) whose X-Forwarded-For names the client.
+	TrustedProxies []string
 	// Mounts add the channels' routes (WeChat, hotline, video) and pages.
 	Mounts []Mount
 }
@@ -95,7 +98,7 @@ func New(d Deps) *fiber.App {
 		d.RequestTimeout = 10 * time.Second
 	}
 	s := &Server{Deps: d, validate: NewValidator(d.Now)}
-	app := fiber.New(fiber.Config{
+	cfg := fiber.Config{
 		AppName:               "jiefen",
 		BodyLimit:             BodyLimit,
 		ReadTimeout:           30 * time.Second,
@@ -106,16 +109,22 @@ func New(d Deps) *fiber.App {
 		// database); fasthttp would otherwise reuse their bytes.
 		Immutable:    true,
 		ErrorHandler: s.errorHandler,
-	})
+	}
+	proxyConfig(&cfg, d.TrustedProxies)
+	app := fiber.New(cfg)
+	if len(d.TrustedProxies) > 0 {
+		app.Use(forwardedFor(d.TrustedProxies))
+	}
 	if d.Metrics != nil {
 		app.Use(d.Metrics)
 	}
 	app.Use(requestid.New())
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	app.Use(s.logRequests)
+	app.Use(s.deadline)
 	app.Use(CheckInput)
 
-	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
+	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 
 	api := app.Group("/api/v1")
@@ -148,6 +157,9 @@ func New(d Deps) *fiber.App {
 	api.Get("/search", a, s.search)
 	api.Get("/regions/:code", a, s.getRegion)
 	api.Post("/regions/:code/grids", a, s.createGrid)
+	api.Post("/users", a, s.createUser)
+	api.Get("/users", a, s.listUsers)
+	api.Patch("/users/:username", a, s.updateUser)
 
 	auth := Auth{Staff: s.authenticate}
 	if d.Residents != nil {

@@ -17,7 +17,7 @@ var _ cases.ResidentStore = (*Store)(nil)
 func (s *Store) ResidentCases(ctx context.Context, residentID, beforeID int64, limit int) ([]*cases.Case, error) {
 	var rows []caseRow
 	q := s.selectCases(&rows).
-		Where("EXISTS (SELECT 1 FROM intakes AS i WHERE i.case_id = case_row.id AND i.resident_id = ?)", residentID)
+		Where(ownedBy, residentID)
 	if beforeID > 0 {
 		q = q.Where("case_row.id < ?", beforeID)
 	}
@@ -38,7 +38,7 @@ func (s *Store) ResidentCase(ctx context.Context, residentID int64, no string) (
 	}
 	var r caseRow
 	err := s.selectCases(&r).Where("case_row.case_no = ?", no).
-		Where("EXISTS (SELECT 1 FROM intakes AS i WHERE i.case_id = case_row.id AND i.resident_id = ?)", residentID).
+		Where(ownedBy, residentID).
 		Scan(ctx)
 	if err != nil {
 		return nil, database.Err(err, "案件")

@@ -176,13 +176,22 @@ func (s *Store) ListCases(ctx context.Context, f cases.CaseFilter) ([]*cases.Cas
 		q = q.Where("case_row.created_at < ?", f.CreatedTo.UTC())
 	}
 	if f.Overdue != nil {
-		overdue := "((case_row.status = 'registered' AND case_row.accept_due_at < ?0) OR " +
-			"(case_row.status IN ('accepted', 'in_progress') AND case_row.handle_due_at < ?0))"
+		// The clocks decide (case_clocks): one missed, or running past its due.
+		overdue := "(case_row.status IN ('registered', 'accepted', 'in_progress') AND EXISTS (" +
+			"SELECT 1 FROM case_clocks k WHERE k.case_id = case_row.id AND k.ended_at IS NULL AND " +
+			"(k.status = 'missed' OR (k.status = 'running' AND k.due_at < ?0))))"
 		if *f.Overdue {
 			q = q.Where(overdue, f.Now)
 		} else {
 			q = q.Where("NOT "+overdue, f.Now)
 		}
+	}
+	if f.DueWithin != nil {
+		y, m, d := f.Now.In(cases.ChinaTime).Date()
+		by := time.Date(y, m, d+*f.DueWithin+1, 0, 0, 0, 0, cases.ChinaTime).UTC()
+		q = q.Where("case_row.status IN ('registered', 'accepted', 'in_progress') AND EXISTS ("+
+			"SELECT 1 FROM case_clocks k WHERE k.case_id = case_row.id AND k.status = 'running' "+
+			"AND k.due_at >= ? AND k.due_at < ?)", f.Now, by)
 	}
 	if f.Q != "" {
 		like := "%" + escapeLike(f.Q) + "%"

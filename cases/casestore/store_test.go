@@ -13,6 +13,8 @@ import (
 	"github.com/jiefen/jiefen/calendar"
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/cases/casestore"
+	"github.com/jiefen/jiefen/clocks"
+	"github.com/jiefen/jiefen/clocks/clockstore"
 	"github.com/jiefen/jiefen/database"
 	"github.com/jiefen/jiefen/database/dbtest"
 	"github.com/jiefen/jiefen/kernel"
@@ -31,6 +33,10 @@ func newService(t *testing.T, db *bun.DB) (*cases.Service, *fakeClock) {
 	clock := &fakeClock{t: time.Date(2025, 9, 16, 9, 30, 0, 0, cases.ChinaTime)}
 	svc := cases.NewService(database.Transactor{DB: db}, casestore.New(db, dbtest.Keys(t)), calendar.Default())
 	svc.Now = clock.Now
+	// Overdue lists read the clocks (case_clocks).
+	keeper := clocks.NewService(svc, clockstore.New(db), nil)
+	keeper.Now = clock.Now
+	svc.Clocks = keeper
 	return svc, clock
 }
 
@@ -313,8 +319,11 @@ func TestTransitions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := c.HandleDue.Sub(due); got != 10*24*time.Hour {
-			t.Errorf("suspension of 10 days extended the deadline by %v", got)
+		// The handling period is 60 + 10 calendar days from acceptance, its
+		// last day rolled to a working day: not the old due plus 10 days.
+		wantDue, _ := calendar.Default().Deadline(calendar.DateOf(clock.Now().Add(-10*24*time.Hour)), 70, calendar.CalendarDays)
+		if got := calendar.DateOf(*c.HandleDue); got != wantDue || !c.HandleDue.After(due) {
+			t.Errorf("suspension of 10 days moved the deadline to %s, want %s", got, wantDue)
 		}
 		for _, to := range []cases.Status{cases.StatusResolved, cases.StatusVisited, cases.StatusClosed} {
 			if _, err := svc.Transition(ctx, clerk, no, to, ""); err != nil {

@@ -6,7 +6,7 @@ import (
 )
 
 func TestBackoff(t *testing.T) {
-	c := New(nil, nil, nil, Config{}, nil).Config
+	c := New(nil, nil, nil, nil, Config{}, nil).Config
 	for attempt, want := range map[int]time.Duration{1: 30 * time.Second, 2: time.Minute, 3: 2 * time.Minute,
 		7: 32 * time.Minute, 8: time.Hour, 19: time.Hour} {
 		if got := c.backoff(attempt); got != want {

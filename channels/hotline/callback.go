@@ -165,7 +165,7 @@ func (w *CallbackWorker) NextRetry(job *river.Job[CallbackArgs]) time.Time {
 // Work implements river.Worker.
 func (w *CallbackWorker) Work(ctx context.Context, job *river.Job[CallbackArgs]) error {
 	ch, a := w.ch, job.Args
-	store := ch.Cases.Store
+	store := ch.Reader
 	caseID := a.CaseID
 	// Merges and splits move intakes between cases: report on the case
 	// that holds the order now.

@@ -56,7 +56,7 @@ func newEnv(t *testing.T, db *bun.DB, cfg hotline.Config, q hotline.Enqueuer) *e
 func newEnvLog(t *testing.T, db *bun.DB, cfg hotline.Config, q hotline.Enqueuer, log *slog.Logger) *env {
 	store := casestore.New(db, dbtest.Keys(t))
 	svc := cases.NewService(database.Transactor{DB: db}, store, calendar.Default())
-	ch := hotline.New(svc, nil, q, cfg, discard)
+	ch := hotline.New(svc, store, nil, q, cfg, discard)
 	svc.Notifier = ch.Notifier()
 	app := web.New(web.Deps{Cases: svc, Staff: staff.NewService(staffstore.New(db), store), Log: log,
 		Mounts: []web.Mount{ch.Mount}})

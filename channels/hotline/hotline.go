@@ -67,6 +67,10 @@ type Enqueuer interface {
 // Channel is the hotline channel on the case service.
 type Channel struct {
 	Cases *cases.Service
+	// Reader is the case store the channel reads beside the service: a
+	// caller's earlier intakes for the screen pop, the case an order is on
+	// now for callbacks.
+	Reader cases.Store
 	// Detector suggests what a caller may be calling about (nil: none).
 	Detector cases.Detector
 	Queue    Enqueuer
@@ -77,7 +81,7 @@ type Channel struct {
 }
 
 // New returns the channel with the configuration's defaults filled in.
-func New(svc *cases.Service, det cases.Detector, q Enqueuer, cfg Config, log *slog.Logger) *Channel {
+func New(svc *cases.Service, r cases.Store, det cases.Detector, q Enqueuer, cfg Config, log *slog.Logger) *Channel {
 	if cfg.Window <= 0 {
 		cfg.Window = DefaultWindow
 	}
@@ -99,7 +103,7 @@ func New(svc *cases.Service, det cases.Detector, q Enqueuer, cfg Config, log *sl
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Channel{Cases: svc, Detector: det, Queue: q, Config: cfg, Log: log, Now: time.Now}
+	return &Channel{Cases: svc, Reader: r, Detector: det, Queue: q, Config: cfg, Log: log, Now: time.Now}
 }
 
 // OrdersEnabled reports whether work orders are accepted.

@@ -81,7 +81,7 @@ func (ch *Channel) ScreenPop(ctx context.Context, actor kernel.Actor, number, q,
 		}
 		regionCode = code
 	}
-	store := ch.Cases.Store
+	store := ch.Reader
 	now := ch.Cases.Now()
 	pop := &ScreenPop{Caller: pii.MaskPhone(phone), Cases: []CallerCase{}, Suggestions: []Suggestion{}}
 

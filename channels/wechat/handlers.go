@@ -303,7 +303,7 @@ func (ch *Channel) bindPhone(c *fiber.Ctx) error {
 		}
 		return ch.upstream(c, "wechat phone number failed", err, "获取微信手机号失败，请稍后重试或手动填写")
 	}
-	r, err := ch.Residents.SetProfile(c.UserContext(), web.CurrentResident(c).ID, "", phone)
+	r, err := ch.Residents.BindPhone(c.UserContext(), web.CurrentResident(c).ID, phone)
 	if err != nil {
 		return err
 	}
@@ -412,6 +412,9 @@ func (ch *Channel) createIntake(c *fiber.Ctx) error {
 		Category:   req.Category,
 		Raw:        c.Body(),
 		ResidentID: r.ID,
+		// Only a phone WeChat vouched for lets the intake join a case it did
+		// not open (a walk-in with that phone): anyone can type a phone.
+		VerifiedPhone: r.VerifiedPhone(),
 	}
 	var err error
 	if in.SourceKey, err = sourceKey(c, r.ID); err != nil {
@@ -434,6 +437,8 @@ func (ch *Channel) createIntake(c *fiber.Ctx) error {
 		}
 	}
 	msg := "您反映的事项已登记，案件编号" + reg.Case.No + "。"
+	// Registration merges a resident's intake only into a case of theirs,
+	// so saying so tells them nothing about anyone else.
 	if reg.Decision == cases.DecisionMerged {
 		msg = "您反映的事项已登记，与此前登记的同一事项合并办理，案件编号" + reg.Case.No + "。"
 	}
@@ -548,7 +553,7 @@ func (ch *Channel) checkImages(ctx context.Context, residentID int64, ids []stri
 		if replayed == -1 {
 			replayed = 0
 			if sourceKey != "" {
-				if prev, err := ch.Cases.Store.IntakeBySourceKey(ctx, sourceKey); err == nil {
+				if prev, err := ch.Cases.Registered(ctx, sourceKey); err == nil {
 					replayed = prev.ID
 				} else if kernel.ErrorCode(err) != kernel.ENotFound {
 					return err

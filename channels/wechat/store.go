@@ -171,14 +171,18 @@ type Recipient struct {
 	ResidentID int64
 }
 
-// Recipients lists the residents who filed one of the case's intakes
-// themselves — through the resident API: a matter, a supplement, or a video
-// booking with a new matter — and have a WeChat identity (not dev logins).
+// Recipients lists the residents who own the case — opened it through the
+// resident API (a matter, a video booking with a new matter) or joined it
+// by a merge registration allowed — and have a WeChat identity (not dev
+// logins).
 // tx is the case event's unit of work (nil outside one).
 func (s *Store) Recipients(ctx context.Context, tx kernel.Tx, caseID int64) ([]Recipient, error) {
-	q := s.db.NewSelect().TableExpr("intakes AS i").ColumnExpr("DISTINCT r.id").
-		Join("JOIN residents AS r ON r.id = i.resident_id").
-		Where("i.case_id = ?", caseID).Where("i.resident_id <> 0").
+	// The case's owners (case_residents), not everyone whose intake is on
+	// it: staff may merge a resident's intake into someone else's case, and
+	// that must not bring them news of it.
+	q := s.db.NewSelect().TableExpr("case_residents AS o").ColumnExpr("DISTINCT r.id").
+		Join("JOIN residents AS r ON r.id = o.resident_id").
+		Where("o.case_id = ?", caseID).
 		Where("r.openid IS NOT NULL").Where("r.openid NOT LIKE ?", DevOpenIDPrefix+"%").OrderExpr("r.id")
 	if sqlTx := database.SQLTx(tx); sqlTx != nil {
 		q = q.Conn(sqlTx)

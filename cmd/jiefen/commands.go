@@ -23,7 +23,8 @@ const usage = `jiefen — multi-channel dispute mediation and petition case mana
 Usage:
   jiefen serve [--addr :8080] [--data ./data] [--db DSN] [--demo]
   jiefen migrate [--data DIR] [--db DSN]
-  jiefen user add --username U --password P --role ROLE --region CODE [--name 姓名]
+  jiefen user add --username U --password P --role ROLE --region CODE [--name 姓名] [--unit ID]
+  jiefen unit add --name 名称 --kind KIND --region CODE [--specialty S] [--parent ID] [--phone P] [--address A]
   jiefen regions load [--data DIR] [--db DSN]
   jiefen import --file F.jsonl [--region CODE] [--close-after 60d] [--strict]
   jiefen export [--format jsonl] [--out F]
@@ -92,6 +93,11 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return usageErr("user: expected 'user add'")
 		}
 		return cmdUserAdd(ctx, cfg, args[2:], stdout, stderr)
+	case "unit":
+		if len(args) < 2 || args[1] != "add" {
+			return usageErr("unit: expected 'unit add'")
+		}
+		return cmdUnitAdd(ctx, cfg, args[2:], stdout, stderr)
 	case "regions":
 		if len(args) < 2 || args[1] != "load" {
 			return usageErr("regions: expected 'regions load'")
@@ -242,6 +248,7 @@ func cmdUserAdd(ctx context.Context, cfg Config, args []string, stdout, stderr i
 	fs.StringVar(&role, "role", "", "window_clerk | hotline_agent | mediator | supervisor | leader | admin")
 	fs.StringVar(&nu.RegionCode, "region", "", "region the user works in and is confined to, e.g. 6109 or 610902")
 	fs.StringVar(&nu.DisplayName, "name", "", "display name (姓名)")
+	unit := fs.Int64("unit", 0, "id of the unit (机构) the user belongs to")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -262,7 +269,10 @@ func cmdUserAdd(ctx context.Context, cfg Config, args []string, stdout, stderr i
 		return err
 	}
 	defer app.Close()
-	u, err := app.Staff.AddUser(ctx, nu)
+	if *unit != 0 {
+		nu.UnitID = unit
+	}
+	u, err := addUserCLI(ctx, app, nu)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,10 @@ type Config struct {
 
 	MetricsAddr string // JIEFEN_METRICS_ADDR: listen address of GET /metrics (off when empty)
 
+	// TrustedProxies (JIEFEN_TRUSTED_PROXIES): comma-separated IPs and CIDR
+	// ranges of reverse proxies whose X-Forwarded-For names the client.
+	TrustedProxies string
+
 	MeiliURL   string // MEILI_URL: use Meilisearch instead of the embedded index
 	MeiliKey   string // MEILI_KEY
 	MeiliIndex string // JIEFEN_MEILI_INDEX
@@ -47,7 +51,8 @@ func ConfigFromEnv() Config {
 		Holidays: os.Getenv("JIEFEN_HOLIDAYS"),
 		LogJSON:  os.Getenv("JIEFEN_LOG") == "json",
 
-		MetricsAddr: os.Getenv("JIEFEN_METRICS_ADDR"),
+		MetricsAddr:    os.Getenv("JIEFEN_METRICS_ADDR"),
+		TrustedProxies: os.Getenv("JIEFEN_TRUSTED_PROXIES"),
 
 		MeiliURL:   os.Getenv("MEILI_URL"),
 		MeiliKey:   os.Getenv("MEILI_KEY"),

@@ -29,12 +29,16 @@ const (
 // the centre had been working for the last four months.
 func loadDemo(ctx context.Context, app *App, out io.Writer) error {
 	start := time.Now()
+	unitIDs, err := seedDemoUnits(ctx, app, out)
+	if err != nil {
+		return err
+	}
 	users := demo.Users()
 	byRole := make(map[kernel.Role]*staff.User, len(users))
 	rows := [][]string{{"用户名", "姓名", "角色", "辖区"}}
 	for _, du := range users {
 		u, err := app.Staff.AddUser(ctx, staff.NewUser{Username: du.Username, Password: du.Password,
-			Role: du.Role, RegionCode: du.RegionCode, DisplayName: du.DisplayName})
+			Role: du.Role, RegionCode: du.RegionCode, DisplayName: du.DisplayName, UnitID: unitIDs[demo.UnitOf(du.Username)]})
 		if kernel.ErrorCode(err) == kernel.EConflict {
 			// Left by an earlier demo load that failed before its cases.
 			u, err = app.Staff.Store.UserByUsername(ctx, du.Username)

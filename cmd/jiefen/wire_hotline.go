@@ -33,7 +33,7 @@ func wireHotline(ctx context.Context, a *App) (web.Mount, cases.Notifier, error)
 	if a.Detector != nil {
 		det = a.Detector
 	}
-	ch := hotline.New(a.Cases, det, a.Jobs, cfg, a.Log)
+	ch := hotline.New(a.Cases, a.Store, det, a.Jobs, cfg, a.Log)
 	// The worker is always there: callbacks queued while configured wait
 	// (and say so on the timeline) rather than fail as an unknown job.
 	jobs.Add(a.Jobs, ch.Worker())

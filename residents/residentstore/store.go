@@ -20,6 +20,7 @@ type residentRow struct {
 	Name          string    `bun:"name"`
 	PhoneEnc      []byte    `bun:"phone_enc"`
 	PhoneHash     string    `bun:"phone_hash"`
+	PhoneVerified bool      `bun:"phone_verified"`
 	CreatedAt     time.Time `bun:"created_at"`
 	UpdatedAt     time.Time `bun:"updated_at"`
 }
@@ -48,7 +49,8 @@ func (s *Store) toResident(r *residentRow) (*residents.Resident, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &residents.Resident{ID: r.ID, UnionID: r.UnionID, Name: r.Name, Phone: phone, CreatedAt: r.CreatedAt.UTC()}
+	out := &residents.Resident{ID: r.ID, UnionID: r.UnionID, Name: r.Name, Phone: phone,
+		PhoneVerified: r.PhoneVerified && phone != "", CreatedAt: r.CreatedAt.UTC()}
 	if r.OpenID != nil {
 		out.OpenID = *r.OpenID
 	}
@@ -102,8 +104,8 @@ func (s *Store) ResidentByID(ctx context.Context, id int64) (*residents.Resident
 // Update implements residents.Store.
 func (s *Store) Update(ctx context.Context, r *residents.Resident) error {
 	_, err := s.db.NewUpdate().Model(&residentRow{ID: r.ID, Name: r.Name, PhoneEnc: s.keys.SealString(r.Phone),
-		PhoneHash: s.keys.HashPhone(r.Phone), UpdatedAt: time.Now().UTC()}).
-		Column("name", "phone_enc", "phone_hash", "updated_at").WherePK().Exec(ctx)
+		PhoneHash: s.keys.HashPhone(r.Phone), PhoneVerified: r.PhoneVerified && r.Phone != "", UpdatedAt: time.Now().UTC()}).
+		Column("name", "phone_enc", "phone_hash", "phone_verified", "updated_at").WherePK().Exec(ctx)
 	return err
 }
 

@@ -21,6 +21,7 @@ type userRow struct {
 	PasswordHash  string     `bun:"password_hash"`
 	Role          string     `bun:"role"`
 	RegionCode    string     `bun:"region_code"`
+	UnitID        *int64     `bun:"unit_id"`
 	FailedLogins  int        `bun:"failed_logins"`
 	LockedUntil   *time.Time `bun:"locked_until"`
 	Disabled      bool       `bun:"disabled"`
@@ -30,7 +31,7 @@ type userRow struct {
 
 func (r *userRow) toUser() *staff.User {
 	u := &staff.User{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, Role: kernel.Role(r.Role),
-		RegionCode: r.RegionCode, PasswordHash: r.PasswordHash, FailedLogins: r.FailedLogins,
+		RegionCode: r.RegionCode, UnitID: r.UnitID, PasswordHash: r.PasswordHash, FailedLogins: r.FailedLogins,
 		Disabled: r.Disabled, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	if r.LockedUntil != nil {
 		t := r.LockedUntil.UTC()
@@ -48,17 +49,29 @@ type sessionRow struct {
 }
 
 // Store implements staff.Store.
-type Store struct{ db bun.IDB }
+type Store struct {
+	root *bun.DB
+	db   bun.IDB // the bound transaction, or root
+}
 
 var _ staff.Store = (*Store)(nil)
 
 // New returns a store on db.
-func New(db bun.IDB) *Store { return &Store{db: db} }
+func New(db *bun.DB) *Store { return &Store{root: db, db: db} }
+
+// Transactor implements staff.Store.
+func (s *Store) Transactor() kernel.Transactor { return database.Transactor{DB: s.root} }
+
+// WithTx implements staff.Store.
+func (s *Store) WithTx(tx kernel.Tx) staff.Store {
+	return &Store{root: s.root, db: database.IDB(s.root, tx)}
+}
 
 // CreateUser implements staff.Store.
 func (s *Store) CreateUser(ctx context.Context, u *staff.User) error {
 	row := &userRow{Username: u.Username, DisplayName: u.DisplayName, PasswordHash: u.PasswordHash,
-		Role: string(u.Role), RegionCode: u.RegionCode, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+		Role: string(u.Role), RegionCode: u.RegionCode, UnitID: u.UnitID, Disabled: u.Disabled,
+		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 	if _, err := s.db.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
 		return database.Err(err, "用户")
 	}
@@ -242,4 +255,48 @@ func (s *Store) Handlers(ctx context.Context, roles []kernel.Role, codes []strin
 		out[i] = rows[i].toUser()
 	}
 	return out, nil
+}
+
+// ListUsers implements staff.Store.
+func (s *Store) ListUsers(ctx context.Context, prefix string) ([]*staff.User, error) {
+	var rows []userRow
+	q := s.db.NewSelect().Model(&rows)
+	if prefix != "" {
+		// A range, not LIKE: it uses the index on both dialects.
+		q = q.Where("region_code >= ? AND region_code < ?", prefix, prefix+":")
+	}
+	if err := q.OrderExpr("username").Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]*staff.User, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toUser()
+	}
+	return out, nil
+}
+
+// UpdateUser implements staff.Store.
+func (s *Store) UpdateUser(ctx context.Context, u *staff.User) error {
+	res, err := s.db.NewUpdate().Model(&userRow{ID: u.ID, DisplayName: u.DisplayName, Role: string(u.Role),
+		RegionCode: u.RegionCode, UnitID: u.UnitID, PasswordHash: u.PasswordHash, Disabled: u.Disabled,
+		UpdatedAt: u.UpdatedAt.UTC()}).
+		Column("display_name", "role", "region_code", "unit_id", "password_hash", "disabled", "updated_at").
+		WherePK().Exec(ctx)
+	if err != nil {
+		return database.Err(err, "用户")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return kernel.Errorf(kernel.ENotFound, "用户不存在")
+	}
+	return nil
+}
+
+// DeleteUserSessions implements staff.Store.
+func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) (int, error) {
+	res, err := s.db.NewDelete().Model((*sessionRow)(nil)).Where("user_id = ?", userID).Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }

@@ -87,3 +87,33 @@ window.Jiefen = (function () {
       box.hidden = false;
     }, function () {});
 })();
+
+// Region fields marked data-region-search take a place name: typing one
+// fills the field's datalist with the matching regions of the user's scope
+// (GET /api/v1/regions?q=), each offered as its code with its path
+// (安康市/汉滨区/恒口镇), so picking one puts the code in the field.
+(function () {
+  'use strict';
+  if (!window.fetch) return;
+  document.querySelectorAll('input[data-region-search]').forEach(function (input) {
+    var list = input.list;
+    if (!list) return;
+    var timer = null;
+    var last = '';
+    input.addEventListener('input', function () {
+      var q = input.value.trim();
+      if (!q || /^[0-9]+$/.test(q) || q === last) return;
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        last = q;
+        Jiefen.api('GET', '/regions?q=' + encodeURIComponent(q)).then(function (r) {
+          if (!r.ok || input.value.trim() !== q) return;
+          list.textContent = '';
+          (r.body.items || []).forEach(function (m) {
+            list.appendChild(Jiefen.el('option', { value: m.code, label: m.path, text: m.path }));
+          });
+        });
+      }, 200);
+    });
+  });
+})();
