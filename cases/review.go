@@ -131,6 +131,64 @@ func (s *Service) Similar(ctx context.Context, actor kernel.Actor, no string) ([
 	return out, nil
 }
 
+// CheckResult is what registering an intake would decide, and what else
+// the clerk should see before saving.
+type CheckResult struct {
+	Detection
+	// Similar are the scored candidate cases, best first.
+	Similar []Match
+	// Person are the newest intake of each case with the same ID number or
+	// phone, newest first, whatever the matter.
+	Person []Candidate
+}
+
+// Check answers what Register would decide for in without writing
+// anything: hints for the clerk while they type. It prepares the intake as
+// Register does (the same errors) and reads outside any transaction, so a
+// check can neither hold locks nor leave rows behind.
+func (s *Service) Check(ctx context.Context, actor kernel.Actor, in Intake) (*CheckResult, error) {
+	if err := actor.Require(kernel.PermRegister); err != nil {
+		return nil, err
+	}
+	now := s.Now().UTC()
+	if err := s.prepareIntake(ctx, actor, &in, now); err != nil {
+		return nil, err
+	}
+	out := &CheckResult{Detection: Detection{Decision: DecisionNew}}
+	if s.Detector != nil {
+		det, err := s.Detector.Detect(ctx, s.Store, &in, actor.Scope(), now)
+		if err != nil {
+			return nil, err
+		}
+		out.Detection = *det
+		if out.Similar, err = s.Detector.Similar(ctx, s.Store, &in, actor.Scope(), now); err != nil {
+			return nil, err
+		}
+	}
+	ids, err := s.Store.IntakesByPerson(ctx, in.Person, in.NameKey, 50)
+	if err != nil || len(ids) == 0 {
+		return out, err
+	}
+	cands, err := s.Store.Candidates(ctx, ids, false)
+	if err != nil {
+		return nil, err
+	}
+	// A name alone is shared by many: only the ID number or phone says
+	// these are the visitor's own cases.
+	idHash, phoneHash := s.Store.PersonHashes(in.Person)
+	seen := map[int64]bool{}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].ReceivedAt.After(cands[j].ReceivedAt) })
+	for _, c := range cands {
+		same := (idHash != "" && c.IDHash == idHash) || (phoneHash != "" && c.PhoneHash == phoneHash)
+		if !same || seen[c.CaseID] || c.CaseStatus == StatusMerged || !actor.Sees(c.RegionCode) {
+			continue
+		}
+		seen[c.CaseID] = true
+		out.Person = append(out.Person, c)
+	}
+	return out, nil
+}
+
 // SetLinkStatus confirms or rejects a link of a case (or puts it back to
 // suggested), with both timelines recording it.
 func (s *Service) SetLinkStatus(ctx context.Context, actor kernel.Actor, no string, linkID int64, status, note string) (*Link, error) {

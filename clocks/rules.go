@@ -24,9 +24,9 @@ type Rule struct {
 // The kinds of the case core. Modules add theirs with Define.
 var (
 	AcceptDecision = Define(Rule{Kind: "accept_decision", Label: "受理审查期限", Days: 15,
-		Unit: calendar.CalendarDays, Source: "《信访工作条例》第三十条"})
+		Unit: calendar.CalendarDays, Source: "《信访工作条例》第二十三条"})
 	Handling = Define(Rule{Kind: "handling", Label: "办理期限", Days: 60,
-		Unit: calendar.CalendarDays, Source: "《信访工作条例》第三十五条"})
+		Unit: calendar.CalendarDays, Source: "《信访工作条例》第三十四条"})
 )
 
 var (

@@ -238,7 +238,7 @@ func (s *Service) View(k *Clock, now time.Time) View {
 
 // OfCase returns the clocks of the case numbered no, if the actor sees it.
 func (s *Service) OfCase(ctx context.Context, actor kernel.Actor, no string) ([]View, error) {
-	c, err := s.Cases.Store.CaseByNo(ctx, no, actor.Scope())
+	c, err := s.Cases.Find(ctx, actor, no)
 	if err != nil {
 		return nil, err
 	}
@@ -444,7 +444,7 @@ func (s *Service) Extend(ctx context.Context, actor kernel.Actor, no string, kin
 	var out View
 	err := s.Cases.Tx.InTx(ctx, func(ctx context.Context, tx kernel.Tx) error {
 		bound := s.Cases.WithTx(tx)
-		c, err := bound.Store.CaseByNo(ctx, no, actor.Scope())
+		c, err := bound.Find(ctx, actor, no)
 		if err != nil {
 			return err
 		}

@@ -73,25 +73,21 @@ func prf(tp, pred, truth int) (p, r, f float64) {
 	return
 }
 
-// Score compares predicted cases with the truth.
-func Score(truth []Truth, pred []Case) Result {
+// components maps an intake ref to its predicted matter: the cases joined
+// by sharing intakes or by duplicate/repeat links; an intake in no case is
+// alone.
+func components(pred []Case) func(ref string) string {
 	uf := unionFind{}
 	known := map[string]bool{}
 	for _, c := range pred {
 		uf.find("c:" + c.CaseNo)
 		known[c.CaseNo] = true
 	}
-	cluster := map[string]string{}
 	inCase := map[string]bool{}
 	for _, c := range pred {
 		for _, r := range c.IntakeRefs {
 			uf.union("c:"+c.CaseNo, "r:"+r)
 			inCase[r] = true
-			if c.Cluster != "" {
-				if _, ok := cluster[r]; !ok {
-					cluster[r] = c.Cluster
-				}
-			}
 		}
 	}
 	for _, c := range pred {
@@ -101,11 +97,26 @@ func Score(truth []Truth, pred []Case) Result {
 			}
 		}
 	}
-	comp := func(ref string) string {
+	return func(ref string) string {
 		if inCase[ref] {
 			return uf.find("r:" + ref)
 		}
 		return "single:" + ref
+	}
+}
+
+// Score compares predicted cases with the truth.
+func Score(truth []Truth, pred []Case) Result {
+	comp := components(pred)
+	cluster := map[string]string{}
+	for _, c := range pred {
+		for _, r := range c.IntakeRefs {
+			if c.Cluster != "" {
+				if _, ok := cluster[r]; !ok {
+					cluster[r] = c.Cluster
+				}
+			}
+		}
 	}
 	predSize, trueSize := map[string]int{}, map[string]int{}
 	cell, cellPerson := map[[2]string]int{}, map[[2]string]int{}

@@ -143,6 +143,10 @@ func eventText(e eventJSON) string {
 		return "期限届满（超期）"
 	case "clock_extended": // clocks.EventExtended; the note says by how much and why
 		return "延长期限"
+	case "document_generated": // documents.EventGenerated; the note names the document
+		return "生成文书"
+	case "document_failed": // documents.EventFailed; the note says why
+		return "文书生成失败（将自动重试）"
 	case cases.EventEvaluated:
 		r, _ := e.Data["rating"].(string)
 		return "群众评价：" + cases.RatingLabel(r)
@@ -185,6 +189,8 @@ type page struct {
 	Query          string
 	Number         string // the calling number (来电查询)
 	Script         string // the page's own script, loaded after console.js
+	// Documents is the case page's 文书 panel (documents_panel.go).
+	Documents *documentsPanel
 }
 
 func (s *Server) console(app *fiber.App) {
@@ -392,6 +398,7 @@ func (s *Server) casePageData(c *fiber.Ctx, no string) (*page, error) {
 	}
 	d := presentCaseDetail(cs, s.Now())
 	p := &page{Title: cs.Subject, Case: &d}
+	p.Documents = s.caseDocumentsPanel(c, cs)
 	if a.Can(kernel.PermAssign) && cs.Status.Open() {
 		if p.Assignees, err = s.assigneeOptions(c.UserContext(), cs); err != nil {
 			return nil, err
@@ -405,10 +412,8 @@ func (s *Server) casePageData(c *fiber.Ctx, no string) (*page, error) {
 	for _, l := range cs.Links {
 		linked[l.OtherCaseNo] = true
 	}
-	for _, m := range sim {
-		if !linked[m.CaseNo] && len(p.Similar) < 5 {
-			p.Similar = append(p.Similar, presentMatches([]cases.Match{m})...)
-		}
+	if p.Similar, err = s.reviewList(c.UserContext(), a, sim, linked); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -542,6 +547,7 @@ func (s *Server) transitionSubmit(c *fiber.Ctx) error {
 	d := presentCaseDetail(cs, s.Now())
 	p := &page{Title: cs.Subject, Case: &d}
 	if err != nil {
+		p.Documents = s.caseDocumentsPanel(c, cs)
 		p.Error = kernel.ErrorMessage(err)
 		for _, m := range kernel.ErrorFields(err) {
 			p.Error += "：" + m
@@ -617,5 +623,5 @@ func (s *Server) intakeSubmit(c *fiber.Ctx) error {
 		}
 		return s.render(c, fiber.StatusBadRequest, "intake", p)
 	}
-	return c.Redirect("/console/cases/"+reg.Case.No+"?msg="+url.QueryEscape("已登记，案件编号 "+reg.Case.No), fiber.StatusSeeOther)
+	return c.Redirect("/console/cases/"+reg.Case.No+"?msg="+url.QueryEscape(registeredMessage(reg)), fiber.StatusSeeOther)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -15,6 +16,41 @@ type matchJSON struct {
 	Kind    cases.LinkKind     `json:"kind"`
 	Score   float64            `json:"score"`
 	Reasons *cases.Explanation `json:"reasons,omitempty"`
+	// The case page's review list only (reviewList): the other case as
+	// staff recognise it, and whether merging it here makes sense.
+	Case      *candidateJSON `json:"-"`
+	Mergeable bool           `json:"-"`
+}
+
+// maxReview bounds the case page's 相似案件.
+const maxReview = 5
+
+// reviewList is the case page's 相似案件: the candidates not yet linked at
+// or above the detector's suggestion threshold, each with the other case's
+// subject, first intake date, channel and status. Only a same-person
+// candidate may be merged: other people's cases on the matter are a group
+// issue, never one case.
+func (s *Server) reviewList(ctx context.Context, a kernel.Actor, sim []cases.Match, linked map[string]bool) ([]matchJSON, error) {
+	var out []matchJSON
+	for _, m := range sim {
+		if len(out) == maxReview {
+			break
+		}
+		suggest, same := s.suggestion(m)
+		if linked[m.CaseNo] || !suggest {
+			continue
+		}
+		cj, ok, err := s.candidate(ctx, a, m.CaseNo)
+		if err != nil {
+			return nil, err
+		} else if !ok {
+			continue
+		}
+		mj := presentMatches([]cases.Match{m})[0]
+		mj.Case, mj.Mergeable = &cj, same
+		out = append(out, mj)
+	}
+	return out, nil
 }
 
 func presentMatches(ms []cases.Match) []matchJSON {

@@ -58,6 +58,8 @@ type Deps struct {
 	TrustedProxies []string
 	// Mounts add the channels' routes (WeChat, hotline, video) and pages.
 	Mounts []Mount
+	// Documents, if set, lists a case's documents (文书) on its console page.
+	Documents CaseDocuments
 }
 
 // Mount adds routes to the app: api is /api/v1, auth the middleware that
@@ -140,6 +142,7 @@ func New(d Deps) *fiber.App {
 	api.Post("/auth/logout", a, s.logout)
 	api.Get("/me", a, s.me)
 	api.Post("/intakes", a, s.createIntake)
+	api.Post("/intakes/check", a, s.checkIntake)
 	api.Get("/cases", a, s.listCases)
 	api.Get("/cases/:no", a, s.getCase)
 	api.Post("/cases/:no/transitions", a, s.transition)
@@ -148,6 +151,7 @@ func New(d Deps) *fiber.App {
 	api.Post("/cases/:no/assignment", a, s.assign)
 	api.Post("/cases/:no/info-requests", a, s.requestInfo)
 	api.Get("/cases/:no/similar", a, s.similar)
+	api.Post("/cases/:no/intakes", a, s.attachIntake)
 	api.Post("/cases/:no/links/:id", a, s.setLinkStatus)
 	api.Post("/cases/:no/split", a, s.split)
 	api.Post("/cases/:no/merge", a, s.merge)

@@ -99,6 +99,7 @@ func (ch *Channel) Mount(app *fiber.App, api fiber.Router, auth web.Auth, v *web
 	api.Post("/me/cases/:no/evaluation", r, ch.evaluate)
 	api.Post("/me/cases/:no/supplements", r, ch.supplement)
 	api.Get("/me/images/:id", r, ch.residentImage)
+	api.Get("/me/regions", r, ch.searchRegions)
 
 	api.Get("/cases/:no/images", auth.Staff, ch.caseImages)
 	api.Get("/cases/:no/images/:id", auth.Staff, ch.caseImage)

@@ -2,11 +2,14 @@ package clockstore_test
 
 import (
 	"context"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/jiefen/jiefen/calendar"
 	"github.com/jiefen/jiefen/cases"
@@ -267,6 +270,54 @@ func TestOverridesStored(t *testing.T) {
 		}
 		if err := k1.SetOverrides(ctx, admin, 2028, []calendar.Override{{Date: calendar.Date{Year: 2029, Month: 1, Day: 1}, Kind: "holiday"}}); kernel.ErrorCode(err) != kernel.EInvalid {
 			t.Errorf("a date of another year: %v", err)
+		}
+	})
+}
+
+// TestBackfill runs the migration's statements that give the cases
+// registered before case_clocks their clocks, on cases whose clocks are
+// removed again: open cases get running (or paused) clocks with their old
+// dues, and the overdue list sees them.
+func TestBackfill(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		clock := &fakeClock{t: time.Date(2027, 3, 1, 9, 0, 0, 0, calendar.China)}
+		svc, keeper := server(t, db, clock, calendar.Default())
+		a, b := register(t, svc, "拖欠工资"), register(t, svc, "噪音扰民")
+		if _, err := svc.Transition(ctx, clerk, b.No, cases.StatusAccepted, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.NewDelete().Table("case_clocks").Where("1 = 1").Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		dir := "sqlite"
+		if db.Dialect().Name() == dialect.PG {
+			dir = "postgres"
+		}
+		sql, err := os.ReadFile("../../migrations/" + dir + "/20251206000040_case_clocks.tx.up.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, stmt := range strings.Split(string(sql), "--bun:split") {
+			if strings.Contains(stmt, "INSERT INTO case_clocks") {
+				if _, err := db.ExecContext(ctx, stmt); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		va, _ := keeper.OfCase(ctx, clerk, a.No)
+		vb, _ := keeper.OfCase(ctx, clerk, b.No)
+		if len(va) != 1 || va[0].Status != clocks.Running || !va[0].Due.Equal(*a.AcceptDue) {
+			t.Errorf("registered case: %+v", va)
+		}
+		if len(vb) != 2 || vb[0].Status != clocks.Met || vb[1].Kind != clocks.Handling || vb[1].Status != clocks.Running ||
+			calendar.DateOf(vb[1].Start) != calendar.DateOf(clock.Now()) {
+			t.Errorf("accepted case: %+v", vb)
+		}
+		clock.Add(100 * 24 * time.Hour)
+		yes := true
+		if l, _ := svc.List(ctx, clerk, cases.CaseFilter{Overdue: &yes}); len(l) != 2 {
+			t.Errorf("overdue after the backfill: %d, want 2", len(l))
 		}
 	})
 }

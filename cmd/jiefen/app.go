@@ -51,6 +51,8 @@ type App struct {
 	Jobs    *jobs.Queue
 	Metrics *metrics.Metrics // GET /metrics on JIEFEN_METRICS_ADDR
 	Video   *video.Service   // leaders' reception days (channels/video)
+	// Documents lists a case's documents (文书) on the console's case page.
+	Documents web.CaseDocuments
 
 	Index      search.Index
 	Syncer     *search.Syncer
@@ -213,7 +215,7 @@ func (a *App) Handler() *fiber.App {
 	return web.New(web.Deps{
 		Cases: a.Cases, Staff: a.Staff, Residents: a.Residents, Calendar: a.Calendar, Ready: a.ready,
 		Live: a.live, Unavailable: database.Unavailable, Base: a.base, Metrics: a.Metrics.Middleware(),
-		Log: a.Log, Version: version(), Mounts: a.mounts,
+		Log: a.Log, Version: version(), Mounts: a.mounts, Documents: a.Documents,
 		PublicURL:      os.Getenv("JIEFEN_PUBLIC_URL"),
 		TrustedProxies: a.trustedProxies(),
 	})

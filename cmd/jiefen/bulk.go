@@ -4,17 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/cases/casestore"
-	"github.com/jiefen/jiefen/eval"
 	"github.com/jiefen/jiefen/kernel"
 )
 
@@ -150,113 +147,4 @@ func cmdReindex(ctx context.Context, cfg Config, args []string, stdout, stderr i
 	}
 	fmt.Fprintf(stdout, "reindexed %d intakes into the %s index in %.1fs\n", n, app.engineName, time.Since(start).Seconds())
 	return nil
-}
-
-func cmdEval(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	file := fs.String("file", "", "labelled JSON Lines file (with truth fields)")
-	closeAfter := fs.String("close-after", "60d", "as for import")
-	keep := fs.String("keep", "", "keep the data directory here instead of a temporary one")
-	detector := fs.String("detector", cfg.Detector, "detector configuration JSON (default: built in)")
-	exportTo := fs.String("export", "", "also write the export to this file")
-	fit := fs.String("fit", "", "learn the detector's models from the labelled pairs and write the configuration here")
-	if err := parse(fs, args, stderr); err != nil {
-		return err
-	}
-	if *file == "" {
-		return usageErr("eval: --file is required")
-	}
-	ca, err := parseDays(*closeAfter)
-	if err != nil {
-		return usageErr("eval: --close-after: %v", err)
-	}
-	truth, err := readTruth(*file)
-	if err != nil {
-		return err
-	}
-	dir := *keep
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "jiefen-eval-"); err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-	}
-	ecfg := Config{DataDir: dir, Detector: *detector, Key: strings.Repeat("ab", 32)}
-	app, err := OpenApp(ctx, ecfg, newLogger(io.Discard, false))
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-	var pairs *pairLog
-	if *fit != "" {
-		pairs = newPairLog(truth)
-		app.Detector.Observe = pairs.observe
-	}
-	if _, err := runImport(ctx, app, *file, "", ca, false, stdout, stderr); err != nil {
-		return err
-	}
-	var pred []eval.Case
-	var exp *json.Encoder
-	if *exportTo != "" {
-		f, err := os.Create(*exportTo)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		exp = json.NewEncoder(f)
-		exp.SetEscapeHTML(false)
-	}
-	err = app.Store.Export(ctx, func(c casestore.ExportedCase) error {
-		ec := eval.Case{CaseNo: c.CaseNo, IntakeRefs: c.IntakeRefs, Cluster: c.Cluster}
-		for _, l := range c.Links {
-			ec.Links = append(ec.Links, eval.Link{CaseNo: l.CaseNo, Kind: l.Kind})
-		}
-		pred = append(pred, ec)
-		if exp != nil {
-			return exp.Encode(c)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	eval.Score(truth, pred).Report(stdout)
-	if pairs != nil {
-		return pairs.fit(app.Detector.Config, *fit, stdout)
-	}
-	return nil
-}
-
-// readTruth reads the answer key of a labelled file.
-func readTruth(path string) ([]eval.Truth, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var out []eval.Truth
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	for n := 1; sc.Scan(); n++ {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var r struct {
-			Ref   string `json:"ref"`
-			Truth *struct {
-				Matter, Person, Group string
-			} `json:"truth"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			continue // reported by the import
-		}
-		if r.Truth == nil {
-			return nil, fmt.Errorf("%s:%d: no truth field: eval needs a labelled file", path, n)
-		}
-		out = append(out, eval.Truth{Ref: r.Ref, Matter: r.Truth.Matter, Person: r.Truth.Person, Group: r.Truth.Group})
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no labelled intakes in " + path)
-	}
-	return out, sc.Err()
 }

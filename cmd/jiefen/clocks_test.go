@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -83,7 +86,7 @@ func clocksEndToEnd(t *testing.T, dialect string) {
 	transition("in_progress", "")
 	k = getClocks()
 	if len(k) != 2 || k[0]["status"] != "met" || k[1]["kind"] != "handling" || k[1]["unit"] != "calendar_days" ||
-		k[1]["days"] != 60.0 || k[1]["source"] != "《信访工作条例》第三十五条" || day(k[1]["due"]) != "2027-11-19" ||
+		k[1]["days"] != 60.0 || k[1]["source"] != "《信访工作条例》第三十四条" || day(k[1]["due"]) != "2027-11-19" ||
 		k[1]["days_left"] != 60.0 || k[1]["status"] != "running" {
 		t.Fatalf("clocks after acceptance: %v", k)
 	}
@@ -257,7 +260,7 @@ func consoleClocks(t *testing.T, s *testServer, no, uncovered string) {
 	p.navigate(s.url + "/console/cases/" + no)
 	p.waitFor(`document.querySelectorAll('#clocks-rows tr.clock').length === 2`)
 	if got := p.text(`#clocks-rows tr[data-kind=handling]`); !strings.Contains(got, "办理期限") || !strings.Contains(got, "已超期") ||
-		!strings.Contains(got, "2027-11-29") || !strings.Contains(got, "《信访工作条例》第三十五条") {
+		!strings.Contains(got, "2027-11-29") || !strings.Contains(got, "《信访工作条例》第三十四条") {
 		t.Errorf("handling clock on the case page: %q", got)
 	}
 	b.shot("case-clocks")
@@ -270,5 +273,42 @@ func consoleClocks(t *testing.T, s *testServer, no, uncovered string) {
 	p.waitFor(`document.querySelectorAll('#clocks-rows tr.clock').length === 2`)
 	if got := p.text("#clocks-warning"); !strings.Contains(got, "节假日安排尚未收录") {
 		t.Errorf("uncovered calendar warning: %q", got)
+	}
+}
+
+// TestClocksConfigFile: a province's rules (JIEFEN_CLOCKS) replace the
+// national ones; a broken file stops the start with a Chinese error.
+func TestClocksConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`[{"kind":"handling","days":30,"unit":"weeks","source":"x"}]`), 0o600)
+	t.Setenv("JIEFEN_CLOCKS", bad)
+	cfg := Config{DataDir: t.TempDir(), Addr: "127.0.0.1:0"}
+	if app, err := OpenApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil {
+		app.Close()
+		t.Fatal("a broken JIEFEN_CLOCKS file was accepted")
+	} else if !strings.Contains(err.Error(), "期限配置文件") {
+		t.Errorf("error %q", err)
+	}
+
+	good := filepath.Join(dir, "shaanxi.json")
+	os.WriteFile(good, []byte(`[{"kind":"handling","days":30,"unit":"working_days","source":"《某省信访条例》第三十条"}]`), 0o600)
+	t.Setenv("JIEFEN_CLOCKS", good)
+	clock := &testClock{t: chinaDay("2027-09-20")}
+	s, _ := startApp(t, "sqlite", io.Discard, func(ctx context.Context, a *App) { a.Cases.Now = clock.Now })
+	s.addUser("clerk", "window_clerk", "610902")
+	clerk := s.login("clerk")
+	r := s.do("POST", "/api/v1/intakes", clerk, walkIn())
+	no, _ := r.body["case_no"].(string)
+	if r := s.do("POST", "/api/v1/cases/"+no+"/transitions", clerk, map[string]any{"to": "accepted"}); r.status != 200 {
+		t.Fatalf("accept: %d %s", r.status, r.raw)
+	}
+	r = s.do("GET", "/api/v1/cases/"+no+"/clocks", clerk, nil)
+	// 30 working days from 09-20: 21–24, 26 (调休 Sunday), 27–30, 10-08,
+	// 10-09 (调休 Saturday), then 19 more weekdays: 11-04.
+	if !strings.Contains(r.raw, `"kind":"handling"`) || !strings.Contains(r.raw, `"unit":"working_days"`) ||
+		!strings.Contains(r.raw, `"source":"《某省信访条例》第三十条"`) || !strings.Contains(r.raw, `"due":"2027-11-04T23:59:59.999+08:00"`) ||
+		!strings.Contains(r.raw, `"days_left":30`) {
+		t.Errorf("province rule: %s", r.raw)
 	}
 }

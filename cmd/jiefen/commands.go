@@ -36,7 +36,7 @@ Usage:
 
 Roles: window_clerk, hotline_agent, mediator, supervisor, leader, admin.
 Region codes: 2, 4, 6, 9 or 12 digits (6109 = 610900 = 610900000000 安康市).
-Environment: JIEFEN_ADDR, JIEFEN_DATA, JIEFEN_DB, JIEFEN_KEY, JIEFEN_HOLIDAYS, JIEFEN_LOG=json,
+Environment: JIEFEN_ADDR, JIEFEN_DATA, JIEFEN_DB, JIEFEN_KEY, JIEFEN_HOLIDAYS, JIEFEN_CLOCKS, JIEFEN_LOG=json,
 MEILI_URL, MEILI_KEY, JIEFEN_MEILI_INDEX, JIEFEN_DETECTOR.
 `
 

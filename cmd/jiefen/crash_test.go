@@ -51,18 +51,8 @@ func crashRecovery(t *testing.T, bin, dialect string) {
 		killAfter  = 100              // acknowledged intakes before the kill…
 		killWithin = 10 * time.Second // …or this long, whichever comes first
 	)
-	dataDir := t.TempDir()
-	env := []string{"JIEFEN_DATA=" + dataDir, "JIEFEN_KEY=" + crashKey}
-	if dialect == "postgres" {
-		env = append(env, "JIEFEN_DB="+dbtest.DSN(t, "postgres"))
-	}
-	if out, err := runJiefen(bin, env, "user", "add", "--username", "clerk", "--password", "secret-clerk",
-		"--role", "window_clerk", "--region", "6109"); err != nil {
-		t.Fatalf("user add: %v\n%s", err, out)
-	}
-
-	srv := startChild(t, bin, env, filepath.Join(dataDir, "serve-1.log"))
-	token := srv.login("clerk")
+	srv, token, env := startClerkChild(t, bin, dialect, "serve-1.log")
+	dataDir := filepath.Dir(srv.logPath)
 	work := loadIntakes(t, "crash-"+dialect, 600)
 
 	// Load, then SIGKILL while requests are in flight.
@@ -132,6 +122,25 @@ wait:
 	}
 	srv2.waitSearchable(t, token, work, acked, 30*time.Second)
 	srv2.stop()
+}
+
+// startClerkChild starts `jiefen serve` as a child process on a fresh data
+// directory (and a fresh PostgreSQL database for that dialect) with a
+// window clerk of 安康市, and logs the clerk in. It returns the child, the
+// clerk's token and the environment, to restart it on the same data.
+func startClerkChild(t *testing.T, bin, dialect, logName string) (*child, string, []string) {
+	t.Helper()
+	dataDir := t.TempDir()
+	env := []string{"JIEFEN_DATA=" + dataDir, "JIEFEN_KEY=" + crashKey}
+	if dialect == "postgres" {
+		env = append(env, "JIEFEN_DB="+dbtest.DSN(t, "postgres"))
+	}
+	if out, err := runJiefen(bin, env, "user", "add", "--username", "clerk", "--password", "secret-clerk",
+		"--role", "window_clerk", "--region", "6109"); err != nil {
+		t.Fatalf("user add: %v\n%s", err, out)
+	}
+	srv := startChild(t, bin, env, filepath.Join(dataDir, logName))
+	return srv, srv.login("clerk"), env
 }
 
 // buildJiefen builds the binary once for the test (and its subtests).

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -22,17 +21,7 @@ func TestGracefulShutdown(t *testing.T) {
 
 func gracefulShutdown(t *testing.T, bin, dialect string) {
 	const clients = 32
-	dataDir := t.TempDir()
-	env := []string{"JIEFEN_DATA=" + dataDir, "JIEFEN_KEY=" + crashKey}
-	if dialect == "postgres" {
-		env = append(env, "JIEFEN_DB="+dbtest.DSN(t, "postgres"))
-	}
-	if out, err := runJiefen(bin, env, "user", "add", "--username", "clerk", "--password", "secret-clerk",
-		"--role", "window_clerk", "--region", "6109"); err != nil {
-		t.Fatalf("user add: %v\n%s", err, out)
-	}
-	srv := startChild(t, bin, env, filepath.Join(dataDir, "serve.log"))
-	token := srv.login("clerk")
+	srv, token, _ := startClerkChild(t, bin, dialect, "serve.log")
 	work := loadIntakes(t, "term-"+dialect, 3000)
 
 	lr := newLoadRun()

@@ -44,7 +44,23 @@ func wireDocuments(ctx context.Context, a *App) (web.Mount, cases.Notifier, erro
 		svc.Unit = unit
 	}
 	jobs.Add(a.Jobs, river.Worker[documents.GenerateArgs](&documentWorker{svc: svc, app: a}))
+	a.Documents = consoleDocuments{svc}
 	return documentweb.Mount(svc), svc.Notifier(), nil
+}
+
+// consoleDocuments lists a case's documents for the console's case page.
+type consoleDocuments struct{ svc *documents.Service }
+
+func (d consoleDocuments) CaseDocuments(ctx context.Context, actor kernel.Actor, no string) ([]web.CaseDocument, error) {
+	docs, err := d.svc.List(ctx, actor, no)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]web.CaseDocument, len(docs))
+	for i, doc := range docs {
+		out[i] = web.CaseDocument{ID: doc.ID, Title: doc.Title, Version: doc.Version, CreatedAt: doc.CreatedAt}
+	}
+	return out, nil
 }
 
 // documentQueue enqueues generation jobs on the job queue.

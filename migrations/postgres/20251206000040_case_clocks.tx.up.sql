@@ -26,12 +26,12 @@ CREATE INDEX case_clocks_due_idx ON case_clocks (status, due_at);
 --bun:split
 -- Clocks of the cases registered before this table, from the due columns.
 INSERT INTO case_clocks (case_id, kind, unit, days, source, start_at, due_at, status, updated_at)
-SELECT id, 'accept_decision', 'calendar_days', 15, '《信访工作条例》第三十条', created_at, accept_due_at,
+SELECT id, 'accept_decision', 'calendar_days', 15, '《信访工作条例》第二十三条', created_at, accept_due_at,
        CASE WHEN status = 'registered' THEN 'running' ELSE 'met' END, updated_at
 FROM cases WHERE accept_due_at IS NOT NULL;
 --bun:split
 INSERT INTO case_clocks (case_id, kind, unit, days, source, start_at, due_at, status, updated_at)
-SELECT id, 'handling', 'calendar_days', 60, '《信访工作条例》第三十五条',
+SELECT id, 'handling', 'calendar_days', 60, '《信访工作条例》第三十四条',
        COALESCE((SELECT MAX(e.at) FROM events e WHERE e.case_id = cases.id AND e.to_status = 'accepted'), updated_at),
        handle_due_at,
        CASE WHEN status IN ('accepted', 'in_progress') THEN 'running'

@@ -271,6 +271,74 @@
     };
   }
 
+  // regionPicker is the region field: the resident types a place name and
+  // picks one of the suggestions (GET /me/regions?q=), each shown with its
+  // path; the form sends the picked region's code. A code typed in digits
+  // is sent as it is.
+  function regionPicker(def) {
+    var picked = def && def.code ? def.code : '';
+    var input = h('input', { type: 'text', id: 'f-region', maxlength: '32', autocomplete: 'off',
+      value: def ? (def.name || def.code) : '', placeholder: '如 老城街道、西大街社区',
+      role: 'combobox', 'aria-autocomplete': 'list', 'aria-controls': 'f-region-list', 'aria-expanded': 'false' });
+    var list = h('ul', { class: 'suggest', id: 'f-region-list', role: 'listbox', hidden: true });
+    var timer = null;
+    var seq = 0;
+    function close() {
+      list.hidden = true;
+      list.textContent = '';
+      input.setAttribute('aria-expanded', 'false');
+    }
+    function choose(m) {
+      picked = m.code;
+      input.value = m.name;
+      input.setAttribute('data-code', m.code);
+      close();
+      var f = document.getElementById('field-f-region');
+      var hint = f && f.querySelector(':scope > p.muted');
+      if (hint) hint.textContent = '已选择：' + m.path;
+    }
+    input.setAttribute('data-code', picked);
+    input.addEventListener('input', function () {
+      picked = '';
+      input.setAttribute('data-code', '');
+      var q = input.value.trim();
+      clearTimeout(timer);
+      if (!q || /^[0-9]+$/.test(q)) { close(); return; }
+      timer = setTimeout(function () {
+        var mine = ++seq;
+        api('GET', '/me/regions?q=' + encodeURIComponent(q)).then(function (res) {
+          if (mine !== seq || input.value.trim() !== q) return;
+          list.textContent = '';
+          var items = res.items || [];
+          if (!items.length) {
+            list.appendChild(h('li', { class: 'muted empty', text: '没有找到“' + q + '”，请换个说法' }));
+          }
+          items.forEach(function (m) {
+            list.appendChild(h('li', { role: 'option' },
+              h('button', { type: 'button', class: 'suggestion', 'data-code': m.code, onclick: function () { choose(m); } },
+                h('span', { class: 'name', text: m.name }),
+                h('span', { class: 'path muted', text: m.path }))));
+          });
+          list.hidden = false;
+          input.setAttribute('aria-expanded', 'true');
+        }, function () { if (mine === seq) close(); });
+      }, 250);
+    });
+    return {
+      input: input,
+      list: list,
+      code: function () {
+        var v = input.value.trim();
+        return picked || (/^[0-9]+$/.test(v) ? v : '');
+      },
+      problem: function () {
+        var v = input.value.trim();
+        if (v && !picked && !/^[0-9]+$/.test(v)) return '请从提示中选择所属地区';
+        return '';
+      }
+    };
+  }
+
   function newForm(profile) {
     var key = randomKey(); // one key per form: a resubmission is not a second matter
     var picker = imagePicker('f');
@@ -283,8 +351,8 @@
       return h('option', { value: c.code, text: c.label, selected: c.code === 'other' });
     }));
     var address = h('input', { type: 'text', id: 'f-address', maxlength: '500', placeholder: '事发地点，如某街道某小区' });
-    var regionInput = h('input', { type: 'text', id: 'f-region', inputmode: 'numeric', maxlength: '15',
-      value: region ? region.code : '', placeholder: '如 610902（汉滨区）' });
+    var regionPick = regionPicker(region);
+    var regionInput = regionPick.input;
     var name = h('input', { type: 'text', id: 'f-name', maxlength: '100', autocomplete: 'name', value: profile.name || '' });
     var phone = h('input', { type: 'tel', id: 'f-phone', maxlength: '11', autocomplete: 'tel',
       placeholder: profile.has_phone ? '已绑定 ' + profile.phone + '（不填则使用此号码）' : '11位手机号码' });
@@ -306,8 +374,8 @@
         field('f-content', '具体内容', content, true),
         field('f-category', '事项类别', category, false),
         field('f-address', '事发地址', address, false),
-        field('f-region', '所属地区（行政区划代码）', regionInput, true,
-          region && region.name ? '默认：' + region.name + '（' + region.code + '）' : '请填写县区、乡镇街道或村社区的行政区划代码')),
+        field('f-region', '所属地区', [regionInput, regionPick.list], true,
+          region && region.name ? '默认：' + region.name + '。输入乡镇街道或村社区的名称，从提示中选择' : '输入乡镇街道或村社区的名称（如 老城），从提示中选择')),
       h('div', { class: 'card' },
         h('h3', { text: '联系人' }),
         field('f-name', '姓名', name, true),
@@ -338,9 +406,13 @@
         showFieldError('f-images', picker.problem());
         return;
       }
+      if (regionPick.problem()) {
+        showFieldError('f-region', regionPick.problem());
+        return;
+      }
       var body = {
         subject: subject.value, content: content.value, category: category.value,
-        address: address.value, region_code: regionInput.value.trim(),
+        address: address.value, region_code: regionPick.code(),
         person: { name: name.value.trim(), phone: phone.value.trim() },
         images: picker.ids()
       };
