@@ -410,5 +410,5 @@ info "vet ok in $(elapsed "$t0")"
 section "test"
 t0=$(now_ms)
 cd "$REPO_ROOT"
-go test -race -count=1 -timeout 20m "${TEST_ARGS[@]}"
+go test -race -count=1 -timeout 40m "${TEST_ARGS[@]}"
 info "tests ok in $(elapsed "$t0")"

@@ -100,7 +100,10 @@ const fontName = "cjk"
 
 func (r *Renderer) newPDF() *fpdf.Fpdf {
 	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.AddUTF8FontFromBytes(fontName, "", r.font)
+	// fpdf writes into the font bytes it is given while it subsets them
+	// (seen by the race detector with two documents rendered at once):
+	// each document gets its own copy.
+	pdf.AddUTF8FontFromBytes(fontName, "", bytes.Clone(r.font))
 	return pdf
 }
 

@@ -41,14 +41,30 @@ var (
 // order and the position is the seq. On PostgreSQL a transaction that
 // took a seq may commit after one that took a later seq, so the position
 // is the writing transaction's id: rows are read only once every older
-// transaction has ended (its id is below the snapshot's xmin), whole
+// transaction of this database has ended (see horizon), whole
 // transactions at a time. pgBase sets PostgreSQL positions above any seq,
 // so a cursor saved as a seq by an older version re-reads the feed (the
 // upserts are idempotent) instead of skipping rows.
 const pgBase = int64(1) << 62
 
-// xmin is the oldest transaction still running, as a bigint.
-const xmin = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+// horizonSQL finds the oldest transaction still running in this database,
+// as a full (epoch-extended) id: every transaction of this database with a
+// smaller id has ended. The snapshot's own xmin would do, but it counts every
+// database of the server, so a long transaction elsewhere (another tenant,
+// a test) would hold back this index. pg_stat_activity names 32-bit ids;
+// they are extended relative to the snapshot's xmax, above every running
+// one. Read before the feed, in a statement of its own: a transaction that
+// ends between the two is then visible to the second.
+const horizonSQL = `WITH s AS (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS n)
+SELECT COALESCE(MIN(s.n - ((s.n % 4294967296 - a.backend_xid::text::bigint + 4294967296) % 4294967296)), MIN(s.n))
+FROM s LEFT JOIN pg_stat_activity AS a ON a.datname = current_database()
+	AND a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid()`
+
+func (f *Feed) horizon(ctx context.Context) (int64, error) {
+	var h int64
+	err := f.db.NewRaw(horizonSQL).Scan(ctx, &h)
+	return h, err
+}
 
 func (f *Feed) pg() bool { return f.store.db.Dialect().Name() == dialect.PG }
 
@@ -62,12 +78,16 @@ func (f *Feed) Changes(ctx context.Context, after int64, limit int) ([]search.Ch
 		// rows of this transaction, in seq order.
 		return f.changesBySeq(ctx, "TxChanges", "xid = pg_current_xact_id()::text::bigint AND seq > ?", after, limit)
 	}
+	h, err := f.horizon(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var rows []changeRow
 	q := f.store.text("PGChanges", func() string {
 		return f.db.NewSelect().Model(&rows).Column("seq", "case_id", "xid").
-			Where("xid > ? AND xid < "+xmin, bun.Safe("?")).OrderExpr("xid, seq LIMIT ?", bun.Safe("?")).String()
+			Where("xid > ? AND xid < ?", bun.Safe("?"), bun.Safe("?")).OrderExpr("xid, seq LIMIT ?", bun.Safe("?")).String()
 	})
-	if err := f.store.scan(ctx, &rows, q, after-pgBase, limit); err != nil {
+	if err := f.store.scan(ctx, &rows, q, after-pgBase, h, limit); err != nil {
 		return nil, err
 	}
 	if len(rows) == limit {
@@ -169,9 +189,8 @@ func (f *Feed) AllDocs(ctx context.Context, after search.Doc, limit int) ([]sear
 func (f *Feed) End(ctx context.Context) (int64, error) {
 	if f.pg() {
 		if _, inTx := f.db.(bun.Tx); !inTx {
-			var x int64
-			err := f.db.NewSelect().ColumnExpr(xmin).Scan(ctx, &x)
-			return pgBase + x - 1, err
+			h, err := f.horizon(ctx)
+			return pgBase + h - 1, err
 		}
 	}
 	var seq *int64

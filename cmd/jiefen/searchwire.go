@@ -77,6 +77,15 @@ func (a *App) openSearch(ctx context.Context) error {
 	}
 	a.Detector = &search.Detector{Index: idx, Stats: stats, Config: cfg, Log: a.Log}
 	a.Cases.Detector = a.Detector
+	if a.engineName == "embedded" {
+		// The embedded index lives in this process: applying what other
+		// requests (and servers) committed a moment ago costs a feed read
+		// and microseconds, so detection catches up first and the next
+		// intake sees this one — bounded, so a slow database read never
+		// holds a registration. Meilisearch is only ever synced in the
+		// background: waiting for its tasks is what made registration slow.
+		a.Cases.Detector = syncFirst{Detector: a.Detector, sync: a.catchUp}
+	}
 	a.Cases.Searcher = search.CaseSearcher{Index: idx}
 	a.Cases.Changed = a.indexNow
 	if rebuild {
@@ -108,6 +117,18 @@ func (a *App) feedStore() *casestore.Store {
 // slow registration (person keys come from the database, so a same-person
 // duplicate is found even before the index has it).
 func (a *App) indexNow(context.Context) { a.Syncer.Kick() }
+
+// catchUp applies committed changes to the index before a detection, for
+// at most catchUpFor.
+func (a *App) catchUp(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), catchUpFor)
+	defer cancel()
+	if _, err := a.Syncer.Sync(ctx); err != nil && a.Log != nil {
+		a.Log.Debug("search index catch-up before detection deferred", "err", err)
+	}
+}
+
+const catchUpFor = 250 * time.Millisecond
 
 // syncEvery is how often the index looks for changes nobody kicked it
 // for: other servers' registrations (each server's embedded index follows
@@ -194,7 +215,7 @@ func (a *App) batch(ctx context.Context, now func() time.Time, fn func(svc *case
 		inTx := &search.Syncer{Feed: feed, Index: a.Index, Cursor: &memCursor{seq: start}}
 		svc.Changed = nil // the commit is followed by a sync below
 		if svc.Detector != nil {
-			svc.Detector = syncFirst{Detector: svc.Detector, sync: func(ctx context.Context) {
+			svc.Detector = syncFirst{Detector: a.Detector, sync: func(ctx context.Context) {
 				if _, err := inTx.Sync(ctx); err != nil {
 					a.Log.Warn("search index update deferred", "err", err)
 				}
