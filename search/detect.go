@@ -30,10 +30,6 @@ type Config struct {
 	Grouping         float64 `json:"grouping"`          // P(group) at or above: group issue
 	MaxReview        int     `json:"max_review"`        // suggestions per intake
 	MinText          float64 `json:"min_text"`          // text overlap below which a candidate is not considered
-	// TextAlone: P(matter) with who wrote them left out at or above which a
-	// same-person pair may merge; below it the pair is at most suggested.
-	// Being the same person raises the prior, it never decides alone.
-	TextAlone float64 `json:"text_alone"`
 }
 
 // DefaultConfig is used when no configuration file is given. The models
@@ -43,11 +39,7 @@ type Config struct {
 // number's (6; a resident ID number is unique, but too few pairs carry one
 // on both sides) and the respondent's (the development set names none;
 // the same respondent supports the same matter, a different one speaks
-// against a group issue). The matter model was refitted with the
-// serial-petitioner set (`jiefen eval gen-serial`, seed 1: the dev file
-// with 80 of its matters handed to five invented residents), which
-// teaches person_matters: being the same person says less the more other
-// matters that person has raised. Merge is the natural 0.5 (more likely the same matter than not);
+// against a group issue). Merge is the natural 0.5 (more likely the same matter than not);
 // grouping is lower (0.35) so that group issues surface early — a cluster
 // only labels cases, it merges nothing.
 var DefaultConfig = Config{
@@ -58,9 +50,8 @@ var DefaultConfig = Config{
 	Person: Model{Bias: -0.949, Weights: map[string]float64{
 		fID: 6, fPhone: 2.374, fName: 6.579, fHomophone: 4.765,
 	}},
-	Matter: Model{Bias: -6.656, Weights: map[string]float64{
-		fID: 0.187, fPhone: 0.337, fName: 4.51, fHomophone: 3.264, fSubject: 2.656, fText: 5.942, fShared: 1.403, fAddress: -0.536, fPlaceDiff: -0.12, fRespondent: 1.0, fGap: -0.86, fChannel: 0.039,
-		fMatters: -2.196,
+	Matter: Model{Bias: -6.98, Weights: map[string]float64{
+		fID: 0.223, fPhone: 0.317, fName: 4.417, fHomophone: 3.34, fSubject: 2.764, fText: 5.931, fShared: 1.656, fAddress: -0.705, fPlaceDiff: -0.119, fRespondent: 1.0, fGap: -1.023, fChannel: 0.013,
 	}},
 	Group: Model{Bias: -4.236, Weights: map[string]float64{
 		fSubject: 6.442, fText: -2.247, fShared: 2.314, fAddress: 1.247, fPlaceDiff: -1.59, fRespondent: 1.5, fGap: -5.178, fChannel: -0.077,
@@ -72,7 +63,6 @@ var DefaultConfig = Config{
 	Grouping:    0.35,
 	MaxReview:   3,
 	MinText:     0.08,
-	TextAlone:   0.05,
 }
 
 // Detector implements cases.Detector over an index and the case store.
@@ -98,14 +88,7 @@ type scored struct {
 	person  float64
 	matter  float64
 	group   float64
-	alone   float64 // P(matter) on the text and setting alone
 	reasons *cases.Explanation
-}
-
-// mergeable says whether a pair is the same matter for a merge or repeat.
-func (d *Detector) mergeable(s scored) bool {
-	c := d.Config
-	return s.person >= c.SamePerson && s.matter >= c.Merge && s.alone >= c.TextAlone
 }
 
 // Similar implements cases.Detector.
@@ -137,7 +120,7 @@ func (d *Detector) Detect(ctx context.Context, tx cases.Store, in *cases.Intake,
 	c := d.Config
 	det := &cases.Detection{Decision: cases.DecisionNew}
 	same := bestPerCase(all, func(s scored) float64 {
-		if d.mergeable(s) {
+		if s.person >= c.SamePerson && s.matter >= c.Merge {
 			return s.person * s.matter
 		}
 		return 0
@@ -174,7 +157,7 @@ func (d *Detector) Detect(ctx context.Context, tx cases.Store, in *cases.Intake,
 		det.Decision = cases.DecisionGrouped
 	}
 	for _, s := range bestPerCase(all, func(s scored) float64 {
-		if s.person >= c.SamePerson && s.matter >= c.Review && !d.mergeable(s) {
+		if s.person >= c.SamePerson && s.matter >= c.Review && s.matter < c.Merge {
 			return s.person * s.matter
 		}
 		return 0
@@ -224,13 +207,9 @@ func bestPerCase(all []scored, key func(scored) float64) []scored {
 
 // score retrieves the candidates for an intake and scores each.
 func (d *Detector) score(ctx context.Context, tx cases.Store, in *cases.Intake, scope string, now time.Time) ([]scored, error) {
-	ids, nPerson, err := d.candidates(ctx, tx, in, scope)
+	ids, err := d.candidates(ctx, tx, in, scope)
 	if err != nil {
 		return nil, err
-	}
-	personID := make(map[int64]bool, nPerson)
-	for _, id := range ids[:nPerson] {
-		personID[id] = true
 	}
 	w := newWeigher(d.Stats)
 	q := w.profile(in.Subject, in.Content, in.Address, true, false)
@@ -247,7 +226,6 @@ func (d *Detector) score(ctx context.Context, tx cases.Store, in *cases.Intake, 
 	// wrote it, so it is not read from the database at all.
 	type comparison struct{ shared, total float64 }
 	compared := map[int64]comparison{}
-	var dropped []int64 // the person's intakes too unlike this one to compare
 	if src, ok := d.Index.(TextOverlap); ok && len(ids) > 0 {
 		shared, total, found := src.TextOverlap(q.text.keys, q.text.w, ids, func(df uint32) float64 { return w.idfDF(int(df)) })
 		kept := ids[:0]
@@ -259,8 +237,6 @@ func (d *Detector) score(ctx context.Context, tx cases.Store, in *cases.Intake, 
 			if overlapRatio(q.text.total, total[i], shared[i]) >= d.Config.MinText {
 				compared[id] = comparison{shared[i], total[i]}
 				kept = append(kept, id)
-			} else if personID[id] {
-				dropped = append(dropped, id)
 			}
 		}
 		ids = kept
@@ -291,32 +267,13 @@ func (d *Detector) score(ctx context.Context, tx cases.Store, in *cases.Intake, 
 		}
 	}
 
-	// The resident's distinct earlier matters (cases), counted on the
-	// person keys alone: the unlike intakes dropped above are read without
-	// their text, only to be counted.
-	others := cands
-	if len(dropped) > 0 {
-		rest, err := tx.Candidates(ctx, dropped, false)
-		if err != nil {
-			return nil, err
-		}
-		others = append(append(make([]cases.Candidate, 0, len(cands)+len(rest)), cands...), rest...)
-	}
-	personCases := map[int64]bool{}
-	for _, c := range others {
-		if !personID[c.IntakeID] || !d.usable(in, c, scope) {
-			continue
-		}
-		p := &profile{name: c.Name, nameKey: c.NameKey, idHash: c.IDHash, phone: c.PhoneHash}
-		if pr, _ := d.Config.Person.Prob(personFeatures(q, p, map[string]float64{})); pr >= d.Config.SamePerson {
-			personCases[c.CaseID] = true
-		}
-	}
-
 	out := make([]scored, 0, len(cands))
 	for _, c := range cands {
-		if !d.usable(in, c, scope) {
+		if c.IntakeID == in.ID || (in.CaseID != 0 && c.CaseID == in.CaseID) || c.CaseStatus == cases.StatusMerged {
 			continue
+		}
+		if !strings.HasPrefix(c.RegionCode, scope) {
+			continue // outside the actor's region
 		}
 		cmp, ok := compared[c.IntakeID]
 		p := w.profile(c.Subject, c.Content, c.Address, false, ok)
@@ -324,51 +281,28 @@ func (d *Detector) score(ctx context.Context, tx cases.Store, in *cases.Intake, 
 		p.name, p.nameKey, p.idHash, p.phone, p.respondent = c.Name, c.NameKey, c.IDHash, c.PhoneHash, Normalize(c.Respondent)
 		p.channel, p.at = c.Channel, c.ReceivedAt
 		f := features(q, p)
-		person, pf := d.Config.Person.Prob(f)
-		if person >= d.Config.SamePerson {
-			// Matters of this resident other than the candidate's: the more
-			// there are, the less being the same person says about the matter.
-			k := len(personCases)
-			if personCases[c.CaseID] {
-				k--
-			}
-			f[fMatters] = personMatters(k)
-		}
 		if d.Observe != nil {
 			d.Observe(in, c, f)
 		}
+		person, pf := d.Config.Person.Prob(f)
 		matter, mf := d.Config.Matter.Prob(f)
-		alone := matter
-		if person >= d.Config.SamePerson {
-			alone, _ = d.Config.Matter.Prob(withoutPerson(f))
-			mf = append(mf, cases.Feature{Name: fAlone, Value: round3(alone)})
-		}
 		group, gf := d.Config.Group.Prob(f)
 		// Explain with the matter model that applies to this pair.
 		exp := &cases.Explanation{SamePerson: round3(person), SameMatter: round3(matter), Features: append(pf, mf...)}
 		if person < d.Config.OtherPerson {
 			exp.SameMatter, exp.Features = round3(group), append(pf, gf...)
 		}
-		out = append(out, scored{cand: c, person: person, matter: matter, group: group, alone: alone, reasons: exp})
+		out = append(out, scored{cand: c, person: person, matter: matter, group: group, reasons: exp})
 	}
 	return out, nil
 }
 
-// usable says whether a candidate may be compared with the intake at all.
-func (d *Detector) usable(in *cases.Intake, c cases.Candidate, scope string) bool {
-	if c.IntakeID == in.ID || (in.CaseID != 0 && c.CaseID == in.CaseID) || c.CaseStatus == cases.StatusMerged {
-		return false
-	}
-	return strings.HasPrefix(c.RegionCode, scope) // outside the actor's region otherwise
-}
-
 // candidates unions the intakes sharing a person key (from the database, so
 // an index outage or lag cannot hide them) with the index's most similar
-// texts in the region and time window. The first n ids share a person key.
-func (d *Detector) candidates(ctx context.Context, tx cases.Store, in *cases.Intake, scope string) (ids []int64, n int, err error) {
+// texts in the region and time window.
+func (d *Detector) candidates(ctx context.Context, tx cases.Store, in *cases.Intake, scope string) ([]int64, error) {
 	if d.Index == nil {
-		ids, err := tx.IntakesByPerson(ctx, in.Person, in.NameKey, d.Config.PersonCandidates)
-		return ids, len(ids), err
+		return tx.IntakesByPerson(ctx, in.Person, in.NameKey, d.Config.PersonCandidates)
 	}
 	prefix := kernel.RegionPrefix(in.RegionCode)
 	if lv := d.Config.RegionLevel; lv > 0 && kernel.RegionLevel(in.RegionCode) > lv {
@@ -395,11 +329,10 @@ func (d *Detector) candidates(ctx context.Context, tx cases.Store, in *cases.Int
 		hits, err := d.Index.Search(sctx, q)
 		text <- result{hits, err}
 	}()
-	ids, err = tx.IntakesByPerson(ctx, in.Person, in.NameKey, d.Config.PersonCandidates)
+	ids, err := tx.IntakesByPerson(ctx, in.Person, in.NameKey, d.Config.PersonCandidates)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	n = len(ids)
 	var r result
 	select {
 	case r = <-text:
@@ -415,7 +348,7 @@ func (d *Detector) candidates(ctx context.Context, tx cases.Store, in *cases.Int
 		if d.Log != nil {
 			d.Log.Warn("search index unavailable for detection", "err", r.err)
 		}
-		return ids, n, nil
+		return ids, nil
 	}
 	seen := make(map[int64]bool, len(ids)+len(hits))
 	for _, id := range ids {
@@ -427,7 +360,7 @@ func (d *Detector) candidates(ctx context.Context, tx cases.Store, in *cases.Int
 			ids = append(ids, h.ID)
 		}
 	}
-	return ids, n, nil
+	return ids, nil
 }
 
 func levelLen(level int) int {

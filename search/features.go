@@ -151,38 +151,11 @@ const (
 	fRespondent = "respondent"   // +1 same respondent named, -1 both named and different
 	fGap        = "time_gap"     // log days between the intakes, scaled to 0..1
 	fChannel    = "same_channel" // 1 when both came through the same channel
-	// fMatters is set on same-person pairs only: the resident's other
-	// earlier matters, log-scaled to 0..1 (0 for one matter, 1 at 40).
-	fMatters = "person_matters"
 )
 
-// fAlone is not a feature but a reason: P(matter) with the person
-// features left out (weight 0 in the explanation), which must reach
-// Config.TextAlone for a merge.
-const fAlone = "text_alone"
-
-// withoutPerson is f without the evidence of who wrote the intakes.
-func withoutPerson(f map[string]float64) map[string]float64 {
-	g := make(map[string]float64, len(f))
-	for k, v := range f {
-		switch k {
-		case fID, fPhone, fName, fHomophone, fMatters:
-		default:
-			g[k] = v
-		}
-	}
-	return g
-}
-
-func personMatters(k int) float64 {
-	if k <= 0 {
-		return 0
-	}
-	return math.Min(math.Log1p(float64(k))/math.Log1p(40), 1)
-}
-
-// personFeatures sets the features of who wrote the two intakes.
-func personFeatures(a, b *profile, f map[string]float64) map[string]float64 {
+// features compares two profiles.
+func features(a, b *profile) map[string]float64 {
+	f := make(map[string]float64, 11)
 	f[fID] = keyMatch(a.idHash, b.idHash)
 	f[fPhone] = keyMatch(a.phone, b.phone)
 	switch {
@@ -194,12 +167,6 @@ func personFeatures(a, b *profile, f map[string]float64) map[string]float64 {
 	default:
 		f[fName] = -1
 	}
-	return f
-}
-
-// features compares two profiles.
-func features(a, b *profile) map[string]float64 {
-	f := personFeatures(a, b, make(map[string]float64, 13))
 	f[fSubject], _ = overlap(a.subject, b.subject)
 	var shared float64
 	if b.textKnown {
@@ -263,6 +230,6 @@ func (m Model) Prob(f map[string]float64) (float64, []cases.Feature) {
 	return 1 / (1 + math.Exp(-z)), out
 }
 
-var featureOrder = []string{fID, fPhone, fName, fHomophone, fSubject, fText, fShared, fAddress, fPlaceDiff, fRespondent, fGap, fChannel, fMatters}
+var featureOrder = []string{fID, fPhone, fName, fHomophone, fSubject, fText, fShared, fAddress, fPlaceDiff, fRespondent, fGap, fChannel}
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

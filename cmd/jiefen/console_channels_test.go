@@ -47,6 +47,20 @@ func TestConsoleChannelPages(t *testing.T) {
 	if got := p.evalString(`document.getElementById('d-leader').selectedOptions[0].textContent`); !strings.Contains(got, "leader") {
 		t.Errorf("leader option: %q", got)
 	}
+	// The region is picked by name: typing one offers the matching regions
+	// (data-region-search); a name not picked is caught before sending;
+	// picking one puts its code in the field and shows its path.
+	p.eval(`document.getElementById('d-region').value = ''`)
+	p.typeInto("#d-region", "汉滨")
+	p.waitFor(`!!document.querySelector('#d-region-list option[value="610902000000"]')`)
+	if got := p.evalString(`document.querySelector('#d-region-list option[value="610902000000"]').label`); got != "安康市/汉滨区" {
+		t.Errorf("region suggestion: %q", got)
+	}
+	p.tap("#d-submit")
+	p.waitFor(`document.querySelector('[data-error-for="region_code"]').textContent.indexOf('请从提示中选择') >= 0`)
+	p.eval(`(function(){var r=document.getElementById('d-region'); r.value='610902000000'; r.dispatchEvent(new Event('input', {bubbles: true}));})()`)
+	p.waitFor(`document.getElementById('d-region-name').textContent === '安康市/汉滨区' && document.getElementById('day-form').dataset.leaders === '1'`)
+	p.eval(`document.querySelector('[data-error-for="region_code"]').textContent = ''`)
 	// A malformed slot line is caught before anything is sent.
 	p.eval(`document.getElementById('d-slots').value = '9点到10点'`)
 	p.tap("#d-submit")

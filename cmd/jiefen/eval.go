@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/jiefen/jiefen/cases/casestore"
 	"github.com/jiefen/jiefen/eval"
+	"github.com/jiefen/jiefen/search"
 )
 
 func cmdEval(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
@@ -31,6 +33,7 @@ func cmdEval(ctx context.Context, cfg Config, args []string, stdout, stderr io.W
 	fit := fs.String("fit", "", "learn the detector's models from the labelled pairs and write the configuration here")
 	serial := fs.Bool("serial", false, "also score the serial-petitioner set generated from --file (seed --seed)")
 	seed := fs.Uint64("seed", eval.DefaultSerial.Seed, "seed of the serial-petitioner set")
+	pairsTo := fs.String("pairs", "", "write every compared pair's features and true labels here (JSON Lines)")
 	folds := fs.Int("folds", 0, "also evaluate held out: split the residents into this many parts, fit on the others, score on each")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
@@ -65,7 +68,7 @@ func cmdEval(ctx context.Context, cfg Config, args []string, stdout, stderr io.W
 		}
 		o := evalRun{file: set.file, closeAfter: ca, detector: *detector, stdout: stdout, stderr: stderr}
 		if i == 0 {
-			o.keep, o.exportTo, o.fit = *keep, *exportTo, *fit
+			o.keep, o.exportTo, o.fit, o.pairs = *keep, *exportTo, *fit, *pairsTo
 		}
 		if _, err := o.run(ctx); err != nil {
 			return err
@@ -83,11 +86,16 @@ func cmdEval(ctx context.Context, cfg Config, args []string, stdout, stderr io.W
 // scored against its truth.
 type evalRun struct {
 	file, detector, keep, exportTo, fit string
+	pairs                               string
 	closeAfter                          time.Duration
 	stdout, stderr                      io.Writer
 }
 
 func (o evalRun) run(ctx context.Context) (eval.Result, error) {
+	// Loading a detector file decodes into DefaultConfig's weight maps
+	// (openSearch copies the struct, not the maps): put them back, or the
+	// held-out folds' fits would leak into the runs after them.
+	defer restoreModels(cloneModels(search.DefaultConfig))
 	truth, err := readTruth(o.file)
 	if err != nil {
 		return eval.Result{}, err
@@ -106,9 +114,19 @@ func (o evalRun) run(ctx context.Context) (eval.Result, error) {
 	}
 	defer app.Close()
 	var pairs *pairLog
-	if o.fit != "" {
+	if o.fit != "" || o.pairs != "" {
 		pairs = newPairLog(truth)
 		app.Detector.Observe = pairs.observe
+	}
+	if o.pairs != "" {
+		f, err := os.Create(o.pairs)
+		if err != nil {
+			return eval.Result{}, err
+		}
+		defer f.Close()
+		bw := bufio.NewWriter(f)
+		defer bw.Flush()
+		pairs.dump = json.NewEncoder(bw)
 	}
 	if _, err := runImport(ctx, app, o.file, "", o.closeAfter, false, o.stdout, o.stderr); err != nil {
 		return eval.Result{}, err
@@ -141,10 +159,25 @@ func (o evalRun) run(ctx context.Context) (eval.Result, error) {
 	res := eval.Score(truth, pred)
 	res.Report(o.stdout)
 	reportSerial(o.stdout, truth, pred)
-	if pairs != nil {
+	if o.fit != "" {
 		return res, pairs.fit(app.Detector.Config, o.fit, o.stdout)
 	}
 	return res, nil
+}
+
+type models struct{ person, matter, group map[string]float64 }
+
+func cloneModels(c search.Config) models {
+	return models{maps.Clone(c.Person.Weights), maps.Clone(c.Matter.Weights), maps.Clone(c.Group.Weights)}
+}
+
+func restoreModels(m models) {
+	for _, p := range []struct{ dst, src map[string]float64 }{
+		{search.DefaultConfig.Person.Weights, m.person}, {search.DefaultConfig.Matter.Weights, m.matter},
+		{search.DefaultConfig.Group.Weights, m.group}} {
+		clear(p.dst)
+		maps.Copy(p.dst, p.src)
+	}
 }
 
 // reportSerial adds the serial petitioners' lines when the file has them.

@@ -15,6 +15,7 @@ import (
 type pairLog struct {
 	truth               map[string]eval.Truth
 	person, matter, grp []search.Sample
+	dump                *json.Encoder // --pairs: every labelled pair, for study
 }
 
 func newPairLog(truth []eval.Truth) *pairLog {
@@ -30,6 +31,10 @@ func (p *pairLog) observe(in *cases.Intake, c cases.Candidate, f map[string]floa
 	b, ok2 := p.truth[c.Ref]
 	if !ok1 || !ok2 {
 		return
+	}
+	if p.dump != nil {
+		p.dump.Encode(map[string]any{"a": in.Ref, "b": c.Ref, "features": f,
+			"same_person": a.Person == b.Person, "same_matter": a.Matter == b.Matter, "person": a.Person})
 	}
 	p.person = append(p.person, search.Sample{Features: f, Label: a.Person == b.Person})
 	p.matter = append(p.matter, search.Sample{Features: f, Label: a.Matter == b.Matter})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"time"
 
@@ -21,6 +22,11 @@ import (
 // and the syncer, and catches the index up with the database.
 func (a *App) openSearch(ctx context.Context) error {
 	cfg := search.DefaultConfig
+	// The models' weights are maps: a file decoded into the shared default
+	// would change it for every later App in the process (eval's folds).
+	for _, m := range []*search.Model{&cfg.Person, &cfg.Matter, &cfg.Group} {
+		m.Weights = maps.Clone(m.Weights)
+	}
 	if a.Config.Detector != "" {
 		b, err := os.ReadFile(a.Config.Detector)
 		if err != nil {

@@ -72,10 +72,43 @@ func TestResidentH5(t *testing.T) {
 	}
 	fitsPhone("my cases")
 
+	// Residents find regions by name within the default region's city
+	// (安康市), counties and below only, at most 20.
+	resident := p.evalString(`localStorage.getItem('jiefen.resident.token') || ''`)
+	regionNames := func(q string) (int, []string) {
+		t.Helper()
+		rr := s.do("GET", "/api/v1/me/regions?q="+url.QueryEscape(q), resident, nil)
+		var out []string
+		items, _ := rr.body["items"].([]any)
+		for _, it := range items {
+			m, _ := it.(map[string]any)
+			out = append(out, fmt.Sprintf("%v|%v|%v", m["code"], m["level"], m["path"]))
+		}
+		return rr.status, out
+	}
+	if st, got := regionNames("汉滨"); st != 200 || len(got) == 0 || got[0] != "610902000000|3|安康市/汉滨区" {
+		t.Errorf("resident region search 汉滨: %d %v", st, got)
+	}
+	if st, got := regionNames("安康"); st != 200 || len(got) != 0 {
+		t.Errorf("a city is not a region an intake names: %d %v", st, got)
+	}
+	if st, got := regionNames("铜川"); st != 200 || len(got) != 0 {
+		t.Errorf("regions outside the default region's city: %d %v", st, got)
+	}
+	if st, got := regionNames("社区"); st != 200 || len(got) != 20 {
+		t.Errorf("at most 20 suggestions: %d %d", st, len(got))
+	}
+	if st, _ := regionNames(" "); st != 400 {
+		t.Errorf("empty name: %d", st)
+	}
+	if rr := s.do("GET", "/api/v1/me/regions?q="+url.QueryEscape("汉滨"), "", nil); rr.status != 401 {
+		t.Errorf("region search without a token: %d", rr.status)
+	}
+
 	// File a matter with a photo.
 	p.tap(`.tabs a[data-tab="new"]`)
 	p.waitFor(`document.body.dataset.page === 'new' && !!document.getElementById('f-subject')`)
-	if v := p.evalString(`document.getElementById('f-name').value + '|' + document.getElementById('f-region').value`); v != "张三|610902000000" {
+	if v := p.evalString(`document.getElementById('f-name').value + '|' + document.getElementById('f-region').value + '|' + document.getElementById('f-region').dataset.code`); v != "张三|汉滨区|610902000000" {
 		t.Errorf("profile and default region not prefilled: %q", v)
 	}
 	if !strings.Contains(p.text("#field-f-region"), "汉滨区") {
@@ -91,8 +124,26 @@ func TestResidentH5(t *testing.T) {
 	p.typeInto("#f-content", "每天傍晚小区门口被摊贩占满，车辆无法进出，消防通道也被堵塞，多次向物业反映无果。")
 	p.eval(`(function(){var s=document.getElementById('f-category'); s.value='property_management'; s.dispatchEvent(new Event('change'));})()`)
 	p.typeInto("#f-address", "汉滨区老城街道西大街18号")
+	// The region is picked by name: a name not picked from the suggestions
+	// is caught before anything is sent.
 	p.eval(`document.getElementById('f-region').value = ''`)
-	p.typeInto("#f-region", "610902001003")
+	p.typeInto("#f-region", "西大街")
+	p.waitFor(`!!document.querySelector('#f-region-list .suggestion[data-code="610902001003"]')`)
+	if got := p.text("#f-region-list"); !strings.Contains(got, "安康市/汉滨区/老城街道/西大街社区居委会") {
+		t.Errorf("region suggestions: %q", got)
+	}
+	fitsPhone("the region suggestions")
+	shot("region-suggestions")
+	p.tap("#f-submit")
+	p.waitFor(`document.querySelector('[data-error-for="f-region"]').textContent.indexOf('请从提示中选择') >= 0`)
+	p.tap(`#f-region-list .suggestion[data-code="610902001003"]`)
+	p.waitFor(`document.getElementById('f-region-list').hidden`)
+	if v := p.evalString(`document.getElementById('f-region').value + '|' + document.getElementById('f-region').dataset.code`); v != "西大街社区居委会|610902001003" {
+		t.Errorf("picked region: %q", v)
+	}
+	if got := p.text("#field-f-region"); !strings.Contains(got, "已选择：安康市/汉滨区/老城街道/西大街社区居委会") {
+		t.Errorf("picked region's path: %q", got)
+	}
 	p.typeInto("#f-phone", "13912345678")
 	photo := filepath.Join(t.TempDir(), "photo.png")
 	if err := os.WriteFile(photo, wxPNG(t), 0o600); err != nil {
@@ -203,7 +254,7 @@ func TestResidentH5(t *testing.T) {
 	p.eval(`document.querySelector('form button[type=submit]').click()`)
 	p.waitFor(`location.pathname === '/console/' || location.pathname === '/console/cases'`)
 	p.navigate(s.url + "/console/cases/" + no)
-	p.waitFor(`(function(){var b=document.getElementById('case-images'); if(!b||b.hidden) return false; var i=b.querySelectorAll('img'); return i.length === 2 && i[0].complete && i[0].naturalWidth === 64;})()`)
+	p.waitFor(`(function(){var b=document.getElementById('case-images'); if(!b||b.hidden) return false; b.scrollIntoView(); var i=b.querySelectorAll('img'); return i.length === 2 && i[0].complete && i[0].naturalWidth === 64;})()`)
 	if h := p.text("#case-images h2"); !strings.Contains(h, "（2）") {
 		t.Errorf("console images heading %q", h)
 	}

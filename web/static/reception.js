@@ -210,7 +210,20 @@
     var date = document.getElementById('d-date');
     var tomorrow = new Date(Date.now() + 8 * 3600 * 1000 + 86400 * 1000);
     date.value = tomorrow.toISOString().slice(0, 10);
+    // The region field takes a place name (console.js offers the matching
+    // regions, data-region-search); picking one puts its code in the field,
+    // and its path is shown beside it.
+    var regionName = document.getElementById('d-region-name');
+    var loadedFor = null;
+    function regionPicked() {
+      var v = region.value.trim();
+      var opt = region.list && Array.prototype.find.call(region.list.options, function (o) { return o.value === v; });
+      if (regionName) regionName.textContent = opt ? opt.label : '';
+      if ((opt || /^[0-9]{12}$/.test(v)) && v !== loadedFor) loadLeaders();
+    }
+    region.addEventListener('input', regionPicked);
     function loadLeaders() {
+      loadedFor = region.value.trim();
       api('GET', '/video/leaders?region=' + encodeURIComponent(region.value.trim())).then(function (r) {
         leader.textContent = '';
         var items = r.ok ? r.body.items || [] : [];
@@ -219,7 +232,9 @@
         form.setAttribute('data-leaders', String(items.length));
       });
     }
-    region.addEventListener('change', loadLeaders);
+    region.addEventListener('change', function () {
+      if (region.value.trim() !== loadedFor) loadLeaders();
+    });
     loadLeaders();
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
@@ -239,6 +254,10 @@
       });
       if (bad.length) {
         form.querySelector('[data-error-for="slots"]').textContent = '第' + bad.join('、') + '行格式应为“09:00-09:30 2”（开始-结束 名额）';
+        return;
+      }
+      if (!/^[0-9]+$/.test(region.value.trim())) {
+        form.querySelector('[data-error-for="region_code"]').textContent = region.value.trim() ? '请从提示中选择接访地区' : '请选择接访地区';
         return;
       }
       api('POST', '/video/days', { region_code: region.value.trim(), leader_id: +leader.value || 0, date: date.value,
