@@ -18,6 +18,10 @@ type Detector interface {
 	// Similar scores the candidates for an intake, best first, without
 	// deciding anything: what staff review.
 	Similar(ctx context.Context, tx Store, in *Intake, scope string, now time.Time) ([]Match, error)
+	// Suggestion says, by the detector's own thresholds, whether staff
+	// should see a scored match, and whether it is the same person (the
+	// only case in which merging the two cases makes sense).
+	Suggestion(m Match) (suggest, samePerson bool)
 }
 
 // Searcher finds cases by free text, for staff.

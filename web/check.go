@@ -66,16 +66,11 @@ func (s *Server) intakeInput(c *fiber.Ctx, req *intakeRequest) (cases.Intake, er
 	return in, nil
 }
 
-// suggester is the detector's view of its own thresholds (search.Detector).
-type suggester interface {
-	Suggestion(m cases.Match) (suggest, samePerson bool)
-}
-
 // suggestion says whether staff should see a match and whether it is the
 // same person; without a detector that knows its thresholds, everything
 // is shown and the person is judged at even odds.
 func (s *Server) suggestion(m cases.Match) (bool, bool) {
-	if d, ok := s.Cases.Detector.(suggester); ok {
+	if d := s.Cases.Detector; d != nil {
 		return d.Suggestion(m)
 	}
 	return true, m.Reasons != nil && m.Reasons.SamePerson >= 0.5
