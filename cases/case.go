@@ -182,6 +182,10 @@ const (
 	// EventNeedsMoreInfo asks the resident for more information; the
 	// request (data "request") is written for the resident to read.
 	EventNeedsMoreInfo = "needs_more_info"
+	// EventGroupWarning is a group early warning (群体性事件预警): the
+	// case's cluster reached a threshold of people in its county
+	// (groupwarn).
+	EventGroupWarning = "group_warning"
 )
 
 // Link statuses.

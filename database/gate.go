@@ -137,8 +137,8 @@ func (c *gatedConn) gatesWrite(ctx context.Context, query string) bool {
 	return c.g.writes && !c.inTx && !c.g.heldBy(ctx) && mayWrite(query)
 }
 
-// mayWrite tells writes from reads by the statement's first word (and a
-// RETURNING clause, which only writes have).
+// mayWrite tells writes from reads by the statement's first word (and, for
+// a common table expression, by the writing words in it).
 func mayWrite(query string) bool {
 	q := strings.TrimLeft(query, " \t\r\n(")
 	i := strings.IndexAny(q, " \t\r\n(")
@@ -149,7 +149,14 @@ func mayWrite(query string) bool {
 	case "SELECT", "EXPLAIN":
 		return false
 	case "WITH":
-		return strings.Contains(strings.ToUpper(q), "RETURNING")
+		// A common table expression may write (WITH … INSERT/UPDATE/DELETE).
+		u := strings.ToUpper(q)
+		for _, w := range []string{"INSERT ", "UPDATE ", "DELETE ", "REPLACE ", "RETURNING"} {
+			if strings.Contains(u, w) {
+				return true
+			}
+		}
+		return false
 	}
 	return true
 }

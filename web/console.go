@@ -20,6 +20,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/groupwarn"
 	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/staff"
 )
@@ -147,6 +148,8 @@ func eventText(e eventJSON) string {
 		return "生成文书"
 	case "document_failed": // documents.EventFailed; the note says why
 		return "文书生成失败（将自动重试）"
+	case cases.EventGroupWarning: // the note gives the people, county and growth
+		return "群体性事件预警"
 	case cases.EventEvaluated:
 		r, _ := e.Data["rating"].(string)
 		return "群众评价：" + cases.RatingLabel(r)
@@ -186,6 +189,7 @@ type page struct {
 	Similar        []matchJSON
 	Assignees      []assigneeOptionJSON
 	Clusters       []cases.ClusterSummary
+	Warnings       []groupwarn.Warning // 群体性事件预警 of the user's region
 	Query          string
 	Number         string // the calling number (来电查询)
 	Script         string // the page's own script, loaded after console.js
@@ -495,7 +499,11 @@ func (s *Server) clustersPage(c *fiber.Ctx) error {
 		}
 		return cl[i].Cases > cl[j].Cases
 	})
-	return s.render(c, fiber.StatusOK, "clusters", &page{Title: "群体性事项", Clusters: cl})
+	warnings, err := s.groupWarnings(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "clusters", &page{Title: "群体性事项", Clusters: cl, Warnings: warnings})
 }
 
 func (s *Server) clusterPage(c *fiber.Ctx) error {

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/groupwarn"
 	"github.com/jiefen/jiefen/kernel"
 )
 
@@ -169,6 +170,26 @@ func (s *Server) clusters(c *fiber.Ctx) error {
 		c.FirstSeen, c.LastSeen = c.FirstSeen.In(cases.ChinaTime), c.LastSeen.In(cases.ChinaTime)
 	}
 	return c.JSON(fiber.Map{"items": cl})
+}
+
+// clusterWarnings lists the group early warnings of the actor's region.
+func (s *Server) clusterWarnings(c *fiber.Ctx) error {
+	list, err := s.groupWarnings(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": list})
+}
+
+func (s *Server) groupWarnings(c *fiber.Ctx) ([]groupwarn.Warning, error) {
+	if s.GroupWarnings == nil {
+		return []groupwarn.Warning{}, nil
+	}
+	list, err := s.GroupWarnings.List(c.UserContext(), actor(c))
+	if list == nil {
+		list = []groupwarn.Warning{}
+	}
+	return list, err
 }
 
 func (s *Server) clusterCases(c *fiber.Ctx) error {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jiefen/jiefen/calendar"
 	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/groupwarn"
 	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/residents"
 	"github.com/jiefen/jiefen/staff"
@@ -60,6 +61,14 @@ type Deps struct {
 	Mounts []Mount
 	// Documents, if set, lists a case's documents (文书) on its console page.
 	Documents CaseDocuments
+	// GroupWarnings, if set, lists the group early warnings (群体性事件预警)
+	// of the actor's region: GET /clusters/warnings and the 群体性事项 page.
+	GroupWarnings GroupWarnings
+}
+
+// GroupWarnings lists the group early warnings an actor's region covers.
+type GroupWarnings interface {
+	List(ctx context.Context, actor kernel.Actor) ([]groupwarn.Warning, error)
 }
 
 // Mount adds routes to the app: api is /api/v1, auth the middleware that
@@ -157,6 +166,7 @@ func New(d Deps) *fiber.App {
 	api.Post("/cases/:no/merge", a, s.merge)
 	api.Post("/cases/:no/undo", a, s.undo)
 	api.Get("/clusters", a, s.clusters)
+	api.Get("/clusters/warnings", a, s.clusterWarnings) // before /clusters/:id
 	api.Get("/clusters/:id", a, s.clusterCases)
 	api.Get("/search", a, s.search)
 	api.Get("/regions/:code", a, s.getRegion)

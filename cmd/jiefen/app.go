@@ -18,6 +18,7 @@ import (
 	"github.com/jiefen/jiefen/cases/casestore"
 	"github.com/jiefen/jiefen/channels/video"
 	"github.com/jiefen/jiefen/database"
+	"github.com/jiefen/jiefen/groupwarn"
 	"github.com/jiefen/jiefen/jobs"
 	"github.com/jiefen/jiefen/metrics"
 	"github.com/jiefen/jiefen/migrations"
@@ -53,6 +54,8 @@ type App struct {
 	Video   *video.Service   // leaders' reception days (channels/video)
 	// Documents lists a case's documents (文书) on the console's case page.
 	Documents web.CaseDocuments
+	// GroupWarn raises and lists group early warnings (群体性事件预警).
+	GroupWarn *groupwarn.Service
 
 	Index      search.Index
 	Syncer     *search.Syncer
@@ -216,6 +219,7 @@ func (a *App) Handler() *fiber.App {
 		Cases: a.Cases, Staff: a.Staff, Residents: a.Residents, Calendar: a.Calendar, Ready: a.ready,
 		Live: a.live, Unavailable: database.Unavailable, Base: a.base, Metrics: a.Metrics.Middleware(),
 		Log: a.Log, Version: version(), Mounts: a.mounts, Documents: a.Documents,
+		GroupWarnings:  a.groupWarnings(),
 		PublicURL:      os.Getenv("JIEFEN_PUBLIC_URL"),
 		TrustedProxies: a.trustedProxies(),
 	})
