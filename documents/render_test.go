@@ -2,11 +2,12 @@ package documents
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jiefen/jiefen/documents/pdftest"
 
 	"github.com/jiefen/jiefen/calendar"
 )
@@ -20,26 +21,6 @@ func testRenderer(t *testing.T) *Renderer {
 		t.Skipf("no CJK font (%v); .ci/test.sh installs fonts-droid-fallback", err)
 	}
 	return r
-}
-
-// pdfText extracts a PDF's text with pdftotext, line breaks removed (a
-// paragraph wraps wherever the font's widths put it); "" without poppler.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Log("pdftotext not installed (poppler-utils): text not checked")
-		return ""
-	}
-	in := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(in, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-enc", "UTF-8", in, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return strings.NewReplacer("\n", "", "\f", "").Replace(string(out))
 }
 
 func TestRenderNotices(t *testing.T) {
@@ -70,7 +51,7 @@ func TestRenderNotices(t *testing.T) {
 		if !strings.HasPrefix(string(pdf), "%PDF-") {
 			t.Fatalf("%s: not a PDF", tc.n.Kind)
 		}
-		text := pdfText(t, pdf)
+		text := pdftest.Text(t, pdf)
 		if text == "" {
 			continue
 		}

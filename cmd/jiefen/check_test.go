@@ -161,17 +161,7 @@ func caseReviewList(t *testing.T, dialect string) {
 	s.addUser("clerk", "window_clerk", "610902")
 	s.addUser("super", "supervisor", "610902")
 	clerk, super := s.login("clerk"), s.login("super")
-	intake := func(name, phone, channel, subject, content string) response {
-		t.Helper()
-		r := s.do("POST", "/api/v1/intakes", clerk, map[string]any{
-			"channel": channel, "person": map[string]any{"name": name, "phone": phone},
-			"subject": subject, "content": content, "region_code": "610902001003", "category": "environment",
-		})
-		if r.status != 201 {
-			t.Fatalf("register: %d %s", r.status, r.raw)
-		}
-		return r
-	}
+	intake := s.neighbourIntake(t, clerk)
 	a := intake("孙斌", "13812345678", "window", "丽发新城附近修建搅拌站噪音灰尘污染",
 		"汉滨区丽发新城小区附近新建一座混凝土搅拌站，机器日夜轰鸣，渣土车进进出出，扬尘漫天，严重影响居民休息和健康。")
 	no := a.body["case_no"].(string)

@@ -2,12 +2,13 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jiefen/jiefen/documents/pdftest"
 
 	"github.com/jiefen/jiefen/database/dbtest"
 	"github.com/jiefen/jiefen/documents"
@@ -72,7 +73,7 @@ func documentsEndToEnd(t *testing.T, dialect string) {
 		if r.status != 200 || r.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(r.raw, "%PDF-") {
 			t.Fatalf("%s: %d %s %.40q", path, r.status, r.header.Get("Content-Type"), r.raw)
 		}
-		if text := pdfText(t, []byte(r.raw)); text != "" {
+		if text := pdftest.Text(t, []byte(r.raw)); text != "" {
 			for _, want := range append(tc.want, tc.no, tc.note) {
 				if !strings.Contains(text, want) {
 					t.Errorf("%s: %q missing from %q", tc.kind, want, text)
@@ -178,24 +179,4 @@ func (s *testServer) waitDocument(token, no, kind string) map[string]any {
 func jsonID(v any) string {
 	f, _ := v.(float64)
 	return strconv.FormatInt(int64(f), 10)
-}
-
-// pdfText extracts a PDF's text with pdftotext (poppler-utils), line
-// breaks removed; "" when pdftotext is not installed.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Log("pdftotext not installed (poppler-utils): text not checked")
-		return ""
-	}
-	in := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(in, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-enc", "UTF-8", in, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return strings.NewReplacer("\n", "", "\f", "").Replace(string(out))
 }

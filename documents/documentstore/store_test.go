@@ -3,11 +3,11 @@ package documentstore_test
 import (
 	"context"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jiefen/jiefen/documents/pdftest"
 
 	"github.com/jiefen/jiefen/calendar"
 	"github.com/jiefen/jiefen/cases"
@@ -71,22 +71,6 @@ func (e *env) register(t *testing.T, subject string) *cases.Case {
 	return reg.Case
 }
 
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Log("pdftotext not installed (poppler-utils): text not checked")
-		return ""
-	}
-	in := filepath.Join(t.TempDir(), "doc.pdf")
-	os.WriteFile(in, pdf, 0o600)
-	out, err := exec.Command(bin, "-enc", "UTF-8", in, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return strings.NewReplacer("\n", "", "\f", "").Replace(string(out))
-}
-
 // An accept and a reject decision each enqueue their notice in the
 // decision's transaction; the job stores it once, with a timeline event.
 func TestGenerate(t *testing.T) {
@@ -132,7 +116,7 @@ func TestGenerate(t *testing.T) {
 			if err != nil || doc.Size != len(doc.Content) || !strings.HasPrefix(string(doc.Content), "%PDF-") {
 				t.Fatalf("get: %v", err)
 			}
-			if text := pdfText(t, doc.Content); text != "" {
+			if text := pdftest.Text(t, doc.Content); text != "" {
 				for _, s := range []string{"受理告知书", a.No, "邻居违建阻挡通道", "李秀英", "汉滨区矛盾纠纷多元化解中心"} {
 					if !strings.Contains(text, s) {
 						t.Errorf("%q missing from %q", s, text)
