@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -39,36 +38,7 @@ func startApp(t *testing.T, dialect string, logs io.Writer, prepare func(ctx con
 	if dialect == "postgres" {
 		cfg.DSN = dbtest.DSN(t, "postgres")
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	app, err := OpenApp(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil)))
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	if prepare != nil {
-		prepare(ctx, app)
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- app.Serve(ctx, ln) }()
-	s := &testServer{t: t, url: "http://" + ln.Addr().String(), cfg: cfg}
-	stopped := false
-	s.stop = func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		app.Close()
-	}
-	t.Cleanup(s.stop)
-	return s, app
+	return startAppOn(t, cfg, logs, prepare)
 }
 
 // cli runs a jiefen command against the server's data.

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/jiefen/jiefen/cases/casestore"
 	"github.com/jiefen/jiefen/eval"
-	"github.com/jiefen/jiefen/search"
 )
 
 func cmdEval(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
@@ -92,10 +90,6 @@ type evalRun struct {
 }
 
 func (o evalRun) run(ctx context.Context) (eval.Result, error) {
-	// Loading a detector file decodes into DefaultConfig's weight maps
-	// (openSearch copies the struct, not the maps): put them back, or the
-	// held-out folds' fits would leak into the runs after them.
-	defer restoreModels(cloneModels(search.DefaultConfig))
 	truth, err := readTruth(o.file)
 	if err != nil {
 		return eval.Result{}, err
@@ -163,21 +157,6 @@ func (o evalRun) run(ctx context.Context) (eval.Result, error) {
 		return res, pairs.fit(app.Detector.Config, o.fit, o.stdout)
 	}
 	return res, nil
-}
-
-type models struct{ person, matter, group map[string]float64 }
-
-func cloneModels(c search.Config) models {
-	return models{maps.Clone(c.Person.Weights), maps.Clone(c.Matter.Weights), maps.Clone(c.Group.Weights)}
-}
-
-func restoreModels(m models) {
-	for _, p := range []struct{ dst, src map[string]float64 }{
-		{search.DefaultConfig.Person.Weights, m.person}, {search.DefaultConfig.Matter.Weights, m.matter},
-		{search.DefaultConfig.Group.Weights, m.group}} {
-		clear(p.dst)
-		maps.Copy(p.dst, p.src)
-	}
 }
 
 // reportSerial adds the serial petitioners' lines when the file has them.

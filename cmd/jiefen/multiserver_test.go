@@ -76,8 +76,8 @@ func twoServers(t *testing.T, variant, meiliURL, meiliKey string) {
 		})
 	}
 	logsA, logsB := &lockedBuffer{}, &lockedBuffer{}
-	a, appA := startAppOn(t, cfgA, logsA)
-	b, _ := startAppOn(t, cfgB, logsB)
+	a, appA := startAppOn(t, cfgA, logsA, nil)
+	b, _ := startAppOn(t, cfgB, logsB, nil)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("server A log (tail):\n%s", logsA.tail(30))
@@ -384,14 +384,18 @@ func echoIntake(in loadIntake, key string) loadIntake {
 }
 
 // startAppOn is startApp on a given configuration (a shared database, a
-// fixed key, an engine), logging to logs.
-func startAppOn(t *testing.T, cfg Config, logs io.Writer) (*testServer, *App) {
+// fixed key, an engine), logging to logs; prepare, if set, runs before
+// serving.
+func startAppOn(t *testing.T, cfg Config, logs io.Writer, prepare func(ctx context.Context, app *App)) (*testServer, *App) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	app, err := OpenApp(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		cancel()
 		t.Fatal(err)
+	}
+	if prepare != nil {
+		prepare(ctx, app)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
