@@ -73,15 +73,15 @@ type Store interface {
 
 // CaseFilter selects cases for lists. Scope is always applied.
 type CaseFilter struct {
-	Scope       string // region prefix of the actor
-	Region      string // region prefix asked for (inside Scope)
-	Statuses    []Status
-	Channel     kernel.Channel // cases with at least one intake from this channel
-	Category    string
-	Overdue     *bool
+	Scope    string // region prefix of the actor
+	Region   string // region prefix asked for (inside Scope)
+	Statuses []Status
+	Channel  kernel.Channel // cases with at least one intake from this channel
+	Category string
+	Overdue  *bool
 	// DueWithin selects cases with a running clock due by the end of the
 	// DueWithin-th day from Now's (China) date, not yet passed.
-	DueWithin *int
+	DueWithin   *int
 	Now         time.Time // reference time for Overdue
 	CreatedFrom *time.Time
 	CreatedTo   *time.Time

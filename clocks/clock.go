@@ -204,17 +204,28 @@ func (k *Clock) PausedDays(cal *calendar.Calendar) int {
 	return n
 }
 
-// recompute derives the due from the start: the period plus the paused
-// days in the clock's unit, then each extension in its own unit, every
-// step ending on a working day (民法典 art. 203). Computing from the start
+// recompute derives the due from the start: the period, the paused days
+// and the extensions in the clock's own unit counted as one period (60 + 30
+// = 90 days from acceptance, 《信访工作条例》第三十四条), its last day rolled
+// to a working day once (民法典 art. 203); extensions in the other unit
+// then count from that day, each rolled again. Computing from the start
 // rather than shifting the old due keeps a rolled-over last day from
 // lengthening the period twice.
 func (k *Clock) recompute(cal *calendar.Calendar) error {
-	due, err := cal.Deadline(calendar.DateOf(k.Start), k.Days+k.PausedDays(cal), k.Unit)
+	days := k.Days + k.PausedDays(cal)
+	var other []Extension
+	for _, e := range k.Extensions {
+		if e.Unit == k.Unit {
+			days += e.Days
+		} else {
+			other = append(other, e)
+		}
+	}
+	due, err := cal.Deadline(calendar.DateOf(k.Start), min(days, calendar.MaxPeriod), k.Unit)
 	if err != nil {
 		return err
 	}
-	for _, e := range k.Extensions {
+	for _, e := range other {
 		if due, err = cal.Deadline(due, e.Days, e.Unit); err != nil {
 			return err
 		}

@@ -151,8 +151,9 @@ func TestExtendAndStop(t *testing.T) {
 	if err := k.Extend(cal, 30, calendar.CalendarDays, "情况复杂", "王主任", at(t, "2027-09-01")); err != nil {
 		t.Fatal(err)
 	}
-	// Extended from the last day: 10-08 + 30 = 11-07, a Sunday → 11-08.
-	if day(k) != "2027-11-08" || len(k.Extensions) != 1 {
+	// 60 + 30 = 90 days from the start, rolled once: 10-31 is a Sunday →
+	// 11-01 (not the rolled 60-day due 10-08 plus 30 = 11-08).
+	if day(k) != "2027-11-01" || len(k.Extensions) != 1 {
 		t.Errorf("extended due %s", day(k))
 	}
 	if _, err := k.Resume(cal, at(t, "2027-09-02")); err == nil {

@@ -160,7 +160,7 @@ func eventText(e eventJSON) string {
 var pages = func() map[string]*template.Template {
 	base := template.Must(template.New("").Funcs(consoleFuncs).ParseFS(templateFS, "templates/layout.html"))
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "cases", "case", "intake", "error", "clusters", "reception", "caller", "users"} {
+	for _, name := range []string{"login", "cases", "case", "intake", "error", "clusters", "reception", "caller", "users", "module"} {
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
 	}
 	return out
@@ -193,6 +193,11 @@ type page struct {
 	Query          string
 	Number         string // the calling number (来电查询)
 	Script         string // the page's own script, loaded after console.js
+	Intro          string // a module page's line under its title
+	// Nav lists the module pages of the user's role; Panels the modules'
+	// panels on a case page (modules.go).
+	Nav    []navLink
+	Panels []CasePanel
 	// Documents is the case page's 文书 panel (documents_panel.go).
 	Documents *documentsPanel
 }
@@ -231,6 +236,7 @@ func (s *Server) console(app *fiber.App) {
 	auth.Get("/caller", func(c *fiber.Ctx) error {
 		return s.render(c, fiber.StatusOK, "caller", &page{Title: "来电查询", Number: c.Query("number"), Script: "/static/caller.js"})
 	})
+	s.modulePages(auth)
 }
 
 // consoleCSP allows the console's own scripts, styles and images only: no
@@ -284,6 +290,10 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, p *page) error {
 		a := u.Actor()
 		p.CanRegister, p.CanTransition = a.Can(kernel.PermRegister), a.Can(kernel.PermTransition)
 		p.CanAssign, p.CanSchedule = a.Can(kernel.PermAssign), a.Can(kernel.PermSchedule)
+		p.Nav = s.moduleNav(u.Role)
+		if p.Case != nil {
+			p.Panels = s.casePanels(u.Role)
+		}
 		if r, err := s.Cases.LookupRegion(c.UserContext(), u.RegionCode); err == nil {
 			p.ScopeName = r.Name
 		}

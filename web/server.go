@@ -59,6 +59,10 @@ type Deps struct {
 	TrustedProxies []string
 	// Mounts add the channels' routes (WeChat, hotline, video) and pages.
 	Mounts []Mount
+	// Pages and CasePanels are the modules' console pages and case page
+	// panels (modules.go).
+	Pages      []ConsolePage
+	CasePanels []CasePanel
 	// Documents, if set, lists a case's documents (文书) on its console page.
 	Documents CaseDocuments
 	// GroupWarnings, if set, lists the group early warnings (群体性事件预警)

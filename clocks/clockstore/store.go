@@ -116,7 +116,8 @@ func (s *Store) Update(ctx context.Context, k *clocks.Clock) error {
 		return err
 	}
 	_, err = s.idb.NewUpdate().Model(r).
-		Column("due_at", "status", "pauses", "extensions", "missed_at", "ended_at", "updated_at").
+		Column("unit", "days", "source", "start_at", "due_at", "status", "pauses", "extensions",
+			"missed_at", "ended_at", "updated_at").
 		WherePK().Exec(ctx)
 	return database.Err(err, "期限")
 }

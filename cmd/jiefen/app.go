@@ -61,10 +61,13 @@ type App struct {
 	Syncer     *search.Syncer
 	Detector   *search.Detector
 	engineName string
-	maintain   func() error    // periodic upkeep of the embedded index
-	mounts     []web.Mount     // the channels' routes
-	base       context.Context // requests derive from it; cancelled late in shutdown
-	stopSync   func()          // ends the background index sync
+	maintain   func() error // periodic upkeep of the embedded index
+	mounts     []web.Mount  // the channels' routes
+	// pages and panels are the modules' console pages and case panels.
+	pages    []web.ConsolePage
+	panels   []web.CasePanel
+	base     context.Context // requests derive from it; cancelled late in shutdown
+	stopSync func()          // ends the background index sync
 }
 
 // OpenApp opens the database, applies migrations, loads the regions on
@@ -219,6 +222,7 @@ func (a *App) Handler() *fiber.App {
 		Cases: a.Cases, Staff: a.Staff, Residents: a.Residents, Calendar: a.Calendar, Ready: a.ready,
 		Live: a.live, Unavailable: database.Unavailable, Base: a.base, Metrics: a.Metrics.Middleware(),
 		Log: a.Log, Version: version(), Mounts: a.mounts, Documents: a.Documents,
+		Pages: a.pages, CasePanels: a.panels,
 		GroupWarnings:  a.groupWarnings(),
 		PublicURL:      os.Getenv("JIEFEN_PUBLIC_URL"),
 		TrustedProxies: a.trustedProxies(),
