@@ -124,10 +124,21 @@ func loadDemo(ctx context.Context, app *App, out io.Writer) error {
 		len(samples), total, strings.Join(parts, "、"), overdue, decisions[cases.DecisionMerged],
 		decisions[cases.DecisionGrouped], time.Since(start).Seconds())
 	if app.Video != nil {
-		return receptionDemo(ctx, app, byRole, now, out)
+		if err := receptionDemo(ctx, app, byRole, now, out); err != nil {
+			return err
+		}
+	}
+	for _, step := range demoSteps {
+		if err := step(ctx, app, byRole, now, out); err != nil {
+			return err
+		}
 	}
 	return nil
 }
+
+// demoSteps add a module's demo data (mediations, petitions …) after the
+// cases; each module's file registers its step in init, as wirings do.
+var demoSteps []func(ctx context.Context, app *App, byRole map[kernel.Role]*staff.User, now time.Time, out io.Writer) error
 
 // receptionDemo plans the leader's next reception day in the demo
 // mediator's district, published, with two cases booked by the clerk: what
