@@ -92,6 +92,16 @@ type CaseFilter struct {
 	AwaitingInfo bool
 	BeforeID     int64 // cursor: only cases with a smaller id
 	Limit        int
+	// Conds are the filters modules add (petition stage, backlog …).
+	Conds []Cond
+}
+
+// Cond is a condition a module adds to case lists: SQL on the cases row,
+// aliased case_row (e.g. "EXISTS (SELECT 1 FROM petitions p WHERE
+// p.case_id = case_row.id AND p.stage = ?)"), with its arguments.
+type Cond struct {
+	SQL  string
+	Args []any
 }
 
 // ErrStale is the conflict of an update to a case that someone changed

@@ -166,7 +166,9 @@ func parseDay(s string, endOfDay bool) (time.Time, bool) {
 	return t, true
 }
 
-func (s *Server) listCases(c *fiber.Ctx) error {
+// caseFilter reads the case list's filters from the query: GET /cases
+// and the exports share it. Modules add their own (ListFilters).
+func (s *Server) caseFilter(c *fiber.Ctx) (cases.CaseFilter, error) {
 	f := cases.CaseFilter{
 		Region:   c.Query("region"),
 		Channel:  kernel.Channel(c.Query("channel")),
@@ -181,45 +183,45 @@ func (s *Server) listCases(c *fiber.Ctx) error {
 	if v := c.Query("overdue"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return kernel.FieldError("overdue", "应为 true 或 false")
+			return f, kernel.FieldError("overdue", "应为 true 或 false")
 		}
 		f.Overdue = &b
 	}
 	if v := c.Query("due_within"); v != "" {
 		n, err := strconv.Atoi(strings.TrimSuffix(v, "d"))
 		if err != nil || n < 0 || n > 366 {
-			return kernel.FieldError("due_within", "应为0至366之间的天数，例如 3d")
+			return f, kernel.FieldError("due_within", "应为0至366之间的天数，例如 3d")
 		}
 		f.DueWithin = &n
 	}
 	if v := c.Query("created_from"); v != "" {
 		t, ok := parseDay(v, false)
 		if !ok {
-			return kernel.FieldError("created_from", "日期格式错误，应为2025-09-16")
+			return f, kernel.FieldError("created_from", "日期格式错误，应为2025-09-16")
 		}
 		f.CreatedFrom = &t
 	}
 	if v := c.Query("created_to"); v != "" {
 		t, ok := parseDay(v, true)
 		if !ok {
-			return kernel.FieldError("created_to", "日期格式错误，应为2025-09-16")
+			return f, kernel.FieldError("created_to", "日期格式错误，应为2025-09-16")
 		}
 		f.CreatedTo = &t
 	}
 	if err := s.assigneeFilter(c, &f); err != nil {
-		return err
+		return f, err
 	}
 	if v := c.Query("awaiting_info"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return kernel.FieldError("awaiting_info", "应为 true 或 false")
+			return f, kernel.FieldError("awaiting_info", "应为 true 或 false")
 		}
 		f.AwaitingInfo = b
 	}
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 200 {
-			return kernel.FieldError("limit", "应为1至200之间的整数")
+			return f, kernel.FieldError("limit", "应为1至200之间的整数")
 		}
 		f.Limit = n
 	} else {
@@ -228,9 +230,28 @@ func (s *Server) listCases(c *fiber.Ctx) error {
 	if v := c.Query("cursor"); v != "" {
 		id, ok := decodeCursor(v)
 		if !ok {
-			return kernel.FieldError("cursor", "分页游标无效")
+			return f, kernel.FieldError("cursor", "分页游标无效")
 		}
 		f.BeforeID = id
+	}
+	for _, lf := range s.ListFilters {
+		v := strings.TrimSpace(c.Query(lf.Param))
+		if v == "" {
+			continue
+		}
+		cond, err := lf.Parse(v, s.Now())
+		if err != nil {
+			return f, err
+		}
+		f.Conds = append(f.Conds, cond)
+	}
+	return f, nil
+}
+
+func (s *Server) listCases(c *fiber.Ctx) error {
+	f, err := s.caseFilter(c)
+	if err != nil {
+		return err
 	}
 	list, err := s.Cases.List(c.UserContext(), actor(c), f)
 	if err != nil {

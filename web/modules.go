@@ -1,10 +1,21 @@
 package web
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/kernel"
 )
+
+// ListFilter is a module's filter of the case list, GET
+// /cases?{Param}=value: Parse turns the value into a condition, or a
+// field error (kernel.FieldError(Param, …)) for a bad value.
+type ListFilter struct {
+	Param string
+	Parse func(value string, now time.Time) (cases.Cond, error)
+}
 
 // Modules (mediation, petition, statistics …) add console pages and case
 // page panels without touching the console's templates: a page is a shell

@@ -63,6 +63,8 @@ type Deps struct {
 	// panels (modules.go).
 	Pages      []ConsolePage
 	CasePanels []CasePanel
+	// ListFilters are the modules' filters of GET /cases and its export.
+	ListFilters []ListFilter
 	// Documents, if set, lists a case's documents (文书) on its console page.
 	Documents CaseDocuments
 	// GroupWarnings, if set, lists the group early warnings (群体性事件预警)

@@ -210,6 +210,9 @@ func (s *Store) ListCases(ctx context.Context, f cases.CaseFilter) ([]*cases.Cas
 	if f.AwaitingInfo {
 		q = q.Where("case_row.info_requested_at IS NOT NULL")
 	}
+	for _, c := range f.Conds {
+		q = q.Where(c.SQL, c.Args...)
+	}
 	if f.BeforeID > 0 {
 		q = q.Where("case_row.id < ?", f.BeforeID)
 	}

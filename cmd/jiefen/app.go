@@ -66,8 +66,9 @@ type App struct {
 	// pages and panels are the modules' console pages and case panels.
 	pages    []web.ConsolePage
 	panels   []web.CasePanel
-	base     context.Context // requests derive from it; cancelled late in shutdown
-	stopSync func()          // ends the background index sync
+	filters  []web.ListFilter // the modules' case list filters
+	base     context.Context  // requests derive from it; cancelled late in shutdown
+	stopSync func()           // ends the background index sync
 }
 
 // OpenApp opens the database, applies migrations, loads the regions on
@@ -222,7 +223,7 @@ func (a *App) Handler() *fiber.App {
 		Cases: a.Cases, Staff: a.Staff, Residents: a.Residents, Calendar: a.Calendar, Ready: a.ready,
 		Live: a.live, Unavailable: database.Unavailable, Base: a.base, Metrics: a.Metrics.Middleware(),
 		Log: a.Log, Version: version(), Mounts: a.mounts, Documents: a.Documents,
-		Pages: a.pages, CasePanels: a.panels,
+		Pages: a.pages, CasePanels: a.panels, ListFilters: a.filters,
 		GroupWarnings:  a.groupWarnings(),
 		PublicURL:      os.Getenv("JIEFEN_PUBLIC_URL"),
 		TrustedProxies: a.trustedProxies(),
