@@ -29,6 +29,23 @@ var kindTitles = map[Kind]string{
 	KindRejectNotice: "不予受理告知书",
 }
 
+// Define adds a kind of document a module generates (调解协议书,
+// 处理意见书 …), at the module's package initialisation:
+//
+//	var KindAgreement = documents.Define("mediation_agreement", "人民调解协议书")
+//
+// It panics on a repeated or empty kind: a programming error.
+func Define(k Kind, title string) Kind {
+	if k == "" || title == "" || len(k) > 40 {
+		panic("documents: Define needs a kind (≤ 40 bytes) and a title")
+	}
+	if _, ok := kindTitles[k]; ok {
+		panic("documents: kind " + string(k) + " defined twice")
+	}
+	kindTitles[k] = title
+	return k
+}
+
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool { _, ok := kindTitles[k]; return ok }
 

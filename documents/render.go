@@ -207,6 +207,77 @@ func (r *Renderer) Render(n Notice) (out []byte, err error) {
 	return buf.Bytes(), nil
 }
 
+// Sheet is a document a module composes (调解协议书, 处理意见书 …): a
+// title, paragraphs of body text (wrapped; start one with "　　" to
+// indent it), and the closing lines set right (the unit, 盖章, the date).
+// Sections are headed paragraphs: a paragraph starting with "## " is
+// drawn as a heading.
+type Sheet struct {
+	Kind       Kind
+	CaseNo     string
+	Title      string // default: the kind's title
+	Paragraphs []string
+	Sign       []string
+	Date       time.Time
+}
+
+// RenderSheet draws a module's document as a PDF.
+func (r *Renderer) RenderSheet(sh Sheet) (out []byte, err error) {
+	if !sh.Kind.Valid() {
+		return nil, fmt.Errorf("documents: unknown kind %q", sh.Kind)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("documents: render %s: %v", sh.Kind, p)
+		}
+	}()
+	title := sh.Title
+	if title == "" {
+		title = sh.Kind.Title()
+	}
+	pdf := r.newPDF()
+	pdf.SetMargins(margin, margin, margin)
+	pdf.SetAutoPageBreak(true, margin)
+	pdf.SetTitle(title+" "+sh.CaseNo, true)
+	pdf.SetCreator("Jiefen 解纷", true)
+	pdf.SetCreationDate(sh.Date)
+	pdf.SetModificationDate(sh.Date)
+	pdf.AddPage()
+	width, _ := pdf.GetPageSize()
+	text := width - 2*margin
+	pdf.SetFont(fontName, "", titleSize)
+	pdf.CellFormat(text, 16, title, "", 1, "C", false, 0, "")
+	if sh.CaseNo != "" {
+		pdf.SetFont(fontName, "", 11)
+		pdf.CellFormat(text, 8, "案件编号："+sh.CaseNo, "", 1, "R", false, 0, "")
+	}
+	pdf.Ln(4)
+	for _, p := range sh.Paragraphs {
+		if h, ok := strings.CutPrefix(p, "## "); ok {
+			pdf.SetFont(fontName, "", bodySize+1)
+			pdf.Ln(2)
+			pdf.CellFormat(text, lineHeight, h, "", 1, "L", false, 0, "")
+			continue
+		}
+		pdf.SetFont(fontName, "", bodySize)
+		for _, line := range wrap(pdf, p, text) {
+			pdf.CellFormat(text, lineHeight, line, "", 1, "L", false, 0, "")
+		}
+	}
+	if len(sh.Sign) > 0 {
+		pdf.SetFont(fontName, "", bodySize)
+		pdf.Ln(lineHeight)
+		for _, line := range sh.Sign {
+			pdf.CellFormat(text, lineHeight, line, "", 1, "R", false, 0, "")
+		}
+	}
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return nil, fmt.Errorf("documents: render %s: %w", sh.Kind, err)
+	}
+	return buf.Bytes(), nil
+}
+
 // noLineStart are the marks Chinese typesetting keeps off the start of a
 // line (避头): they stay on the line before, even a little past its end.
 const noLineStart = "，。、；：？！）》」』”’%"

@@ -117,3 +117,27 @@ func TestFonts(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+var kindTestSheet = Define("test_sheet", "测试文书")
+
+func TestRenderSheet(t *testing.T) {
+	r := testRenderer(t)
+	pdf, err := r.RenderSheet(Sheet{Kind: kindTestSheet, CaseNo: "610902202512060001",
+		Paragraphs: []string{"## 一、纠纷事实", "　　甲方李秀英与乙方王建国因通道被彩钢棚阻挡发生纠纷。", "## 二、协议内容", "　　乙方于2026年1月10日前拆除彩钢棚。"},
+		Sign: []string{"汉滨区人民调解委员会（盖章）", "2025年12月6日"}, Date: time.Date(2025, 12, 6, 10, 0, 0, 0, calendar.China)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdftest.Text(t, pdf)
+	if text == "" {
+		t.Skip("no pdftotext")
+	}
+	for _, s := range []string{"测试文书", "610902202512060001", "一、纠纷事实", "李秀英", "王建国", "乙方于2026年1月10日前拆除彩钢棚", "（盖章）", "2025年12月6日"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("%q missing from %q", s, text)
+		}
+	}
+	if _, err := r.RenderSheet(Sheet{Kind: "nope"}); err == nil {
+		t.Error("an undefined kind must fail")
+	}
+}

@@ -178,6 +178,60 @@ func (s *Service) unit(ctx context.Context, c *cases.Case) string {
 	return strings.ReplaceAll(s.Unit, "{county}", name)
 }
 
+// Render draws a module's document with the configured font; without one
+// it answers 503 (EUnavailable).
+func (s *Service) Render(sh Sheet) ([]byte, error) {
+	if s.Renderer == nil {
+		return nil, errNoFont
+	}
+	return s.Renderer.RenderSheet(sh)
+}
+
+// Save stores a PDF a module rendered for a case as the next version of
+// its kind, in the module's unit of work (tx), with a timeline event.
+// sourceEventID, if not 0, is the module's event the document records: a
+// second Save for it returns the stored document.
+func (s *Service) Save(ctx context.Context, tx kernel.Tx, caseID int64, kind Kind, pdf []byte, actor kernel.Actor, sourceEventID int64) (*Document, error) {
+	if !kind.Valid() {
+		return nil, fmt.Errorf("documents: unknown kind %q", kind)
+	}
+	st := s.Store.WithTx(tx)
+	if sourceEventID != 0 {
+		if d, err := st.BySource(ctx, caseID, kind, sourceEventID); err != nil || d != nil {
+			return d, err
+		}
+	}
+	d := &Document{CaseID: caseID, Kind: kind, Title: kind.Title(), SourceEventID: sourceEventID,
+		CreatedBy: actor.UserID, CreatedByName: actor.Name, CreatedAt: s.Now().UTC()}
+	d.Seal(pdf)
+	var err error
+	if d.Version, err = st.NextVersion(ctx, caseID, kind); err != nil {
+		return nil, err
+	}
+	if err := st.Create(ctx, d); err != nil {
+		return nil, err
+	}
+	err = s.Cases.WithTx(tx).Note(ctx, kernel.SystemActor("系统"), caseID, EventGenerated,
+		fmt.Sprintf("已生成%s（第%d版）", d.Title, d.Version),
+		map[string]any{"document_id": d.ID, "kind": string(d.Kind), "version": d.Version, "sha256": d.SHA256})
+	return d, err
+}
+
+// Latest returns the newest document of kind of a case with its content;
+// nil if there is none.
+func (s *Service) Latest(ctx context.Context, caseID int64, kind Kind) (*Document, error) {
+	list, err := s.Store.List(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range list { // newest first
+		if d.Kind == kind {
+			return s.Store.Get(ctx, caseID, d.ID)
+		}
+	}
+	return nil, nil
+}
+
 // caseInScope finds the actor's case; one outside their region is not found.
 func (s *Service) caseInScope(ctx context.Context, actor kernel.Actor, no string) (*cases.Case, error) {
 	if s.Renderer == nil {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jiefen/jiefen/web/browsertest"
+
 	"github.com/jiefen/jiefen/database/dbtest"
 )
 
@@ -245,8 +247,8 @@ func caseReviewList(t *testing.T, dialect string) {
 // shown, and the banner says what happened with a link; a second visit
 // saved without choosing merges by detection.
 func TestConsoleIntakeHints(t *testing.T) {
-	b := openBrowser(t, 1280, 900, 1, false)
-	p := b.page
+	b := browsertest.Open(t, 1280, 900, 1, false)
+	p := b.Page
 	s, _ := startApp(t, "sqlite", io.Discard, nil)
 	s.addUser("clerk", "window_clerk", "610902")
 	clerk := s.login("clerk")
@@ -260,51 +262,51 @@ func TestConsoleIntakeHints(t *testing.T) {
 	}
 	no := r.body["case_no"].(string)
 
-	p.navigate(s.url + "/console/login")
-	p.waitFor(`!!document.querySelector('input[name=username]')`)
-	p.typeInto("input[name=username]", "clerk")
-	p.typeInto("input[name=password]", "secret-clerk")
-	p.eval(`document.querySelector('form button[type=submit]').click()`)
-	p.waitFor(`location.pathname === '/console/' || location.pathname === '/console/cases'`)
+	p.Navigate(s.url + "/console/login")
+	p.WaitFor(`!!document.querySelector('input[name=username]')`)
+	p.TypeInto("input[name=username]", "clerk")
+	p.TypeInto("input[name=password]", "secret-clerk")
+	p.Eval(`document.querySelector('form button[type=submit]').click()`)
+	p.WaitFor(`location.pathname === '/console/' || location.pathname === '/console/cases'`)
 
 	fill := func() {
 		t.Helper()
-		p.navigate(s.url + "/console/intake")
-		p.waitFor(`!!document.getElementById('intake-form')`)
-		p.eval(`document.querySelector('select[name=channel]').value = 'hotline'`)
-		p.typeInto(`input[name="person.name"]`, "孙斌")
-		p.typeInto(`input[name="person.phone"]`, "13812345678")
-		p.typeInto(`input[name=region_code]`, "610902001003")
-		p.typeInto(`input[name=subject]`, "丽发新城附近修建搅拌站噪音灰尘污染")
-		p.typeInto(`textarea[name=content]`, "来电人反映：丽发新城小区附近的搅拌站机器日夜轰鸣，扬尘漫天，严重影响休息。")
-		p.waitFor(`document.getElementById('intake-decision').dataset.decision === 'merged'`)
+		p.Navigate(s.url + "/console/intake")
+		p.WaitFor(`!!document.getElementById('intake-form')`)
+		p.Eval(`document.querySelector('select[name=channel]').value = 'hotline'`)
+		p.TypeInto(`input[name="person.name"]`, "孙斌")
+		p.TypeInto(`input[name="person.phone"]`, "13812345678")
+		p.TypeInto(`input[name=region_code]`, "610902001003")
+		p.TypeInto(`input[name=subject]`, "丽发新城附近修建搅拌站噪音灰尘污染")
+		p.TypeInto(`textarea[name=content]`, "来电人反映：丽发新城小区附近的搅拌站机器日夜轰鸣，扬尘漫天，严重影响休息。")
+		p.WaitFor(`document.getElementById('intake-decision').dataset.decision === 'merged'`)
 	}
 	fill()
-	if got := p.text("#intake-hints"); !strings.Contains(got, no) || !strings.Contains(got, "本人的在办和历史案件") ||
+	if got := p.Text("#intake-hints"); !strings.Contains(got, no) || !strings.Contains(got, "本人的在办和历史案件") ||
 		!strings.Contains(got, "并入") {
 		t.Errorf("hints: %q", got)
 	}
-	p.eval(`document.querySelector('[data-attach="` + no + `"]').click()`)
-	if got := p.text("#intake-submit"); got != "并入案件 "+no {
+	p.Eval(`document.querySelector('[data-attach="` + no + `"]').click()`)
+	if got := p.Text("#intake-submit"); got != "并入案件 "+no {
 		t.Errorf("submit button: %q", got)
 	}
-	p.eval(`document.getElementById('intake-submit').click()`)
-	p.waitFor(`document.getElementById('intake-banner').dataset.decision === 'attached'`)
-	if got := p.text("#intake-banner"); got != "已并入案件 "+no {
+	p.Eval(`document.getElementById('intake-submit').click()`)
+	p.WaitFor(`document.getElementById('intake-banner').dataset.decision === 'attached'`)
+	if got := p.Text("#intake-banner"); got != "已并入案件 "+no {
 		t.Errorf("banner: %q", got)
 	}
-	if n := p.evalInt(`document.querySelectorAll('#intake-banner a[href="/console/cases/` + no + `"]').length`); n != 1 {
+	if n := p.EvalInt(`document.querySelectorAll('#intake-banner a[href="/console/cases/` + no + `"]').length`); n != 1 {
 		t.Errorf("banner links to the case: %d", n)
 	}
-	if v := p.evalString(`document.querySelector('input[name=subject]').value`); v != "" {
+	if v := p.EvalString(`document.querySelector('input[name=subject]').value`); v != "" {
 		t.Errorf("form not cleared: %q", v)
 	}
 
 	// Saved without choosing: registration merges by itself.
 	fill()
-	p.eval(`document.getElementById('intake-submit').click()`)
-	p.waitFor(`document.getElementById('intake-banner').dataset.decision === 'merged'`)
-	if got := p.text("#intake-banner"); got != "已并入案件 "+no {
+	p.Eval(`document.getElementById('intake-submit').click()`)
+	p.WaitFor(`document.getElementById('intake-banner').dataset.decision === 'merged'`)
+	if got := p.Text("#intake-banner"); got != "已并入案件 "+no {
 		t.Errorf("banner: %q", got)
 	}
 	r = s.do("GET", "/api/v1/cases/"+no, clerk, nil)

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jiefen/jiefen/web/browsertest"
+
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/clocks"
 	"github.com/jiefen/jiefen/database/dbtest"
@@ -249,29 +251,29 @@ func clocksEndToEnd(t *testing.T, dialect string) {
 // consoleClocks shows the case page in headless Chromium: every clock with
 // its days left.
 func consoleClocks(t *testing.T, s *testServer, no, uncovered string) {
-	b := openBrowser(t, 1280, 900, 1, false)
-	p := b.page
-	p.navigate(s.url + "/console/login?next=" + url.QueryEscape("/console/cases/"+no))
-	p.waitFor(`!!document.querySelector('input[name=username]')`)
-	p.typeInto("input[name=username]", "clerk")
-	p.typeInto("input[name=password]", "secret-clerk")
-	p.eval(`document.querySelector('form button[type=submit]').click()`)
-	p.waitFor(`location.pathname.indexOf('/console/') === 0 && location.pathname !== '/console/login'`)
-	p.navigate(s.url + "/console/cases/" + no)
-	p.waitFor(`document.querySelectorAll('#clocks-rows tr.clock').length === 2`)
-	if got := p.text(`#clocks-rows tr[data-kind=handling]`); !strings.Contains(got, "办理期限") || !strings.Contains(got, "已超期") ||
+	b := browsertest.Open(t, 1280, 900, 1, false)
+	p := b.Page
+	p.Navigate(s.url + "/console/login?next=" + url.QueryEscape("/console/cases/"+no))
+	p.WaitFor(`!!document.querySelector('input[name=username]')`)
+	p.TypeInto("input[name=username]", "clerk")
+	p.TypeInto("input[name=password]", "secret-clerk")
+	p.Eval(`document.querySelector('form button[type=submit]').click()`)
+	p.WaitFor(`location.pathname.indexOf('/console/') === 0 && location.pathname !== '/console/login'`)
+	p.Navigate(s.url + "/console/cases/" + no)
+	p.WaitFor(`document.querySelectorAll('#clocks-rows tr.clock').length === 2`)
+	if got := p.Text(`#clocks-rows tr[data-kind=handling]`); !strings.Contains(got, "办理期限") || !strings.Contains(got, "已超期") ||
 		!strings.Contains(got, "2027-11-29") || !strings.Contains(got, "《信访工作条例》第三十四条") {
 		t.Errorf("handling clock on the case page: %q", got)
 	}
-	b.shot("case-clocks")
-	if p.evalString(`document.getElementById('clocks-warning').hidden ? 'hidden' : 'shown'`) != "hidden" {
+	b.Shot("case-clocks")
+	if p.EvalString(`document.getElementById('clocks-warning').hidden ? 'hidden' : 'shown'`) != "hidden" {
 		t.Error("a warning on a case whose calendar is covered")
 	}
 	// Registered in 2029: its accept clock is not covered, and the page
 	// warns.
-	p.navigate(s.url + "/console/cases/" + uncovered)
-	p.waitFor(`document.querySelectorAll('#clocks-rows tr.clock').length === 2`)
-	if got := p.text("#clocks-warning"); !strings.Contains(got, "节假日安排尚未收录") {
+	p.Navigate(s.url + "/console/cases/" + uncovered)
+	p.WaitFor(`document.querySelectorAll('#clocks-rows tr.clock').length === 2`)
+	if got := p.Text("#clocks-warning"); !strings.Contains(got, "节假日安排尚未收录") {
 		t.Errorf("uncovered calendar warning: %q", got)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jiefen/jiefen/web/browsertest"
+
 	"github.com/jiefen/jiefen/documents"
 )
 
@@ -90,28 +92,28 @@ func TestConsoleDocuments(t *testing.T) {
 		if r.status != 201 || r.body["decision"] != "new" {
 			t.Fatalf("register: %d %s", r.status, r.raw)
 		}
-		b := openBrowser(t, 1280, 900, 1, false)
-		p := b.page
-		p.navigate(s.url + "/console/login?next=" + url.QueryEscape("/console/cases/"+no))
-		p.waitFor(`!!document.querySelector('input[name=username]')`)
-		p.typeInto("input[name=username]", "clerk")
-		p.typeInto("input[name=password]", "secret-clerk")
-		p.eval(`document.querySelector('form button[type=submit]').click()`)
-		p.waitFor(`location.pathname.indexOf('/console/') === 0 && location.pathname !== '/console/login'`)
-		p.navigate(s.url + "/console/cases/" + no)
+		b := browsertest.Open(t, 1280, 900, 1, false)
+		p := b.Page
+		p.Navigate(s.url + "/console/login?next=" + url.QueryEscape("/console/cases/"+no))
+		p.WaitFor(`!!document.querySelector('input[name=username]')`)
+		p.TypeInto("input[name=username]", "clerk")
+		p.TypeInto("input[name=password]", "secret-clerk")
+		p.Eval(`document.querySelector('form button[type=submit]').click()`)
+		p.WaitFor(`location.pathname.indexOf('/console/') === 0 && location.pathname !== '/console/login'`)
+		p.Navigate(s.url + "/console/cases/" + no)
 		// Accept from the page's 办理 form.
-		p.waitFor(`!!document.querySelector('form[action$="/transition"] select[name=to] option[value=accepted]')`)
-		p.eval(`(function(){var f=document.querySelector('form[action$="/transition"]'); f.querySelector('select[name=to]').value='accepted'; f.querySelector('button[type=submit]').click(); return true})()`)
-		p.waitFor(`location.search.indexOf('msg=') >= 0 && document.querySelector('.status').textContent.length > 0`)
+		p.WaitFor(`!!document.querySelector('form[action$="/transition"] select[name=to] option[value=accepted]')`)
+		p.Eval(`(function(){var f=document.querySelector('form[action$="/transition"]'); f.querySelector('select[name=to]').value='accepted'; f.querySelector('button[type=submit]').click(); return true})()`)
+		p.WaitFor(`location.search.indexOf('msg=') >= 0 && document.querySelector('.status').textContent.length > 0`)
 		s.waitDocument(clerk, no, "accept_notice")
-		p.navigate(s.url + "/console/cases/" + no)
-		p.waitFor(`!!document.querySelector('#documents a[href*="/documents/"]')`)
-		if got := p.text("#documents"); !strings.Contains(got, "受理告知书") || !strings.Contains(got, "第 1 版") {
+		p.Navigate(s.url + "/console/cases/" + no)
+		p.WaitFor(`!!document.querySelector('#documents a[href*="/documents/"]')`)
+		if got := p.Text("#documents"); !strings.Contains(got, "受理告知书") || !strings.Contains(got, "第 1 版") {
 			t.Errorf("文书 panel: %q", got)
 		}
-		b.shot("case-documents")
+		b.Shot("case-documents")
 		// The link, fetched by the page itself (its cookie, no token).
-		got := p.evalString(`fetch(document.querySelector('#documents a').getAttribute('href'))` +
+		got := p.EvalString(`fetch(document.querySelector('#documents a').getAttribute('href'))` +
 			`.then(function(r){return r.arrayBuffer().then(function(b){` +
 			`return r.status+' '+r.headers.get('content-type')+' '+String.fromCharCode.apply(null,new Uint8Array(b.slice(0,5)))})})`)
 		if got != "200 application/pdf %PDF-" {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jiefen/jiefen/web/browsertest"
+
 	"github.com/jiefen/jiefen/database/dbtest"
 )
 
@@ -166,8 +168,8 @@ func TestRegionSearch(t *testing.T) {
 // creates an account in a unit, picking its region by name, then disables
 // it, and its open session ends; a clerk has neither the link nor the page.
 func TestConsoleUsersPage(t *testing.T) {
-	b := openBrowser(t, 1280, 900, 1, false)
-	p := b.page
+	b := browsertest.Open(t, 1280, 900, 1, false)
+	p := b.Page
 	s, _ := startApp(t, "sqlite", io.Discard, nil)
 	s.addUser("admin", "admin", "610902")
 	s.addUser("clerk", "window_clerk", "610902")
@@ -177,67 +179,67 @@ func TestConsoleUsersPage(t *testing.T) {
 	}
 	login := func(user string) {
 		t.Helper()
-		p.navigate(s.url + "/console/login")
-		p.waitFor(`!!document.querySelector('input[name=username]')`)
-		p.typeInto("input[name=username]", user)
-		p.typeInto("input[name=password]", "secret-"+user)
-		p.eval(`document.querySelector('form button[type=submit]').click()`)
-		p.waitFor(`location.pathname === '/console/' || location.pathname === '/console/cases'`)
+		p.Navigate(s.url + "/console/login")
+		p.WaitFor(`!!document.querySelector('input[name=username]')`)
+		p.TypeInto("input[name=username]", user)
+		p.TypeInto("input[name=password]", "secret-"+user)
+		p.Eval(`document.querySelector('form button[type=submit]').click()`)
+		p.WaitFor(`location.pathname === '/console/' || location.pathname === '/console/cases'`)
 	}
 	login("admin")
-	if !strings.Contains(p.text("header nav"), "用户管理") {
-		t.Errorf("admin nav: %q", p.text("header nav"))
+	if !strings.Contains(p.Text("header nav"), "用户管理") {
+		t.Errorf("admin nav: %q", p.Text("header nav"))
 	}
-	p.navigate(s.url + "/console/users")
-	p.waitFor(`document.getElementById('users').dataset.loads === '1' && document.getElementById('u-unit').options.length === 2`)
-	if got := p.text("#user-rows"); !strings.Contains(got, "admin") || !strings.Contains(got, "clerk") {
+	p.Navigate(s.url + "/console/users")
+	p.WaitFor(`document.getElementById('users').dataset.loads === '1' && document.getElementById('u-unit').options.length === 2`)
+	if got := p.Text("#user-rows"); !strings.Contains(got, "admin") || !strings.Contains(got, "clerk") {
 		t.Fatalf("list: %q", got)
 	}
 
 	// The region field suggests places by name.
-	p.eval(`document.getElementById('u-region').value = ''`)
-	p.typeInto("#u-region", "恒口")
-	p.waitFor(`document.querySelectorAll('#u-region-list option').length > 0`)
-	if got := p.evalString(`document.querySelector('#u-region-list option').value + ' ' + document.querySelector('#u-region-list option').label`); got != "610902107000 安康市/汉滨区/恒口镇" {
+	p.Eval(`document.getElementById('u-region').value = ''`)
+	p.TypeInto("#u-region", "恒口")
+	p.WaitFor(`document.querySelectorAll('#u-region-list option').length > 0`)
+	if got := p.EvalString(`document.querySelector('#u-region-list option').value + ' ' + document.querySelector('#u-region-list option').label`); got != "610902107000 安康市/汉滨区/恒口镇" {
 		t.Errorf("suggestion: %q", got)
 	}
 	// A password too short is refused with the field's message.
-	p.typeInto("#u-username", "wangfang")
-	p.typeInto("#u-name", "王芳")
-	p.typeInto("#u-password", "short")
-	p.eval(`document.getElementById('u-role').value = 'mediator';
+	p.TypeInto("#u-username", "wangfang")
+	p.TypeInto("#u-name", "王芳")
+	p.TypeInto("#u-password", "short")
+	p.Eval(`document.getElementById('u-role').value = 'mediator';
 		document.getElementById('u-region').value = '610902107000';
 		document.getElementById('u-unit').selectedIndex = 1`)
-	p.tap("#u-submit")
-	p.waitFor(`document.querySelector('[data-error-for="password"]').textContent !== ''`)
-	p.eval(`document.getElementById('u-password').value = 'secret-wangfang'`)
-	p.tap("#u-submit")
-	p.waitFor(`!!document.querySelector('#user-rows tr[data-username=wangfang]')`)
-	if got := p.text("#user-rows tr[data-username=wangfang]"); !strings.Contains(got, "王芳") || !strings.Contains(got, "调解员") ||
+	p.Tap("#u-submit")
+	p.WaitFor(`document.querySelector('[data-error-for="password"]').textContent !== ''`)
+	p.Eval(`document.getElementById('u-password').value = 'secret-wangfang'`)
+	p.Tap("#u-submit")
+	p.WaitFor(`!!document.querySelector('#user-rows tr[data-username=wangfang]')`)
+	if got := p.Text("#user-rows tr[data-username=wangfang]"); !strings.Contains(got, "王芳") || !strings.Contains(got, "调解员") ||
 		!strings.Contains(got, "恒口镇人民调解委员会") || !strings.Contains(got, "正常") {
 		t.Errorf("created row: %q", got)
 	}
-	b.shot("console-users")
+	b.Shot("console-users")
 	tok := s.login("wangfang")
 
 	// Disable: the row says so and the account's token stops working.
-	p.tap("#user-rows tr[data-username=wangfang] button[data-action=disable]")
-	p.waitFor(`(function(){var r=document.querySelector('#user-rows tr[data-username=wangfang] .state'); return !!r && r.textContent === '已停用';})()`)
+	p.Tap("#user-rows tr[data-username=wangfang] button[data-action=disable]")
+	p.WaitFor(`(function(){var r=document.querySelector('#user-rows tr[data-username=wangfang] .state'); return !!r && r.textContent === '已停用';})()`)
 	if r := s.do("GET", "/api/v1/me", tok, nil); r.status != 401 {
 		t.Fatalf("token after disabling in the console: %d %s", r.status, r.raw)
 	}
-	if got := p.text("#user-rows tr[data-username=admin]"); strings.Contains(got, "停用") {
+	if got := p.Text("#user-rows tr[data-username=admin]"); strings.Contains(got, "停用") {
 		t.Errorf("the admin may disable themselves: %q", got)
 	}
 
 	// A clerk: no link, and the page is refused.
 	login("clerk")
-	if strings.Contains(p.text("header nav"), "用户管理") {
-		t.Errorf("clerk nav: %q", p.text("header nav"))
+	if strings.Contains(p.Text("header nav"), "用户管理") {
+		t.Errorf("clerk nav: %q", p.Text("header nav"))
 	}
-	p.navigate(s.url + "/console/users")
-	p.waitFor(`document.readyState === 'complete'`)
-	if got := p.text("main"); !strings.Contains(got, "无权") {
+	p.Navigate(s.url + "/console/users")
+	p.WaitFor(`document.readyState === 'complete'`)
+	if got := p.Text("main"); !strings.Contains(got, "无权") {
 		t.Errorf("clerk on the users page: %q", got)
 	}
 }
