@@ -124,7 +124,7 @@ func TestRenderSheet(t *testing.T) {
 	r := testRenderer(t)
 	pdf, err := r.RenderSheet(Sheet{Kind: kindTestSheet, CaseNo: "610902202512060001",
 		Paragraphs: []string{"## 一、纠纷事实", "　　甲方李秀英与乙方王建国因通道被彩钢棚阻挡发生纠纷。", "## 二、协议内容", "　　乙方于2026年1月10日前拆除彩钢棚。"},
-		Sign: []string{"汉滨区人民调解委员会（盖章）", "2025年12月6日"}, Date: time.Date(2025, 12, 6, 10, 0, 0, 0, calendar.China)})
+		Sign:       []string{"汉滨区人民调解委员会（盖章）", "2025年12月6日"}, Date: time.Date(2025, 12, 6, 10, 0, 0, 0, calendar.China)})
 	if err != nil {
 		t.Fatal(err)
 	}
