@@ -64,6 +64,9 @@ type Deps struct {
 	Pages      []ConsolePage
 	CasePanels []CasePanel
 	// ListFilters are the modules' filters of GET /cases and its export.
+	// OpenAPI are the modules' fragments of the OpenAPI document (their
+	// tags, paths and components), merged into /api/v1/openapi.json.
+	OpenAPI     [][]byte
 	ListFilters []ListFilter
 	// Documents, if set, lists a case's documents (文书) on its console page.
 	Documents CaseDocuments
@@ -92,6 +95,7 @@ type Server struct {
 	Deps
 	validate *Validator
 	loginLimit
+	openapiDoc []byte // the core document with the modules' fragments
 }
 
 // BodyLimit caps request bodies; intakes are text.
@@ -115,6 +119,11 @@ func New(d Deps) *fiber.App {
 		d.RequestTimeout = 10 * time.Second
 	}
 	s := &Server{Deps: d, validate: NewValidator(d.Now)}
+	doc, err := mergeOpenAPI(openapiJSON, d.OpenAPI)
+	if err != nil {
+		panic(err) // the fragments are embedded in the binary: a programming error
+	}
+	s.openapiDoc = doc
 	cfg := fiber.Config{
 		AppName:               "jiefen",
 		BodyLimit:             BodyLimit,

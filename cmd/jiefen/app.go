@@ -67,6 +67,7 @@ type App struct {
 	pages    []web.ConsolePage
 	panels   []web.CasePanel
 	filters  []web.ListFilter // the modules' case list filters
+	openapi  [][]byte         // the modules' OpenAPI fragments
 	base     context.Context  // requests derive from it; cancelled late in shutdown
 	stopSync func()           // ends the background index sync
 }
@@ -223,7 +224,7 @@ func (a *App) Handler() *fiber.App {
 		Cases: a.Cases, Staff: a.Staff, Residents: a.Residents, Calendar: a.Calendar, Ready: a.ready,
 		Live: a.live, Unavailable: database.Unavailable, Base: a.base, Metrics: a.Metrics.Middleware(),
 		Log: a.Log, Version: version(), Mounts: a.mounts, Documents: a.Documents,
-		Pages: a.pages, CasePanels: a.panels, ListFilters: a.filters,
+		Pages: a.pages, CasePanels: a.panels, ListFilters: a.filters, OpenAPI: a.openapi,
 		GroupWarnings:  a.groupWarnings(),
 		PublicURL:      os.Getenv("JIEFEN_PUBLIC_URL"),
 		TrustedProxies: a.trustedProxies(),

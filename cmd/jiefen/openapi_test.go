@@ -165,8 +165,8 @@ func docOperations(doc map[string]any) []docOp {
 	return out
 }
 
-// channelOf is the channel whose tag (one with "x-channel") an operation
-// carries, "" for a core operation.
+// channelOf is the channel or module whose tag (one with "x-channel" or
+// "x-module") an operation carries, "" for a core operation.
 func channelOf(doc map[string]any, op map[string]any) string {
 	channels := map[string]string{}
 	tags, _ := doc["tags"].([]any)
@@ -174,6 +174,9 @@ func channelOf(doc map[string]any, op map[string]any) string {
 		m, _ := tag.(map[string]any)
 		n, _ := m["name"].(string)
 		channels[n], _ = m["x-channel"].(string)
+		if mod, _ := m["x-module"].(string); mod != "" {
+			channels[n] = mod
+		}
 	}
 	list, _ := op["tags"].([]any)
 	for _, tag := range list {
