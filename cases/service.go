@@ -57,6 +57,8 @@ type Service struct {
 	// holds, so it can catch up at once; the change feed guarantees it
 	// catches up later if this is nil or fails.
 	Changed func(ctx context.Context)
+	// Hooks act on every registration in its unit of work (hooks.go).
+	Hooks []RegistrationHook
 }
 
 // NewService returns a service with the default policy and the wall clock.
@@ -101,6 +103,8 @@ type Registration struct {
 	Decision string  // DecisionNew, DecisionMerged, DecisionRepeat or DecisionGrouped
 	Related  []Match // the cases the decision relates to, and suggestions
 	Replayed bool    // the same source key was registered before
+	// Extra holds the modules' answers (RegistrationHook), by key.
+	Extra map[string]any
 }
 
 // Text limits, in characters.
@@ -282,6 +286,9 @@ func (s *Service) register(ctx context.Context, tx Store, actor kernel.Actor, in
 			return nil, err
 		}
 		reg.Related = append(reg.Related, m)
+	}
+	if err := s.afterRegister(ctx, tx, actor, reg); err != nil {
+		return nil, err
 	}
 	return reg, nil
 }

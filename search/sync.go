@@ -168,21 +168,42 @@ func (s *Syncer) Rebuild(ctx context.Context, progress func(done int)) (int, err
 	if err != nil {
 		return 0, err
 	}
-	var after Doc
-	total := 0
-	for {
-		docs, err := s.Feed.AllDocs(ctx, after, 5000)
-		if err != nil {
-			return total, err
+	// The next batch is read from the database while this one is indexed.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type batch struct {
+		docs []Doc
+		err  error
+	}
+	batches := make(chan batch, 1)
+	go func() {
+		defer close(batches)
+		var after Doc
+		for {
+			docs, err := s.Feed.AllDocs(ctx, after, 5000)
+			select {
+			case batches <- batch{docs, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || len(docs) == 0 {
+				return
+			}
+			after = docs[len(docs)-1]
 		}
-		if len(docs) == 0 {
+	}()
+	total := 0
+	for b := range batches {
+		if b.err != nil {
+			return total, b.err
+		}
+		if len(b.docs) == 0 {
 			break
 		}
-		if err := s.Index.Upsert(ctx, docs...); err != nil {
+		if err := s.Index.Upsert(ctx, b.docs...); err != nil {
 			return total, err
 		}
-		total += len(docs)
-		after = docs[len(docs)-1]
+		total += len(b.docs)
 		if progress != nil {
 			progress(total)
 		}

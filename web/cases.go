@@ -71,6 +71,32 @@ type registrationJSON struct {
 	Related   []matchJSON    `json:"related"`
 	Replayed  bool           `json:"replayed,omitempty"`
 	Case      caseDetailJSON `json:"case"`
+	// Extra are the modules' answers (cases.Registration.Extra), each a
+	// field beside these, e.g. "petition".
+	Extra map[string]any `json:"-"`
+}
+
+// MarshalJSON puts the modules' answers beside the registration's fields;
+// a module cannot replace one of them.
+func (r registrationJSON) MarshalJSON() ([]byte, error) {
+	type plain registrationJSON
+	b, err := json.Marshal(plain(r))
+	if err != nil || len(r.Extra) == 0 {
+		return b, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	for k, v := range r.Extra {
+		if _, taken := m[k]; taken {
+			continue
+		}
+		if m[k], err = json.Marshal(v); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(m)
 }
 
 func (s *Server) createIntake(c *fiber.Ctx) error {
@@ -90,7 +116,7 @@ func (s *Server) createIntake(c *fiber.Ctx) error {
 	}
 	return c.Status(status).JSON(registrationJSON{CaseNo: reg.Case.No, IntakeRef: reg.Intake.Ref,
 		Decision: reg.Decision, Related: presentMatches(reg.Related), Replayed: reg.Replayed,
-		Case: presentCaseDetail(full, s.Now())})
+		Case: presentCaseDetail(full, s.Now()), Extra: reg.Extra})
 }
 
 // registerIntake validates a staff registration (from the API or the

@@ -212,6 +212,7 @@ func (s *Server) console(app *fiber.App) {
 	con.Post("/login", s.loginLimiter(), s.loginSubmit)
 	con.Post("/logout", s.logoutSubmit)
 	auth := con.Group("", s.consoleAuth)
+	auth.Get("/", s.home) // a leader's home is the dashboard; the others' the case list
 	auth.Get("/", s.casesPage)
 	auth.Get("/cases", s.casesPage)
 	auth.Get("/cases/:no", s.casePage)
@@ -642,4 +643,17 @@ func (s *Server) intakeSubmit(c *fiber.Ctx) error {
 		return s.render(c, fiber.StatusBadRequest, "intake", p)
 	}
 	return c.Redirect("/console/cases/"+reg.Case.No+"?msg="+url.QueryEscape(registeredMessage(reg)), fiber.StatusSeeOther)
+}
+
+// home sends a leader to the dashboard (领导驾驶舱) when the statistics
+// module added it; every other role lands on the case list.
+func (s *Server) home(c *fiber.Ctx) error {
+	if u := CurrentUser(c); u != nil && u.Role == kernel.RoleLeader {
+		for _, mp := range s.Pages {
+			if mp.Path == "/dashboard" {
+				return c.Redirect("/console/dashboard", fiber.StatusSeeOther)
+			}
+		}
+	}
+	return c.Next()
 }

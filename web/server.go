@@ -73,6 +73,7 @@ type Deps struct {
 	// GroupWarnings, if set, lists the group early warnings (群体性事件预警)
 	// of the actor's region: GET /clusters/warnings and the 群体性事项 page.
 	GroupWarnings GroupWarnings
+	CaseExports   ExportLog // records GET /cases/export.xlsx in the audit log (export.go)
 }
 
 // GroupWarnings lists the group early warnings an actor's region covers.
@@ -168,6 +169,7 @@ func New(d Deps) *fiber.App {
 	api.Post("/intakes", a, s.createIntake)
 	api.Post("/intakes/check", a, s.checkIntake)
 	api.Get("/cases", a, s.listCases)
+	api.Get("/cases/export.xlsx", a, s.exportCases) // before /cases/:no
 	api.Get("/cases/:no", a, s.getCase)
 	api.Post("/cases/:no/transitions", a, s.transition)
 	api.Post("/cases/:no/reveal", a, s.reveal)

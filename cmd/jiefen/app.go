@@ -17,7 +17,9 @@ import (
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/cases/casestore"
 	"github.com/jiefen/jiefen/channels/video"
+	"github.com/jiefen/jiefen/clocks"
 	"github.com/jiefen/jiefen/database"
+	"github.com/jiefen/jiefen/documents"
 	"github.com/jiefen/jiefen/groupwarn"
 	"github.com/jiefen/jiefen/jobs"
 	"github.com/jiefen/jiefen/metrics"
@@ -29,6 +31,7 @@ import (
 	"github.com/jiefen/jiefen/search"
 	"github.com/jiefen/jiefen/staff"
 	"github.com/jiefen/jiefen/staff/staffstore"
+	"github.com/jiefen/jiefen/stats"
 	"github.com/jiefen/jiefen/web"
 )
 
@@ -56,6 +59,11 @@ type App struct {
 	Documents web.CaseDocuments
 	// GroupWarn raises and lists group early warnings (群体性事件预警).
 	GroupWarn *groupwarn.Service
+	// Clocks and Docs are the clocks and the document service, for the
+	// modules that start clocks and generate documents in their steps.
+	Clocks *clocks.Service
+	Docs   *documents.Service
+	Stats  *stats.Service // the overview, the monthly report and the export audit log
 
 	Index      search.Index
 	Syncer     *search.Syncer
@@ -226,6 +234,7 @@ func (a *App) Handler() *fiber.App {
 		Log: a.Log, Version: version(), Mounts: a.mounts, Documents: a.Documents,
 		Pages: a.pages, CasePanels: a.panels, ListFilters: a.filters, OpenAPI: a.openapi,
 		GroupWarnings:  a.groupWarnings(),
+		CaseExports:    a.caseExports(),
 		PublicURL:      os.Getenv("JIEFEN_PUBLIC_URL"),
 		TrustedProxies: a.trustedProxies(),
 	})

@@ -58,6 +58,9 @@ func cmdBench(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 	if len(args) > 0 && args[0] == "intake" {
 		return cmdBenchIntake(ctx, cfg, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "stats" {
+		return cmdBenchStats(ctx, cfg, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "detect" {
 		return usageErr("bench: expected 'bench detect' or 'bench intake'")
 	}

@@ -36,7 +36,7 @@ func TestConsoleChannelPages(t *testing.T) {
 		p.TypeInto("input[name=username]", user)
 		p.TypeInto("input[name=password]", "secret-"+user)
 		p.Eval(`document.querySelector('form button[type=submit]').click()`)
-		p.WaitFor(`location.pathname === '/console/' || location.pathname === '/console/cases'`)
+		p.WaitFor(`location.pathname === '/console/' || location.pathname === '/console/cases' || location.pathname === '/console/dashboard'`)
 	}
 
 	// The supervisor plans a day for the 安康市 leader in 汉滨区.

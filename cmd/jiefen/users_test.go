@@ -184,7 +184,7 @@ func TestConsoleUsersPage(t *testing.T) {
 		p.TypeInto("input[name=username]", user)
 		p.TypeInto("input[name=password]", "secret-"+user)
 		p.Eval(`document.querySelector('form button[type=submit]').click()`)
-		p.WaitFor(`location.pathname === '/console/' || location.pathname === '/console/cases'`)
+		p.WaitFor(`location.pathname === '/console/' || location.pathname === '/console/cases' || location.pathname === '/console/dashboard'`)
 	}
 	login("admin")
 	if !strings.Contains(p.Text("header nav"), "用户管理") {

@@ -38,6 +38,7 @@ func wireClocks(ctx context.Context, a *App) (web.Mount, cases.Notifier, error) 
 	svc := clocks.NewService(a.Cases, clockstore.New(a.DB), rules)
 	svc.Now = func() time.Time { return a.Cases.Now() } // imports and tests replay time
 	a.Cases.Clocks = svc
+	a.Clocks = svc
 	jobs.Add(a.Jobs, river.Worker[ClockSweepArgs](&clockSweepWorker{svc: svc}))
 	// River runs periodic jobs on its elected leader only; the sweep's
 	// conditional update keeps a clock from being marked twice regardless.

@@ -45,6 +45,7 @@ func wireDocuments(ctx context.Context, a *App) (web.Mount, cases.Notifier, erro
 	}
 	jobs.Add(a.Jobs, river.Worker[documents.GenerateArgs](&documentWorker{svc: svc, app: a}))
 	a.Documents = consoleDocuments{svc}
+	a.Docs = svc
 	return documentweb.Mount(svc), svc.Notifier(), nil
 }
 

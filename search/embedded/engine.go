@@ -112,11 +112,13 @@ func statusCode(s string) uint8 {
 
 // Upsert implements search.Index.
 func (e *Engine) Upsert(ctx context.Context, docs ...search.Doc) error {
-	for _, d := range docs {
-		a := Attrs{Region: regionNumber(d.Region), Time: d.ReceivedAt.Unix(), Case: uint64(d.CaseID), Status: statusCode(d.Status)}
-		if err := e.ix.Upsert(uint64(d.ID), d.Subject+"\n"+d.Content, a); err != nil {
-			return err
-		}
+	batch := make([]TextDoc, len(docs))
+	for i, d := range docs {
+		batch[i] = TextDoc{ID: uint64(d.ID), Text: d.Subject + "\n" + d.Content,
+			Attrs: Attrs{Region: regionNumber(d.Region), Time: d.ReceivedAt.Unix(), Case: uint64(d.CaseID), Status: statusCode(d.Status)}}
+	}
+	if err := e.ix.UpsertBatch(batch); err != nil {
+		return err
 	}
 	e.writes.Add(int64(len(docs)))
 	return nil

@@ -135,9 +135,14 @@ type Options struct {
 	IDFPower float32
 	Search   SearchOptions // defaults used by Search
 	// Merge policy: merge tails into the base when tail postings exceed
-	// max(MergeMin, MergeRatio*base postings). Zero values pick defaults.
+	// max(MergeMin, min(MergeRatio*base postings, MergeMax)). Zero values
+	// pick defaults. MergeMax bounds the tails' memory (a posting in a
+	// tail costs 4 bytes plus the slack of growing slices, in the base
+	// about 1.5): a rebuild merges more often — each merge is about a copy
+	// of the base — but never holds half the postings in tails.
 	MergeMin   int
 	MergeRatio float64
+	MergeMax   int
 	// SyncWAL fsyncs the write-ahead log after every write (persistent mode).
 	SyncWAL bool
 }
@@ -209,6 +214,9 @@ func New(opt Options) *Index {
 	if opt.MergeRatio == 0 {
 		opt.MergeRatio = 0.5
 	}
+	if opt.MergeMax == 0 {
+		opt.MergeMax = 1 << 24
+	}
 	return &Index{
 		opt:   opt,
 		dict:  make(map[uint64]uint32),
@@ -241,7 +249,12 @@ func docGrams(text string) []uint64 {
 
 // Upsert inserts or replaces document id.
 func (ix *Index) Upsert(id uint64, text string, a Attrs) error {
-	keys := search.PeekGramKeys(text)
+	return ix.UpsertKeys(id, search.PeekGramKeys(text), a)
+}
+
+// UpsertKeys is Upsert with the text's gram keys (search.GramKeys) computed
+// by the caller: a bulk load computes them on other cores meanwhile.
+func (ix *Index) UpsertKeys(id uint64, keys []uint64, a Attrs) error {
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
 	if ix.sameTerms(id, keys) {
@@ -415,6 +428,11 @@ func (ix *Index) upsertKeys(id uint64, a Attrs, keys []uint64) {
 		terms[i] = t
 	}
 	slices.Sort(terms)
+	ix.addLocked(id, a, terms)
+}
+
+// addLocked replaces document id by one of the sorted terms. mu held.
+func (ix *Index) addLocked(id uint64, a Attrs, terms []uint32) {
 	ix.deleteLocked(id)
 	ix.appendDoc(id, a, terms, encodeList(nil, terms))
 	d := len(ix.ext) - 1
@@ -493,7 +511,7 @@ func (ix *Index) deleteLocked(id uint64) {
 // ---------------------------------------------------------------- merge
 
 func (ix *Index) maybeMerge() {
-	th := int(ix.opt.MergeRatio * float64(ix.baseCount))
+	th := min(int(ix.opt.MergeRatio*float64(ix.baseCount)), ix.opt.MergeMax)
 	if th < ix.opt.MergeMin {
 		th = ix.opt.MergeMin
 	}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/jiefen/jiefen/cases"
+	"github.com/jiefen/jiefen/channels/video"
+	"github.com/jiefen/jiefen/clocks"
+	"github.com/jiefen/jiefen/clocks/clockstore"
+	"github.com/jiefen/jiefen/database"
+	"github.com/jiefen/jiefen/documents"
+	"github.com/jiefen/jiefen/documents/documentstore"
+	"github.com/jiefen/jiefen/jobs"
+	"github.com/jiefen/jiefen/kernel"
+	"github.com/jiefen/jiefen/mediation"
+	"github.com/jiefen/jiefen/mediation/mediationstore"
+	"github.com/jiefen/jiefen/mediation/mediationweb"
+	"github.com/jiefen/jiefen/web"
+)
+
+// Mediation (调解): committees, mediator profiles, offers, sessions,
+// agreements (调解协议书), judicial confirmation, performance and hand-offs.
+// It uses the clock rules (JIEFEN_CLOCKS may override its kinds), the CJK
+// font of documents (JIEFEN_FONT) and the video link template
+// (JIEFEN_VIDEO_LINK) for video sessions. A periodic job moves offers
+// unanswered for 3 working days to the next mediator.
+func init() { wirings = append(wirings, wireMediation) }
+
+// OfferSweepEvery is how often the leader among the servers looks for
+// expired offers.
+const OfferSweepEvery = 10 * time.Minute
+
+func wireMediation(ctx context.Context, a *App) (web.Mount, cases.Notifier, error) {
+	svc, err := newMediation(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc.Scheduler = mediationScheduler{a.Jobs}
+	jobs.Add(a.Jobs, river.Worker[mediation.ReminderArgs](&mediationReminderWorker{svc: svc}))
+	jobs.Add(a.Jobs, river.Worker[OfferSweepArgs](&offerSweepWorker{svc: svc}))
+	// River runs periodic jobs on its elected leader; the conditional
+	// update of each offer keeps two sweeps from moving it twice.
+	a.Jobs.Client().PeriodicJobs().Add(river.NewPeriodicJob(river.PeriodicInterval(OfferSweepEvery),
+		func() (river.JobArgs, *river.InsertOpts) { return OfferSweepArgs{}, nil },
+		&river.PeriodicJobOpts{RunOnStart: true}))
+	a.pages = append(a.pages, mediationweb.Pages...)
+	a.panels = append(a.panels, mediationweb.Panel)
+	a.openapi = append(a.openapi, mediationweb.OpenAPI)
+	return mediationweb.Mount(svc), nil, nil
+}
+
+// newMediation builds the mediation service on the app (the server and
+// the demo), without its jobs.
+func newMediation(a *App) (*mediation.Service, error) {
+	rules, err := clocks.LoadRules(os.Getenv("JIEFEN_CLOCKS"))
+	if err != nil {
+		return nil, fmt.Errorf("JIEFEN_CLOCKS: %w", err)
+	}
+	ck := clocks.NewService(a.Cases, clockstore.New(a.DB), rules)
+	ck.Now = func() time.Time { return a.Cases.Now() }
+	r, err := documents.FindFont(os.Getenv(documents.FontEnv))
+	if err != nil {
+		r = nil // wire_documents warns; the agreement route answers 503
+	}
+	docs := documents.NewService(database.Transactor{DB: a.DB}, documentstore.New(a.DB), a.Cases, r, nil)
+	docs.Now = func() time.Time { return a.Cases.Now() }
+	svc := mediation.NewService(a.Cases, mediationstore.New(a.DB), ck, docs, a.Staff.Store, a.Keys)
+	svc.Now = func() time.Time { return a.Cases.Now() }
+	if svc.Link, err = video.ParseLinkTemplate(os.Getenv("JIEFEN_VIDEO_LINK")); err != nil {
+		return nil, fmt.Errorf("JIEFEN_VIDEO_LINK: %w", err)
+	}
+	return svc, nil
+}
+
+type mediationScheduler struct{ q *jobs.Queue }
+
+func (s mediationScheduler) ScheduleReminder(ctx context.Context, tx kernel.Tx, args mediation.ReminderArgs, at time.Time) error {
+	return s.q.Insert(ctx, tx, args, &river.InsertOpts{ScheduledAt: at})
+}
+
+type mediationReminderWorker struct {
+	river.WorkerDefaults[mediation.ReminderArgs]
+	svc *mediation.Service
+}
+
+func (w *mediationReminderWorker) Work(ctx context.Context, job *river.Job[mediation.ReminderArgs]) error {
+	return w.svc.Remind(ctx, job.Args)
+}
+
+// OfferSweepArgs is the periodic job that moves expired offers on.
+type OfferSweepArgs struct{}
+
+// Kind implements river.JobArgs.
+func (OfferSweepArgs) Kind() string { return "mediation_offer_sweep" }
+
+type offerSweepWorker struct {
+	river.WorkerDefaults[OfferSweepArgs]
+	svc *mediation.Service
+}
+
+func (w *offerSweepWorker) Work(ctx context.Context, job *river.Job[OfferSweepArgs]) error {
+	_, err := w.svc.ExpireOffers(ctx)
+	return err
+}

@@ -1,0 +1,127 @@
+package mediationweb_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/jiefen/jiefen/database/dbtest"
+	"github.com/jiefen/jiefen/mediation"
+	"github.com/jiefen/jiefen/mediation/mediationtest"
+)
+
+// An offer unanswered for 3 working days moves to the next mediator; two
+// sweeps at once move it once. With nobody left the mediation waits.
+// Capacity, recusal and a failure that gives the case back are checked on
+// the way.
+func TestOfferSweepAndFailure(t *testing.T) {
+	for _, d := range dbtest.Dialects() {
+		t.Run(d, func(t *testing.T) {
+			e := mediationtest.New(t, d)
+			ctx := context.Background()
+			profiles(t, e)
+			c := e.Register(t, "李秀英", "13800138000", "", "王建国")
+			m, err := e.Mediation.Open(ctx, e.Actor("clerk"), c.No, mediation.OpenInput{UnitID: e.Unit["village"], Flow: mediation.FlowPeople})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o := m.PendingOffer(); o == nil || o.Mediator != "med1" {
+				t.Fatalf("first offer: %+v", m.Offers)
+			}
+			// Thursday 4 December is the last day: nothing expires yet.
+			e.Set(at("2025-12-04 23:00"))
+			if n, err := e.Mediation.ExpireOffers(ctx); err != nil || n != 0 {
+				t.Fatalf("sweep on the last day: %d %v", n, err)
+			}
+			e.Set(at("2025-12-05 08:00"))
+			done := make(chan int, 2)
+			for range 2 {
+				go func() {
+					n, err := e.Mediation.ExpireOffers(ctx)
+					if err != nil {
+						t.Error(err)
+					}
+					done <- n
+				}()
+			}
+			if a, b := <-done, <-done; a+b != 1 {
+				t.Errorf("two sweeps expired %d+%d offers", a, b)
+			}
+			m, err = e.Mediation.Get(ctx, e.Actor("supervisor"), m.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o := m.PendingOffer(); o == nil || o.Mediator != "med2" || m.Offers[0].Status != mediation.OfferExpired {
+				t.Fatalf("after the sweep: %+v", m.Offers)
+			}
+			// med2 declines; med3 has a declared relation: nobody is left.
+			m, err = e.Mediation.Decline(ctx, e.Actor("med2"), m.ID, m.PendingOffer().ID, "回避近亲属")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Status != mediation.StatusWaiting || m.PendingOffer() != nil {
+				t.Fatalf("nobody left: %s %+v", m.Status, m.Offers)
+			}
+
+			// Capacity: med1 full with one active mediation.
+			r := e.Do(t, "supervisor", "PUT", "/api/v1/mediators/med1", map[string]any{"unit_ids": []int64{e.Unit["village"], e.Unit["street"]},
+				"specialties": []string{"neighbourhood"}, "capacity": 1})
+			if r.Status != 200 {
+				t.Fatalf("profile: %d %s", r.Status, r.Body)
+			}
+			c2 := e.Register(t, "张三", "13900139000", "", "李四")
+			m2, err := e.Mediation.Open(ctx, e.Actor("clerk"), c2.No, mediation.OpenInput{UnitID: e.Unit["village"], Flow: mediation.FlowPeople, Mediator: "med1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m2, err = e.Mediation.Accept(ctx, e.Actor("med1"), m2.ID, m2.PendingOffer().ID); err != nil {
+				t.Fatal(err)
+			}
+			c3 := e.Register(t, "王五", "13700137000", "", "赵六")
+			r = e.Do(t, "clerk", "POST", "/api/v1/cases/"+c3.No+"/mediation", map[string]any{"unit_id": e.Unit["village"], "flow": "people", "mediator": "med1"})
+			if r.Status != 400 || !strings.Contains(r.Field(t, "mediator"), "承办上限") {
+				t.Errorf("at capacity: %d %s", r.Status, r.Body)
+			}
+
+			// med1 discloses a conflict: recused, the case taken back, offered on.
+			if m2, err = e.Mediation.Recuse(ctx, e.Actor("med1"), m2.ID, "申请人系本人远亲"); err != nil {
+				t.Fatal(err)
+			}
+			if o := m2.PendingOffer(); o == nil || o.Mediator != "med2" {
+				t.Fatalf("after recusal: %s %+v", m2.Status, m2.Offers)
+			}
+			if got, _ := e.Cases.Find(ctx, e.Actor("supervisor"), c2.No); got.AssigneeID != nil {
+				t.Errorf("recused mediator still assigned")
+			}
+			if m2, err = e.Mediation.Accept(ctx, e.Actor("med2"), m2.ID, m2.PendingOffer().ID); err != nil {
+				t.Fatal(err)
+			}
+			// One side refuses: failure; the case is back in the queue.
+			r = e.Do(t, "med2", "POST", fmt.Sprintf("/api/v1/mediations/%d/outcome", m2.ID), map[string]any{"kind": "failure", "reason": "nope"})
+			if r.Status != 400 || r.Field(t, "reason") == "" {
+				t.Errorf("unknown failure reason: %d %s", r.Status, r.Body)
+			}
+			r = e.Do(t, "med2", "POST", fmt.Sprintf("/api/v1/mediations/%d/outcome", m2.ID), map[string]any{"kind": "failure", "reason": "one_side_refuses"})
+			if r.Status != 200 || r.JSON(t)["status"] != "failed" {
+				t.Fatalf("failure: %d %s", r.Status, r.Body)
+			}
+			got, _ := e.Cases.Get(ctx, e.Actor("supervisor"), c2.No)
+			if got.Status != "in_progress" || got.AssigneeID != nil {
+				t.Errorf("case after failure: %s %v", got.Status, got.AssigneeID)
+			}
+			if last := got.Events[len(got.Events)-1]; last.Kind != "assigned" || !strings.Contains(last.Note, "一方拒绝调解") {
+				t.Errorf("last event: %+v", last)
+			}
+			views, err := e.Clocks.ByCaseID(ctx, c2.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range views {
+				if v.Kind == "mediation" && v.Status != "met" {
+					t.Errorf("mediation clock after failure: %s", v.Status)
+				}
+			}
+		})
+	}
+}

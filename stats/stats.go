@@ -1,0 +1,228 @@
+// Package stats is the read model of the dashboard, the exports and the
+// monthly report: one overview of a region over a date range, computed by
+// the database from daily counters the case events maintain in their own
+// transaction (Notifier) and from the open clocks.
+//
+// 化解成功率 (resolution rate) = cases first resolved (办结) in the range that
+// count as successfully resolved — resolved with a reply, an agreement or
+// a supported/explained answer, and not reopened since (a 不满意 return
+// visit that reopens the case takes its success back until it is resolved
+// again; a module marks a failed outcome, e.g. 调解不成, with
+// "resolution_success": false in the resolving event's data) — divided by
+// all cases first resolved in the range. Rejected cases (不予受理) are not
+// handled and count in neither.
+package stats
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/jiefen/jiefen/calendar"
+	"github.com/jiefen/jiefen/kernel"
+)
+
+// RateDefinition is the console's and the documents' wording of 化解成功率.
+const RateDefinition = "化解成功率 = 统计期内首次办结的案件中化解成功的件数 ÷ 统计期内首次办结的案件数。" +
+	"化解成功：以答复、调解协议或支持/解释说明意见办结，且未因回访不满意而重新办理（重新办结后恢复）；" +
+	"不予受理的案件不计入。"
+
+// Counters are the figures counted per region and day.
+type Counters struct {
+	Received, Accepted, Rejected, Resolved, Closed int
+	// Success counts first resolutions still counted as successful.
+	Success int
+	// ResolveDays sums the days from registration to first resolution.
+	ResolveDays int
+	Visited     int
+	Satisfied   int
+	Basically   int
+	Unsatisfied int
+}
+
+// Add adds o to c.
+func (c *Counters) Add(o Counters) {
+	c.Received += o.Received
+	c.Accepted += o.Accepted
+	c.Rejected += o.Rejected
+	c.Resolved += o.Resolved
+	c.Closed += o.Closed
+	c.Success += o.Success
+	c.ResolveDays += o.ResolveDays
+	c.Visited += o.Visited
+	c.Satisfied += o.Satisfied
+	c.Basically += o.Basically
+	c.Unsatisfied += o.Unsatisfied
+}
+
+// Zero reports whether nothing is counted.
+func (c Counters) Zero() bool { return c == Counters{} }
+
+// Delta is a change of the counters of one case's region and day, with the
+// case's channel and category for the split counters.
+type Delta struct {
+	Region   string
+	Day      string // China date, 2006-01-02
+	Channel  string
+	Category string
+	C        Counters
+}
+
+// Day is the China date of t as the counters key it.
+func Day(t time.Time) string { return t.In(calendar.China).Format(time.DateOnly) }
+
+// RegionRef names a region.
+type RegionRef struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// RegionFigures are one child region's figures.
+type RegionFigures struct {
+	Code           string  `json:"code"`
+	Name           string  `json:"name"`
+	Received       int     `json:"received"`
+	Resolved       int     `json:"resolved"`
+	Overdue        int     `json:"overdue"`
+	Success        int     `json:"success"`
+	ResolutionRate float64 `json:"resolution_rate"`
+	Satisfaction   float64 `json:"satisfaction"` // share of 满意 + 基本满意
+	Evaluations    int     `json:"evaluations"`
+}
+
+// ChannelFigure is the cases received through one channel.
+type ChannelFigure struct {
+	Channel  string `json:"channel"`
+	Label    string `json:"label"`
+	Received int    `json:"received"`
+}
+
+// CategoryFigure is the cases received of one category.
+type CategoryFigure struct {
+	Category string `json:"category"`
+	Label    string `json:"label"`
+	Received int    `json:"received"`
+}
+
+// TrendPoint is one day (or week, from its Monday) of the trend.
+type TrendPoint struct {
+	Date     string `json:"date"`
+	Received int    `json:"received"`
+	Resolved int    `json:"resolved"`
+}
+
+// ClusterFigure is one group issue (群体性事项) with cases in the region:
+// persons are the different people among its cases registered in the
+// range, growth the cases of its registered in the last 7 days of it.
+type ClusterFigure struct {
+	ID      int64  `json:"id"`
+	Title   string `json:"title"`
+	Cases   int    `json:"cases"`
+	Persons int    `json:"persons"`
+	Growth  int    `json:"growth"`
+}
+
+// Satisfaction holds the shares (0–1) of the three verdicts among the
+// residents' evaluations and the return visits in the range.
+type Satisfaction struct {
+	Satisfied   float64 `json:"satisfied"`
+	Basically   float64 `json:"basically"`
+	Unsatisfied float64 `json:"unsatisfied"`
+	// Count is the evaluations and visits counted.
+	Count int `json:"count"`
+}
+
+// Overview is GET /stats/overview.
+type Overview struct {
+	Region         RegionRef        `json:"region"`
+	From           string           `json:"from"`
+	To             string           `json:"to"`
+	Received       int              `json:"received"`
+	Accepted       int              `json:"accepted"`
+	Rejected       int              `json:"rejected"`
+	Resolved       int              `json:"resolved"`
+	Closed         int              `json:"closed"`
+	Visited        int              `json:"visited"`
+	Overdue        int              `json:"overdue"`
+	DueSoon        int              `json:"due_soon"`
+	Backlog        int              `json:"backlog"`
+	Success        int              `json:"success"`
+	ResolutionRate float64          `json:"resolution_rate"`
+	RateDefinition string           `json:"resolution_rate_definition"`
+	AvgResolveDays float64          `json:"avg_resolve_days"`
+	Satisfaction   Satisfaction     `json:"satisfaction"`
+	ByRegion       []RegionFigures  `json:"by_region"`
+	ByChannel      []ChannelFigure  `json:"by_channel"`
+	ByCategory     []CategoryFigure `json:"by_category"`
+	TrendUnit      string           `json:"trend_unit"` // day | week
+	Trend          []TrendPoint     `json:"trend"`
+	Clusters       []ClusterFigure  `json:"clusters"`
+	// Modules are the figures modules contribute (Register), by name.
+	Modules map[string]any `json:"modules,omitempty"`
+}
+
+// Query selects an overview: a region (padded code) and a range of China
+// dates, inclusive.
+type Query struct {
+	Region   string
+	From, To time.Time // midnight China time of the first and the last day
+	Now      time.Time
+}
+
+// Start and End bound the range as instants: [Start, End).
+func (q Query) Start() time.Time { return q.From }
+
+// End is the midnight after the last day.
+func (q Query) End() time.Time { return q.To.AddDate(0, 0, 1) }
+
+// Figure is a module's contribution to the overview (mediation: sessions
+// and agreements; petition: 督办, backlog …): a name and its figures for a
+// query, computed by the module from its own tables. A module registers
+// its figures in its wiring or init, without touching the others.
+type Figure interface {
+	Name() string
+	Compute(ctx context.Context, q Query) (any, error)
+}
+
+var (
+	figuresMu sync.Mutex
+	figures   = map[string]Figure{}
+)
+
+// Register adds a module's figure to every overview (a second figure of
+// the same name replaces the first).
+func Register(f Figure) {
+	figuresMu.Lock()
+	defer figuresMu.Unlock()
+	figures[f.Name()] = f
+}
+
+func registered() []Figure {
+	figuresMu.Lock()
+	defer figuresMu.Unlock()
+	out := make([]Figure, 0, len(figures))
+	for _, f := range figures {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
+	return out
+}
+
+// rate is n/d rounded to four decimals, 0 when d is 0.
+func rate(n, d int) float64 {
+	if d == 0 {
+		return 0
+	}
+	return float64(int(float64(n)/float64(d)*10000+0.5)) / 10000
+}
+
+// childEnd is the length of the significant prefix of code's children.
+func childEnd(code string) int {
+	ends := [...]int{2, 4, 6, 9, 12, 15}
+	l := kernel.RegionLevel(code)
+	if l >= len(ends) {
+		return 15
+	}
+	return ends[l]
+}

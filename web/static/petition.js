@@ -1,0 +1,91 @@
+// 信访办理 panel of the case page: the petition state, its clocks and the
+// steps this staff member may take, driving /api/v1/cases/{no}/petition
+// with the session cookie. The server checks every permission; the panel
+// only offers the steps of the current stage.
+document.addEventListener('DOMContentLoaded', function () {
+  'use strict';
+  var card = document.querySelector('[data-panel="petition"]');
+  if (!card || !window.fetch || !window.Jiefen) return;
+  var J = window.Jiefen, el = J.el;
+  var no = card.getAttribute('data-case');
+  var base = '/api/v1/cases/' + encodeURIComponent(no) + '/petition';
+  var body = card.querySelector('.panel-body');
+
+  // Each step: the stages it applies to, its label and its fields.
+  var steps = [
+    { path: '/classify', label: '分类', stages: ['registered', 'classified', 'objected'],
+      fields: [['class', '类别（建议意见/检举控告/申诉求决）']] },
+    { path: '/transfer', label: '转送/交办', stages: ['classified', 'objected'],
+      fields: [['to_unit_id', '承办机构编号', 'number'], ['kind', '方式（转送/交办）'], ['note', '备注']] },
+    { path: '/object', label: '异议退回', stages: ['transferred'], fields: [['reason', '理由']] },
+    { path: '/accept', label: '受理', stages: ['transferred'], fields: [['note', '备注']] },
+    { path: '/decline', label: '不予受理', stages: ['transferred'], fields: [['reason', '理由']] },
+    { path: '/extend', label: '延长办理期限', stages: ['accepted'],
+      fields: [['days', '延长天数（≤30）', 'number'], ['reason', '理由'], ['approved_by', '批准人']] },
+    { path: '/reply', label: '出具处理意见书', stages: ['accepted'],
+      fields: [['result', '意见（support/explain/not_support）'], ['facts', '查明的事实'], ['basis', '依据']] },
+    { path: '/review', label: '登记复查/复核申请', stages: ['replied', 'review_decided'],
+      fields: [['level', '级别（review/re_review）'], ['received_reply_on', '收到意见日期（YYYY-MM-DD）']] },
+    { path: '/review/decision', label: '复查/复核意见', stages: ['review_applied', 're_review_applied'],
+      fields: [['result', '意见（uphold/revise）'], ['note', '说明']] },
+    { path: '/hearing/start', label: '开始听证', stages: ['re_review_applied'], fields: [['note', '备注']] },
+    { path: '/hearing/end', label: '结束听证', stages: ['re_review_applied'], fields: [] }
+  ];
+
+  function call(method, path, data) {
+    return fetch(base + path, {
+      method: method, credentials: 'same-origin',
+      headers: data ? { 'Content-Type': 'application/json' } : {},
+      body: data ? JSON.stringify(data) : undefined
+    }).then(function (res) {
+      return res.json().then(function (b) {
+        if (!res.ok) throw new Error((b && b.error && b.error.message) || ('HTTP ' + res.status));
+        return b;
+      });
+    });
+  }
+
+  function form(step, msg) {
+    var inputs = {};
+    var f = el('form', { 'class': 'petition-step' }, [el('strong', {}, [step.label])]);
+    step.fields.forEach(function (fd) {
+      var input = el('input', { name: fd[0], placeholder: fd[1], type: fd[2] || 'text' });
+      inputs[fd[0]] = input;
+      f.appendChild(input);
+    });
+    f.appendChild(el('button', { type: 'submit' }, ['提交']));
+    f.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var data = {};
+      step.fields.forEach(function (fd) {
+        var v = inputs[fd[0]].value.trim();
+        if (v !== '') data[fd[0]] = fd[2] === 'number' ? Number(v) : v;
+      });
+      call('POST', step.path, data).then(load, function (err) { msg.textContent = err.message; });
+    });
+    return f;
+  }
+
+  function show(st) {
+    body.textContent = '';
+    var msg = el('p', { 'class': 'error' }, []);
+    var rows = [['环节', st.stage_label || st.stage], ['类别', st['class'] || '未分类'],
+      ['承办机构', st.unit_name || (st.unit_id || '')], ['已延期', st.extended ? '是' : '否'],
+      ['越级', st.yueji ? '是' : '否'], ['代表人数', String(st.representatives)]];
+    if (st.object_by) rows.push(['异议截止', st.object_by]);
+    if (st.earlier_case_no) rows.push(['不再受理（原案件）', st.earlier_case_no]);
+    if (st.lower_case_no) rows.push(['下级已受理案件', st.lower_case_no]);
+    body.appendChild(el('dl', {}, rows.reduce(function (acc, r) {
+      return acc.concat([el('dt', {}, [r[0]]), el('dd', {}, [String(r[1])])]);
+    }, [])));
+    steps.forEach(function (s) {
+      if (s.stages.indexOf(st.stage) >= 0) body.appendChild(form(s, msg));
+    });
+    body.appendChild(msg);
+  }
+
+  function load() {
+    call('GET', '').then(show, function (err) { body.textContent = err.message; });
+  }
+  load();
+});
