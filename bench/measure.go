@@ -123,6 +123,13 @@ func ReadMemory() Memory {
 	return m
 }
 
+// ResetPeak starts the peak (VmHWM) over from the current RSS (Linux:
+// /proc/self/clear_refs), so that phases of one run are measured apart.
+func ResetPeak() {
+	debug.FreeOSMemory()
+	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
 // parseStatus reads VmRSS and VmHWM (in bytes) from a /proc/PID/status
 // file.
 func parseStatus(r io.Reader) (rss, hwm int64, err error) {

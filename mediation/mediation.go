@@ -98,17 +98,46 @@ const OfferWorkingDays = 3
 
 // Clock kinds of the module, with their legal sources. A province
 // overrides the days with JIEFEN_CLOCKS.
+//
+// Sources and how sure the article numbers are (checked from memory and
+// secondary copies of the texts, not the official gazette; a wrong
+// number is worse than none, so unsure ones stay out of Source):
+//   - People's mediation: the 人民调解法 sets no time limit (第二十六条 is
+//     about ending a mediation that failed, not its length). The month is
+//     《人民调解工作若干规定》(司法部令第75号, 2002) 第三十三条 "人民调解委员会
+//     调解纠纷，一般在一个月内调结" (a secondary copy of the text numbers it
+//     33; it is often quoted as 34). Provinces' regulations may differ.
+//   - Court (诉前委派/特邀) mediation, 30 days: 《最高人民法院关于人民法院特邀
+//     调解的规定》(法释〔2016〕14号) 第二十条 (30 days; longer with the parties'
+//     agreement) — not re-read here against the official text.
+//   - Labour, 15 days: 《劳动争议调解仲裁法》第十四条 (sure).
+//   - Medical, 30 working days: 《医疗纠纷预防和处理条例》(国务院令第701号)
+//     — believed 第三十八条 (also: time for expert assessment does not count;
+//     extended when the committee and both sides agree); not verified, so
+//     Source gives the rule without the number.
+//   - Traffic, 10 days: 《道路交通事故处理程序规定》(公安部令第146号) sets 10
+//     days for mediation by the traffic police (公安机关交通管理部门调解); the
+//     article number (about 第八十八条 of the 2017 text; 第六十四条 in the
+//     2008 text) is not verified, and a 道路交通事故纠纷人民调解委员会 applies
+//     it by analogy. Working days follow that rule's counting of 日 as
+//     working days, itself not verified: a province may set calendar days.
+//   - Consumer, 45 working days: 《市场监督管理投诉举报处理暂行办法》(总局令
+//     第20号, 2019) for complaints mediated by market regulation; article
+//     number not verified.
+//   - Judicial confirmation, 30 days from the agreement taking effect:
+//     《人民调解法》第三十三条 (sure) and 《民事诉讼法》(2023年修正) 第二百零五条
+//     (第二百零一条 in the 2021 text).
 var (
 	ClockPeople = clocks.Define(clocks.Rule{Kind: "mediation", Label: "人民调解期限", Days: 30,
-		Unit: calendar.CalendarDays, Source: "《人民调解工作若干规定》（一般在一个月内调结，可按省规定配置）"})
+		Unit: calendar.CalendarDays, Source: "《人民调解工作若干规定》第三十三条（一般在一个月内调结，可按省规定配置）"})
 	ClockCourt = clocks.Define(clocks.Rule{Kind: "court_mediation", Label: "诉前调解期限", Days: 30,
-		Unit: calendar.CalendarDays, Source: "《最高人民法院关于人民法院特邀调解的规定》（诉前委派调解30日）"})
+		Unit: calendar.CalendarDays, Source: "《最高人民法院关于人民法院特邀调解的规定》第二十条（委派调解30日，经当事人同意可延长）"})
 	ClockLabour = clocks.Define(clocks.Rule{Kind: "labour_mediation", Label: "劳动争议调解期限", Days: 15,
 		Unit: calendar.CalendarDays, Source: "《劳动争议调解仲裁法》第十四条"})
 	ClockMedical = clocks.Define(clocks.Rule{Kind: "medical_mediation", Label: "医疗纠纷调解期限", Days: 30,
-		Unit: calendar.WorkingDays, Source: "《医疗纠纷预防和处理条例》（30个工作日内完成调解）"})
+		Unit: calendar.WorkingDays, Source: "《医疗纠纷预防和处理条例》（自受理之日起30个工作日内完成调解，鉴定时间不计入）"})
 	ClockTraffic = clocks.Define(clocks.Rule{Kind: "traffic_mediation", Label: "交通事故调解期限", Days: 10,
-		Unit: calendar.WorkingDays, Source: "《道路交通事故处理程序规定》（调解期限）"})
+		Unit: calendar.WorkingDays, Source: "《道路交通事故处理程序规定》（交通管理部门调解期限为十日，参照适用）"})
 	ClockConsumer = clocks.Define(clocks.Rule{Kind: "consumer_mediation", Label: "消费纠纷调解期限", Days: 45,
 		Unit: calendar.WorkingDays, Source: "《市场监督管理投诉举报处理暂行办法》（45个工作日内终结调解）"})
 	ClockConfirmation = clocks.Define(clocks.Rule{Kind: "judicial_confirmation", Label: "司法确认申请期限", Days: 30,
@@ -154,6 +183,9 @@ const (
 	EventHandoff      = "handoff"
 	EventHandoffBack  = "handoff_result"
 	EventProfile      = "mediator_profile"
+	// A party asked for another mediator; a party refused mediation.
+	EventChangeRequested = "mediation_change_requested"
+	EventRefused         = "mediation_refused"
 )
 
 // Relation is a person a mediator declared they must not mediate for: the
@@ -277,6 +309,8 @@ type Outcome struct {
 	Method string `json:"method,omitempty"` // how the obligations are performed
 	// Failure.
 	Reason string `json:"reason,omitempty"`
+	// Party is who refused mediation (a failure recorded by Refuse).
+	Party string `json:"party,omitempty"`
 	// Referral.
 	Target string    `json:"target,omitempty"`
 	Note   string    `json:"note,omitempty"`
@@ -321,6 +355,22 @@ type Mediation struct {
 	Offers   []Offer   `json:"offers"`
 	Sessions []Session `json:"sessions"`
 	Terms    []Term    `json:"terms"`
+	// Changes are the parties' requests for another mediator (one each).
+	Changes []MediatorChange `json:"mediator_changes"`
+}
+
+// MediatorChange is a party's request for another mediator (人民调解法
+// 第二十三条第一项: a party may choose or accept the mediator); each party
+// may ask once per mediation.
+type MediatorChange struct {
+	ID           int64     `json:"id"`
+	MediationID  int64     `json:"-"`
+	Party        string    `json:"party"`
+	Reason       string    `json:"reason"`
+	FromMediator string    `json:"from_mediator"` // username of the mediator replaced
+	FromName     string    `json:"from_mediator_name"`
+	RequestedBy  string    `json:"requested_by"` // the staff member who recorded it
+	At           time.Time `json:"at"`
 }
 
 // PendingOffer returns the offer awaiting an answer, nil if none.
@@ -403,6 +453,13 @@ type Store interface {
 	// OverdueTerms lists terms due before day and not performed, of
 	// mediations in the region prefix.
 	OverdueTerms(ctx context.Context, prefix, day string) ([]TermItem, error)
+
+	// CreateMediatorChange records a party's request for another
+	// mediator; a second one of the same party and mediation is EConflict.
+	CreateMediatorChange(ctx context.Context, c *MediatorChange) error
+	// UnitsUnder lists the units whose region lies within the region
+	// prefix (a region's subtree).
+	UnitsUnder(ctx context.Context, prefix string) ([]*units.Unit, error)
 
 	CreateHandoff(ctx context.Context, h *Handoff) error
 	UpdateHandoff(ctx context.Context, h *Handoff) error

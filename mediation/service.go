@@ -957,11 +957,16 @@ func (s *Service) Remind(ctx context.Context, args ReminderArgs) error {
 	if m.Status != StatusActive || !s.now().Before(ss.StartsAt) {
 		return nil
 	}
-	where := ss.Place
+	where, place := ss.Place, ss.Place
 	if ss.Kind == "video" {
-		where = "视频调解 " + ss.Link
+		where, place = "视频调解 "+ss.Link, "视频调解"
 	}
+	// starts_at, mediator and place are what a message to the residents
+	// needs: the WeChat channel sends this event (mediation_reminder) to
+	// those who filed through WeChat when a template is configured for it;
+	// the note itself stays on the timeline for staff.
 	return s.Cases.Note(ctx, kernel.SystemActor("调解提醒"), m.CaseID, EventReminder,
 		fmt.Sprintf("提醒：%s %s，调解员%s", ss.StartsAt.In(cases.ChinaTime).Format("1月2日 15:04"), strings.TrimSpace(where), m.MediatorName),
-		map[string]any{"mediation_id": m.ID, "session_id": ss.ID, "lead_minutes": args.LeadMinutes, "starts_at": ss.StartsAt})
+		map[string]any{"mediation_id": m.ID, "session_id": ss.ID, "lead_minutes": args.LeadMinutes, "starts_at": ss.StartsAt,
+			"mediator": m.MediatorName, "place": place})
 }

@@ -30,16 +30,16 @@ const (
 
 // Events of leaders and supervision.
 const (
-	EventOwned              = "petition_owned"               // 包案
-	EventReminder           = "petition_reminder"            // 催办
-	EventSupervised         = "petition_supervised"          // 督办 / 挂牌督办
+	EventOwned              = "petition_owned"                // 包案
+	EventReminder           = "petition_reminder"             // 催办
+	EventSupervised         = "petition_supervised"           // 督办 / 挂牌督办
 	EventSupervisionFeed    = "petition_supervision_feedback" // the unit's written feedback
-	EventSupervisionOverdue = "petition_supervision_overdue" // 督办 deadline passed without feedback
-	EventYellowCard         = "petition_yellow_card"         // 黄牌
-	EventEscalated          = "petition_escalated"           // to the next region's supervisors
-	EventTerminated         = "petition_terminated"          // 终结
-	EventCare               = "petition_care"                // 疏导 / 帮扶
-	EventCampaignTagged     = "petition_campaign_tagged"     // 专项行动
+	EventSupervisionOverdue = "petition_supervision_overdue"  // 督办 deadline passed without feedback
+	EventYellowCard         = "petition_yellow_card"          // 黄牌
+	EventEscalated          = "petition_escalated"            // to the next region's supervisors
+	EventTerminated         = "petition_terminated"           // 终结
+	EventCare               = "petition_care"                 // 疏导 / 帮扶
+	EventCampaignTagged     = "petition_campaign_tagged"      // 专项行动
 	EventCampaignUntagged   = "petition_campaign_untagged"
 )
 

@@ -131,7 +131,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 // (accepted, rejected, in_progress, suspended, resolved, visited, closed),
 // resumed and reopened, or a timeline event kind (registered,
 // intake_added, merged, evaluated, assigned, needs_more_info, video_reminder — a
-// reminder of a video reception booking, 24 h and 1 h before). Data values are text with placeholders (see
+// reminder of a video reception booking, 24 h and 1 h before — and
+// mediation_reminder, a mediation session 24 h and 1 h before). Data values are text with placeholders (see
 // Placeholders); each value is cut to what its WeChat field type allows.
 type Templates struct {
 	State  string               `json:"miniprogram_state"`
@@ -158,8 +159,10 @@ var Placeholders = map[string]string{
 	"region":       "所在地区名称",
 	"category":     "纠纷类别（中文）",
 	"request":      "需要补充的材料（仅 needs_more_info）",
-	"session_time": "接访开始时间 2006-01-02 15:04（仅 video_reminder）",
+	"session_time": "接访或调解开始时间 2006-01-02 15:04（仅 video_reminder、mediation_reminder）",
 	"leader":       "接访领导（仅 video_reminder）",
+	"mediator":     "调解员（仅 mediation_reminder）",
+	"place":        "调解地点，视频调解为“视频调解”（仅 mediation_reminder）",
 }
 
 var (

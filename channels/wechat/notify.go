@@ -56,7 +56,7 @@ var triggerLabels = map[string]string{
 	"in_progress": "正在办理", "resumed": "恢复办理", "reopened": "重新办理", "suspended": "暂停办理",
 	"resolved": "已办结", "visited": "已回访", "closed": "已结案", "merged": "合并办理",
 	"evaluated": "已评价", "assigned": "已分派承办人", "needs_more_info": "需要补充材料",
-	"video_reminder": "视频接访提醒",
+	"video_reminder": "视频接访提醒", "mediation_reminder": "调解提醒",
 }
 
 // TriggerLabel is the plain Chinese name of a trigger.
@@ -124,12 +124,17 @@ func messageVars(c *cases.Case, e *cases.Event, trigger string) map[string]strin
 	if r, ok := e.Data["request"].(string); ok && e.Kind == cases.EventNeedsMoreInfo {
 		v["request"] = r // written for the resident, unlike staff notes
 	}
-	if e.Kind == videoReminder {
+	if e.Kind == videoReminder || e.Kind == mediationReminder {
 		if t := dataTime(e.Data["starts_at"]); t != nil {
 			v["session_time"] = t.In(cases.ChinaTime).Format("2006-01-02 15:04")
 		}
 		if l, ok := e.Data["leader"].(string); ok {
 			v["leader"] = l
+		}
+		for _, k := range []string{"mediator", "place"} {
+			if s, ok := e.Data[k].(string); ok && e.Kind == mediationReminder {
+				v[k] = s
+			}
 		}
 	}
 	return v
@@ -138,6 +143,11 @@ func messageVars(c *cases.Case, e *cases.Event, trigger string) map[string]strin
 // videoReminder is the kind of the video channel's reminder events
 // (video.EventReminder; the channels do not import each other).
 const videoReminder = "video_reminder"
+
+// mediationReminder is the kind of the mediation module's session
+// reminders (mediation.EventReminder), 24 h and 1 h before a session; its
+// data carries starts_at, mediator and place.
+const mediationReminder = "mediation_reminder"
 
 // NotifyArgs is one subscribe message to one resident, rendered when the
 // event happened.

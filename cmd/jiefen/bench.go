@@ -307,6 +307,11 @@ func benchExternal(ctx context.Context, cfg Config, o *benchOptions, stdout, std
 			return err
 		}
 		snapshot = time.Since(t1)
+		// The build's peak, apart from the load's: `jiefen reindex` builds
+		// and `serve` loads in processes of their own.
+		buildMem := bench.ReadMemory()
+		fmt.Fprintf(stdout, "memory of the build (peak while indexing and snapshotting): build_peak_rss_mb=%s\n", bench.MB(buildMem.HWM))
+		bench.ResetPeak()
 		t2 := time.Now()
 		e, err := embedded.Open(dir)
 		if err != nil {
@@ -321,7 +326,7 @@ func benchExternal(ctx context.Context, cfg Config, o *benchOptions, stdout, std
 	fmt.Fprintf(stdout, "corpus: %d documents from %s\n", n, o.corpus)
 	if o.engine == "embedded" {
 		fmt.Fprintf(stdout, "build: %.1fs (indexing %.1fs, snapshot %.1fs); snapshot load %.2fs\n", build.Seconds(), indexing.Seconds(), snapshot.Seconds(), load.Seconds())
-		fmt.Fprintf(stdout, "memory (this process after the build, freed memory returned): %s\n", memLine(mem))
+		fmt.Fprintf(stdout, "memory (this process after loading the snapshot, freed memory returned; peak since the build): %s\n", memLine(mem))
 	} else {
 		fmt.Fprintf(stdout, "build: %.1fs (upserts until Meilisearch applied them)\n", build.Seconds())
 		fmt.Fprintf(stdout, "memory (this process only; Meilisearch runs in its own): %s\n", memLine(mem))

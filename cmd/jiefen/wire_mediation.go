@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -10,11 +11,6 @@ import (
 
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/channels/video"
-	"github.com/jiefen/jiefen/clocks"
-	"github.com/jiefen/jiefen/clocks/clockstore"
-	"github.com/jiefen/jiefen/database"
-	"github.com/jiefen/jiefen/documents"
-	"github.com/jiefen/jiefen/documents/documentstore"
 	"github.com/jiefen/jiefen/jobs"
 	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/mediation"
@@ -25,8 +21,8 @@ import (
 
 // Mediation (调解): committees, mediator profiles, offers, sessions,
 // agreements (调解协议书), judicial confirmation, performance and hand-offs.
-// It uses the clock rules (JIEFEN_CLOCKS may override its kinds), the CJK
-// font of documents (JIEFEN_FONT) and the video link template
+// It uses the app's clocks (JIEFEN_CLOCKS may override its kinds) and
+// documents (the CJK font, JIEFEN_FONT), and the video link template
 // (JIEFEN_VIDEO_LINK) for video sessions. A periodic job moves offers
 // unanswered for 3 working days to the next mediator.
 func init() { wirings = append(wirings, wireMediation) }
@@ -55,22 +51,17 @@ func wireMediation(ctx context.Context, a *App) (web.Mount, cases.Notifier, erro
 }
 
 // newMediation builds the mediation service on the app (the server and
-// the demo), without its jobs.
+// the demo) with the app's clocks and documents (wired before it: their
+// files sort first), without its jobs. Without a CJK font the documents
+// service has no renderer: outcomes go through and the agreement route
+// answers 503.
 func newMediation(a *App) (*mediation.Service, error) {
-	rules, err := clocks.LoadRules(os.Getenv("JIEFEN_CLOCKS"))
-	if err != nil {
-		return nil, fmt.Errorf("JIEFEN_CLOCKS: %w", err)
+	if a.Clocks == nil || a.Docs == nil {
+		return nil, errors.New("mediation: the clocks and documents must be wired first")
 	}
-	ck := clocks.NewService(a.Cases, clockstore.New(a.DB), rules)
-	ck.Now = func() time.Time { return a.Cases.Now() }
-	r, err := documents.FindFont(os.Getenv(documents.FontEnv))
-	if err != nil {
-		r = nil // wire_documents warns; the agreement route answers 503
-	}
-	docs := documents.NewService(database.Transactor{DB: a.DB}, documentstore.New(a.DB), a.Cases, r, nil)
-	docs.Now = func() time.Time { return a.Cases.Now() }
-	svc := mediation.NewService(a.Cases, mediationstore.New(a.DB), ck, docs, a.Staff.Store, a.Keys)
+	svc := mediation.NewService(a.Cases, mediationstore.New(a.DB), a.Clocks, a.Docs, a.Staff.Store, a.Keys)
 	svc.Now = func() time.Time { return a.Cases.Now() }
+	var err error
 	if svc.Link, err = video.ParseLinkTemplate(os.Getenv("JIEFEN_VIDEO_LINK")); err != nil {
 		return nil, fmt.Errorf("JIEFEN_VIDEO_LINK: %w", err)
 	}

@@ -381,7 +381,61 @@ func (s *Store) details(ctx context.Context, m *mediation.Mediation) error {
 	for _, r := range terms {
 		m.Terms = append(m.Terms, r.term())
 	}
+	var changes []changeRow
+	if err := s.idb.NewSelect().Model(&changes).Where("mediation_id = ?", m.ID).Order("c.id").Scan(ctx); err != nil {
+		return err
+	}
+	m.Changes = []mediation.MediatorChange{}
+	for _, r := range changes {
+		m.Changes = append(m.Changes, r.change())
+	}
 	return nil
+}
+
+type changeRow struct {
+	bun.BaseModel `bun:"table:mediation_mediator_changes,alias:c"`
+	ID            int64     `bun:"id,pk,autoincrement"`
+	MediationID   int64     `bun:"mediation_id"`
+	Party         string    `bun:"party"`
+	Reason        string    `bun:"reason"`
+	FromMediator  string    `bun:"from_mediator"`
+	FromName      string    `bun:"from_mediator_name"`
+	RequestedBy   string    `bun:"requested_by"`
+	CreatedAt     time.Time `bun:"created_at"`
+}
+
+func (r *changeRow) change() mediation.MediatorChange {
+	return mediation.MediatorChange{ID: r.ID, MediationID: r.MediationID, Party: r.Party, Reason: r.Reason,
+		FromMediator: r.FromMediator, FromName: r.FromName, RequestedBy: r.RequestedBy, At: r.CreatedAt.UTC()}
+}
+
+// CreateMediatorChange implements mediation.Store.
+func (s *Store) CreateMediatorChange(ctx context.Context, c *mediation.MediatorChange) error {
+	r := &changeRow{MediationID: c.MediationID, Party: c.Party, Reason: c.Reason, FromMediator: c.FromMediator,
+		FromName: c.FromName, RequestedBy: c.RequestedBy, CreatedAt: c.At.UTC()}
+	if _, err := s.idb.NewInsert().Model(r).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+		if database.IsUniqueViolation(err) {
+			return kernel.Errorf(kernel.EConflict, "当事人%s已申请过更换调解员（每位当事人限一次）", c.Party)
+		}
+		return err
+	}
+	c.ID = r.ID
+	return nil
+}
+
+// UnitsUnder implements mediation.Store.
+func (s *Store) UnitsUnder(ctx context.Context, prefix string) ([]*units.Unit, error) {
+	var rows []unitRow
+	// A range, not LIKE: it uses the index on both dialects.
+	if err := s.idb.NewSelect().Model(&rows).Where("u.region_code >= ? AND u.region_code < ?", prefix, prefix+":").
+		Order("u.region_code", "u.id").Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]*units.Unit, len(rows))
+	for i := range rows {
+		out[i] = rows[i].unit()
+	}
+	return out, nil
 }
 
 func (s *Store) mediations(ctx context.Context, q *bun.SelectQuery) ([]*mediation.Mediation, error) {

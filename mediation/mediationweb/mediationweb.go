@@ -16,6 +16,7 @@ import (
 
 	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/mediation"
+	"github.com/jiefen/jiefen/units"
 	"github.com/jiefen/jiefen/web"
 )
 
@@ -48,6 +49,7 @@ func Mount(svc *mediation.Service) web.Mount {
 		api.Get("/mediation/roster", st, h.roster)
 		api.Get("/mediation/overdue", st, h.overdue)
 		api.Get("/cases/:case_no/mediation/suggestion", st, h.suggest)
+		api.Get("/cases/:case_no/mediation/units", st, h.caseUnits)
 		api.Get("/cases/:case_no/mediation", st, h.ofCase)
 		api.Post("/cases/:case_no/mediation", st, h.open)
 		api.Get("/cases/:case_no/handoffs", st, h.handoffs)
@@ -58,6 +60,9 @@ func Mount(svc *mediation.Service) web.Mount {
 		api.Post("/mediations/:id/offers/:offer_id/accept", st, h.accept)
 		api.Post("/mediations/:id/offers/:offer_id/decline", st, h.decline)
 		api.Post("/mediations/:id/recusal", st, h.recuse)
+		api.Post("/mediations/:id/change-mediator", st, h.changeMediator)
+		api.Post("/mediations/:id/refusal", st, h.refusal)
+		api.Post("/mediations/:id/extensions", st, h.extend)
 		api.Post("/mediations/:id/sessions", st, h.addSession)
 		api.Post("/mediations/:id/sessions/:session_id/minutes", st, h.minutes)
 		api.Post("/mediations/:id/outcome", st, h.outcome)
@@ -530,4 +535,70 @@ func (h *handler) performance(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(t)
+}
+
+func (h *handler) caseUnits(c *fiber.Ctx) error {
+	list, err := h.svc.CaseUnits(c.UserContext(), actor(c), caseNo(c), units.Kind(c.Query("kind")))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": list})
+}
+
+type partyRequest struct {
+	Party  string `json:"party"`
+	Reason string `json:"reason"`
+}
+
+func (h *handler) changeMediator(c *fiber.Ctx) error {
+	id, err := param(c, "id", "调解")
+	if err != nil {
+		return err
+	}
+	var req partyRequest
+	if err := web.DecodeJSON(c.Body(), &req); err != nil {
+		return err
+	}
+	m, err := h.svc.ChangeMediator(c.UserContext(), actor(c), id, req.Party, req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(present(m))
+}
+
+func (h *handler) refusal(c *fiber.Ctx) error {
+	id, err := param(c, "id", "调解")
+	if err != nil {
+		return err
+	}
+	var req partyRequest
+	if err := web.DecodeJSON(c.Body(), &req); err != nil {
+		return err
+	}
+	m, err := h.svc.Refuse(c.UserContext(), actor(c), id, req.Party, req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(present(m))
+}
+
+func (h *handler) extend(c *fiber.Ctx) error {
+	id, err := param(c, "id", "调解")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Days          int    `json:"days"`
+		Reason        string `json:"reason"`
+		PartiesAgreed bool   `json:"parties_agreed"`
+	}
+	if err := web.DecodeJSON(c.Body(), &req); err != nil {
+		return err
+	}
+	v, err := h.svc.Extend(c.UserContext(), actor(c), id, mediation.ExtensionInput{Days: req.Days, Reason: req.Reason,
+		PartiesAgreed: req.PartiesAgreed})
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(v)
 }

@@ -143,6 +143,10 @@ type Options struct {
 	MergeMin   int
 	MergeRatio float64
 	MergeMax   int
+	// BulkGCPercent is the GOGC of the process while a bulk load (a
+	// batch of UpsertBatch of 1 000 documents or more) runs; see bulkGC.
+	// 0 picks the default (25); negative leaves the collector alone.
+	BulkGCPercent int
 	// SyncWAL fsyncs the write-ahead log after every write (persistent mode).
 	SyncWAL bool
 }
@@ -216,6 +220,9 @@ func New(opt Options) *Index {
 	}
 	if opt.MergeMax == 0 {
 		opt.MergeMax = 1 << 24
+	}
+	if opt.BulkGCPercent == 0 {
+		opt.BulkGCPercent = 25
 	}
 	return &Index{
 		opt:   opt,
@@ -548,6 +555,9 @@ func (ix *Index) merge() { // wmu held
 	if ix.tailCount == 0 {
 		return
 	}
+	if ix.opt.BulkGCPercent > 0 {
+		defer bulkGC(ix.opt.BulkGCPercent)() // a new base beside the old
+	}
 	T := len(ix.keys)
 	nb := len(ix.baseOff) - 1
 	if nb < 0 {
@@ -601,6 +611,9 @@ func (ix *Index) merge() { // wmu held
 }
 
 func (ix *Index) compact() { // wmu held: no concurrent mutation, readers may run
+	if ix.opt.BulkGCPercent > 0 {
+		defer bulkGC(ix.opt.BulkGCPercent)() // a new base beside the old
+	}
 	T := len(ix.keys)
 	nb := len(ix.baseOff) - 1
 	if nb < 0 {

@@ -236,6 +236,9 @@ func (ix *Index) replayWAL(path string) (int64, error) {
 func (ix *Index) Snapshot(dir string) error {
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
+	if ix.opt.BulkGCPercent > 0 {
+		defer bulkGC(ix.opt.BulkGCPercent)() // it merges and copies the index
+	}
 	own := ix.store != nil && (dir == "" || dir == ix.store.dir)
 	if dir == "" {
 		if ix.store == nil {

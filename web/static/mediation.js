@@ -1,7 +1,10 @@
 // Case page: the 调解 panel. It drives the mediation module's API with the
 // session cookie: the suggested bodies and opening a mediation, the offer
 // and its answer, sessions, the outcome with the 人民调解法 art. 29 fields,
-// the 调解协议书 link, judicial confirmation and performance follow-up.
+// the 调解协议书 link, judicial confirmation (the court picked from the
+// case's region line) and performance follow-up, a party's request for
+// another mediator or refusal, extensions with the parties' agreement, and
+// hand-offs (对接) with their unit picked the same way.
 // The server checks every permission; the panel offers every action and
 // shows the server's answer.
 document.addEventListener('DOMContentLoaded', function () {
@@ -26,6 +29,21 @@ document.addEventListener('DOMContentLoaded', function () {
     return f;
   }
   function val(f, n) { return f.elements[n] ? f.elements[n].value.trim() : ''; }
+  // unitSelect lists the units of kind on the case's region line (nearest
+  // first) as a select named name.
+  function unitSelect(name, kind) {
+    var s = el('select', { name: name, required: true }, [el('option', { value: '', text: '加载中…' })]);
+    fill(s, kind);
+    return s;
+  }
+  function fill(s, kind) {
+    api('GET', '/cases/' + encodeURIComponent(no) + '/mediation/units?kind=' + encodeURIComponent(kind)).then(function (r) {
+      s.textContent = '';
+      var items = r.ok ? r.body.items || [] : [];
+      s.appendChild(el('option', { value: '', text: r.ok ? (items.length ? '请选择' : '区划线上没有此类机构') : Jiefen.errorText(r) }));
+      items.forEach(function (u) { s.appendChild(el('option', { value: u.id, text: u.name })); });
+    });
+  }
 
   function suggestion() {
     var wrap = el('div', { class: 'mediation-suggest' }, [el('p', { text: '推荐调解组织加载中…' })]);
@@ -66,6 +84,59 @@ document.addEventListener('DOMContentLoaded', function () {
       api('POST', '/mediations/' + m.id + '/sessions', { kind: f.elements.kind.value, starts_at: at ? at + ':00+08:00' : '',
         place: val(f, 'place'), participants: people }).then(function (r) { say(r, '已安排调解'); });
     });
+  }
+
+  // partyForm records what a party asked: another mediator (once per
+  // party) or an end to mediation (调解自愿).
+  function partyForm(m) {
+    var f = form('当事人申请', [field('当事人姓名', input('party', { required: true })), field('理由', input('reason', { size: 40, required: true })),
+      field('申请事项', el('select', { name: 'what' }, [el('option', { value: 'change-mediator', text: '更换调解员（每人限一次）' }),
+        el('option', { value: 'refusal', text: '拒绝调解（终止调解）' })]))], function (f) {
+      var what = f.elements.what.value;
+      api('POST', '/mediations/' + m.id + '/' + what, { party: val(f, 'party'), reason: val(f, 'reason') })
+        .then(function (r) { say(r, what === 'refusal' ? '调解已终止，案件退回办理' : '已更换调解员'); });
+    });
+    f.classList.add('party-form');
+    return f;
+  }
+
+  function extensionForm(m) {
+    var f = form('延长调解期限（须说明理由并经各方当事人同意）', [field('延长天数', input('days', { type: 'number', min: 1, max: 365 })),
+      field('理由', input('reason', { size: 40 })), field('各方当事人已同意', input('parties_agreed', { type: 'checkbox' }))], function (f) {
+      api('POST', '/mediations/' + m.id + '/extensions', { days: Number(val(f, 'days')), reason: val(f, 'reason'),
+        parties_agreed: f.elements.parties_agreed.checked }).then(function (r) { say(r, '已延长调解期限'); });
+    });
+    f.classList.add('extension-form');
+    return f;
+  }
+
+  var HANDOFF = { '诉调': 'court', '访调': 'petition_office', '公调': 'police', '检调': 'procuratorate' };
+  // handoffs lists the case's hand-offs (对接) and sends a new one, its
+  // unit picked from the case's region line by the kind's unit kind.
+  function handoffs() {
+    var wrap = el('div', { class: 'handoffs' });
+    api('GET', '/cases/' + encodeURIComponent(no) + '/handoffs').then(function (r) {
+      var items = r.ok ? r.body.items || [] : [];
+      wrap.appendChild(el('h3', { text: '对接' }));
+      if (items.length) {
+        wrap.appendChild(el('ul', {}, items.map(function (h) {
+          return el('li', { text: h.kind + (h.direction === 'out' ? ' 移送 ' : ' 接收 ') + h.unit_name + '：' + h.reason +
+            (h.result ? ' · 结果：' + h.result : ' · 待反馈') });
+        })));
+      }
+      var kind = el('select', { name: 'kind' }, Object.keys(HANDOFF).map(function (k) { return el('option', { value: k, text: k }); }));
+      var unit = unitSelect('handoff_unit', HANDOFF[kind.value]);
+      kind.addEventListener('change', function () { fill(unit, HANDOFF[kind.value]); });
+      var f = form('发起对接', [field('类型', kind), field('方向', el('select', { name: 'direction' }, [el('option', { value: 'out', text: '移出' }),
+        el('option', { value: 'in', text: '移入' })])), field('对接单位', unit), field('理由', input('reason', { size: 40 }))], function (f) {
+        var req = { kind: kind.value, direction: f.elements.direction.value, reason: val(f, 'reason') };
+        req[req.direction === 'out' ? 'to_unit_id' : 'from_unit_id'] = Number(unit.value);
+        api('POST', '/cases/' + encodeURIComponent(no) + '/handoffs', req).then(function (r) { say(r, '已登记对接'); });
+      });
+      f.classList.add('handoff-form');
+      wrap.appendChild(f);
+    });
+    return wrap;
   }
 
   function outcomeForm(m) {
@@ -115,7 +186,7 @@ document.addEventListener('DOMContentLoaded', function () {
     out.push(el('table', { class: 'terms' }, rows));
     var c = m.confirmation;
     if (!c) {
-      out.push(form('申请司法确认（协议生效后30日内）', [field('法院机构ID', input('court', { type: 'number' })), field('申请日期', input('applied_on', { type: 'date' }))],
+      out.push(form('申请司法确认（协议生效后30日内）', [field('人民法院', unitSelect('court', 'court')), field('申请日期', input('applied_on', { type: 'date' }))],
         function (f) {
           api('POST', '/mediations/' + m.id + '/confirmation', { court_unit_id: Number(val(f, 'court')), applied_on: val(f, 'applied_on') })
             .then(function (r) { say(r, '已登记司法确认申请'); });
@@ -144,7 +215,13 @@ document.addEventListener('DOMContentLoaded', function () {
           ' · ' + s.participants.map(function (p) { return p.name; }).join('、') + (s.minutes ? ' · 已记笔录' : '') });
       })));
     }
-    if (m.status === 'active') parts.push(sessionForm(m), outcomeForm(m));
+    if (m.mediator_changes && m.mediator_changes.length) {
+      parts.push(el('ul', { class: 'changes' }, m.mediator_changes.map(function (c) {
+        return el('li', { text: '当事人' + c.party + '申请更换调解员' + (c.from_mediator_name || '') + '：' + c.reason });
+      })));
+    }
+    if (['offered', 'waiting', 'active'].indexOf(m.status) >= 0) parts.push(partyForm(m));
+    if (m.status === 'active') parts.push(extensionForm(m), sessionForm(m), outcomeForm(m));
     if (m.status === 'agreed') parts = parts.concat(agreed(m));
     if (m.outcome && m.status !== 'agreed') parts.push(el('p', { text: '结果：' + (FAIL[m.outcome.reason] || m.outcome.target || m.outcome.kind) }));
     return el('div', { class: 'mediation', 'data-id': m.id, 'data-status': m.status }, parts);
@@ -158,6 +235,7 @@ document.addEventListener('DOMContentLoaded', function () {
       var open = items.filter(function (m) { return ['offered', 'waiting', 'active'].indexOf(m.status) >= 0; });
       items.forEach(function (m) { body.appendChild(show(m)); });
       if (!open.length && !items.some(function (m) { return m.status === 'agreed'; })) body.appendChild(suggestion());
+      body.appendChild(handoffs());
       body.appendChild(msg);
     });
   }

@@ -11,6 +11,8 @@ document.addEventListener('DOMContentLoaded', function () {
   var base = '/api/v1/cases/' + encodeURIComponent(no) + '/petition';
   var body = card.querySelector('.panel-body');
 
+  var ALL = ['registered', 'classified', 'routed', 'transferred', 'objected', 'accepted', 'declined', 'replied',
+    'review_applied', 'review_decided', 're_review_applied', 're_review_decided', 'not_accepted', 'terminated'];
   // Each step: the stages it applies to, its label and its fields.
   var steps = [
     { path: '/classify', label: '分类', stages: ['registered', 'classified', 'objected'],
@@ -29,7 +31,14 @@ document.addEventListener('DOMContentLoaded', function () {
     { path: '/review/decision', label: '复查/复核意见', stages: ['review_applied', 're_review_applied'],
       fields: [['result', '意见（uphold/revise）'], ['note', '说明']] },
     { path: '/hearing/start', label: '开始听证', stages: ['re_review_applied'], fields: [['note', '备注']] },
-    { path: '/hearing/end', label: '结束听证', stages: ['re_review_applied'], fields: [] }
+    { path: '/hearing/end', label: '结束听证', stages: ['re_review_applied'], fields: [] },
+    { path: '/supervise', label: '督办/挂牌督办', stages: ['transferred', 'accepted'],
+      fields: [['deadline', '督办期限（YYYY-MM-DD）'], ['note', '督办意见'], ['listed', '挂牌督办', 'checkbox']] },
+    { path: '/supervise/feedback', label: '督办反馈', stages: ['transferred', 'accepted'], fields: [['feedback', '书面反馈']] },
+    { path: '/owner', label: '领导包案', stages: ALL, fields: [['target_on', '化解期限（YYYY-MM-DD）'], ['note', '备注']] },
+    { path: '/terminate', label: '终结', stages: ALL.filter(function (s) {
+      return ['routed', 'declined', 'not_accepted', 'terminated'].indexOf(s) < 0; }), fields: [['reason', '理由']] },
+    { path: '/care', label: '疏导/帮扶', stages: ALL, fields: [['kind', '类别（疏导/帮扶）'], ['note', '内容']] }
   ];
 
   function call(method, path, data) {
@@ -58,6 +67,7 @@ document.addEventListener('DOMContentLoaded', function () {
       ev.preventDefault();
       var data = {};
       step.fields.forEach(function (fd) {
+        if (fd[2] === 'checkbox') { data[fd[0]] = inputs[fd[0]].checked; return; }
         var v = inputs[fd[0]].value.trim();
         if (v !== '') data[fd[0]] = fd[2] === 'number' ? Number(v) : v;
       });
@@ -75,6 +85,10 @@ document.addEventListener('DOMContentLoaded', function () {
     if (st.object_by) rows.push(['异议截止', st.object_by]);
     if (st.earlier_case_no) rows.push(['不再受理（原案件）', st.earlier_case_no]);
     if (st.lower_case_no) rows.push(['下级已受理案件', st.lower_case_no]);
+    if (st.owner) rows.push(['包案领导', st.owner.leader_name + '（化解期限 ' + st.owner.target_on + '）']);
+    if (st.supervised) rows.push(['督办', (st.escalated ? '已逾期升级；' : '') + (st.supervisions || []).map(function (s) {
+      return (s.listed ? '挂牌督办' : '督办') + ' 期限 ' + s.deadline + (s.feedback_at ? '（已反馈）' : s.overdue ? '（逾期未反馈）' : '');
+    }).join('；')]);
     body.appendChild(el('dl', {}, rows.reduce(function (acc, r) {
       return acc.concat([el('dt', {}, [r[0]]), el('dd', {}, [String(r[1])])]);
     }, [])));
