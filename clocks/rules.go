@@ -19,6 +19,10 @@ type Rule struct {
 	Days   int           `json:"days"`
 	Unit   calendar.Unit `json:"unit"`
 	Source string        `json:"source"`
+	// ExtendVia, if set, names the module's route that extends this kind
+	// (a mediation clock needs the parties' agreement): the core route
+	// refuses it and points there.
+	ExtendVia string `json:"-"`
 }
 
 // The kinds of the case core. Modules add theirs with Define.
@@ -126,6 +130,7 @@ func LoadRules(path string) (*Rules, error) {
 		if r.Label == "" {
 			r.Label = base.Label
 		}
+		r.ExtendVia = base.ExtendVia // a province changes periods, not who extends
 		if err := r.check(); err != nil {
 			return nil, fmt.Errorf("期限配置文件 %s 第%d项：%w", path, i+1, err)
 		}

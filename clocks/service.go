@@ -441,6 +441,9 @@ func (s *Service) Extend(ctx context.Context, actor kernel.Actor, no string, kin
 	if err := actor.Require(kernel.PermAssign); err != nil {
 		return nil, err
 	}
+	if r, ok := s.Rules.Rule(kind); ok && r.ExtendVia != "" {
+		return nil, kernel.Errorf(kernel.EConflict, "%s须经%s延长", s.label(kind), r.ExtendVia)
+	}
 	var out View
 	err := s.Cases.Tx.InTx(ctx, func(ctx context.Context, tx kernel.Tx) error {
 		bound := s.Cases.WithTx(tx)

@@ -127,18 +127,23 @@ const OfferWorkingDays = 3
 //   - Judicial confirmation, 30 days from the agreement taking effect:
 //     《人民调解法》第三十三条 (sure) and 《民事诉讼法》(2023年修正) 第二百零五条
 //     (第二百零一条 in the 2021 text).
+//
+// extendVia is where a mediation clock is extended: with the parties'
+// agreement, which the core's clock route does not ask for.
+const extendVia = "调解延期（POST /api/v1/mediations/{id}/extensions，须当事人同意）"
+
 var (
-	ClockPeople = clocks.Define(clocks.Rule{Kind: "mediation", Label: "人民调解期限", Days: 30,
+	ClockPeople = clocks.Define(clocks.Rule{Kind: "mediation", ExtendVia: extendVia, Label: "人民调解期限", Days: 30,
 		Unit: calendar.CalendarDays, Source: "《人民调解工作若干规定》第三十三条（一般在一个月内调结，可按省规定配置）"})
-	ClockCourt = clocks.Define(clocks.Rule{Kind: "court_mediation", Label: "诉前调解期限", Days: 30,
+	ClockCourt = clocks.Define(clocks.Rule{Kind: "court_mediation", ExtendVia: extendVia, Label: "诉前调解期限", Days: 30,
 		Unit: calendar.CalendarDays, Source: "《最高人民法院关于人民法院特邀调解的规定》第二十条（委派调解30日，经当事人同意可延长）"})
-	ClockLabour = clocks.Define(clocks.Rule{Kind: "labour_mediation", Label: "劳动争议调解期限", Days: 15,
+	ClockLabour = clocks.Define(clocks.Rule{Kind: "labour_mediation", ExtendVia: extendVia, Label: "劳动争议调解期限", Days: 15,
 		Unit: calendar.CalendarDays, Source: "《劳动争议调解仲裁法》第十四条"})
-	ClockMedical = clocks.Define(clocks.Rule{Kind: "medical_mediation", Label: "医疗纠纷调解期限", Days: 30,
+	ClockMedical = clocks.Define(clocks.Rule{Kind: "medical_mediation", ExtendVia: extendVia, Label: "医疗纠纷调解期限", Days: 30,
 		Unit: calendar.WorkingDays, Source: "《医疗纠纷预防和处理条例》（自受理之日起30个工作日内完成调解，鉴定时间不计入）"})
-	ClockTraffic = clocks.Define(clocks.Rule{Kind: "traffic_mediation", Label: "交通事故调解期限", Days: 10,
+	ClockTraffic = clocks.Define(clocks.Rule{Kind: "traffic_mediation", ExtendVia: extendVia, Label: "交通事故调解期限", Days: 10,
 		Unit: calendar.WorkingDays, Source: "《道路交通事故处理程序规定》（交通管理部门调解期限为十日，参照适用）"})
-	ClockConsumer = clocks.Define(clocks.Rule{Kind: "consumer_mediation", Label: "消费纠纷调解期限", Days: 45,
+	ClockConsumer = clocks.Define(clocks.Rule{Kind: "consumer_mediation", ExtendVia: extendVia, Label: "消费纠纷调解期限", Days: 45,
 		Unit: calendar.WorkingDays, Source: "《市场监督管理投诉举报处理暂行办法》（45个工作日内终结调解）"})
 	ClockConfirmation = clocks.Define(clocks.Rule{Kind: "judicial_confirmation", Label: "司法确认申请期限", Days: 30,
 		Unit: calendar.CalendarDays, Source: "《人民调解法》第三十三条，《民事诉讼法》第二百零五条"})

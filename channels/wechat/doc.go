@@ -67,7 +67,8 @@
 // the {request} placeholder carries what they asked, and the resident
 // answers with POST /api/v1/me/cases/{case_no}/supplements) and
 // video_reminder (a video reception booking 24 h and 1 h ahead; {session_time}
-// and {leader}). Recipients are the residents who filed one of the case's
+// and {leader}) and mediation_reminder (a mediation session 24 h and 1 h
+// ahead; {session_time}, {place} and {mediator}). Recipients are the residents who filed one of the case's
 // intakes themselves (a matter, a supplement, a video booking).
 //
 // # Configuration

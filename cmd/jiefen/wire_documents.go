@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -40,6 +41,7 @@ func wireDocuments(ctx context.Context, a *App) (web.Mount, cases.Notifier, erro
 		r = nil
 	}
 	svc := documents.NewService(database.Transactor{DB: a.DB}, documentstore.New(a.DB), a.Cases, r, documentQueue{a.Jobs})
+	svc.Now = func() time.Time { return a.Cases.Now() } // imports and the demo replay time
 	if unit := os.Getenv("JIEFEN_DOCUMENT_UNIT"); unit != "" {
 		svc.Unit = unit
 	}

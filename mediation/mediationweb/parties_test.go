@@ -219,6 +219,13 @@ func TestMediationExtension(t *testing.T) {
 			if k := caseClocks(t, e, no)["mediation"]; k["due"] != before["due"] || len(k["extensions"].([]any)) != 0 {
 				t.Fatalf("a refused extension changed the clock: %v", k)
 			}
+			// The core's clock route does not ask for the parties' agreement:
+			// it refuses a mediation clock and names the route that does.
+			core := e.Do(t, "supervisor", "POST", "/api/v1/cases/"+no+"/clocks/mediation/extensions",
+				map[string]any{"days": 10, "unit": "calendar_days", "reason": "再协商"})
+			if core.Status != 409 || !strings.Contains(string(core.Body), "须当事人同意") {
+				t.Errorf("core extension of a mediation clock: %d %s", core.Status, core.Body)
+			}
 			r := e.Do(t, "med1", "POST", mp+"/extensions", map[string]any{"days": 10, "reason": "双方同意待鉴定意见后再协商", "parties_agreed": true})
 			if r.Status != 201 {
 				t.Fatalf("extend: %d %s", r.Status, r.Body)
