@@ -177,6 +177,7 @@ func (s *Service) Overview(ctx context.Context, q Query, reg *kernel.Region) (*O
 			Resolved: c.Resolved, Success: c.Success, Overdue: cur[prefixOf(ch.Code, end)].Overdue,
 			ResolutionRate: rate(c.Success, c.Resolved), Satisfaction: rate(c.Satisfied+c.Basically, ev), Evaluations: ev})
 	}
+	o.Rankings = Rank(o.ByRegion)
 	chans, cats, err := s.Store.Dims(ctx, q.Region, from, to)
 	if err != nil {
 		return nil, err

@@ -135,29 +135,31 @@ type Satisfaction struct {
 
 // Overview is GET /stats/overview.
 type Overview struct {
-	Region         RegionRef        `json:"region"`
-	From           string           `json:"from"`
-	To             string           `json:"to"`
-	Received       int              `json:"received"`
-	Accepted       int              `json:"accepted"`
-	Rejected       int              `json:"rejected"`
-	Resolved       int              `json:"resolved"`
-	Closed         int              `json:"closed"`
-	Visited        int              `json:"visited"`
-	Overdue        int              `json:"overdue"`
-	DueSoon        int              `json:"due_soon"`
-	Backlog        int              `json:"backlog"`
-	Success        int              `json:"success"`
-	ResolutionRate float64          `json:"resolution_rate"`
-	RateDefinition string           `json:"resolution_rate_definition"`
-	AvgResolveDays float64          `json:"avg_resolve_days"`
-	Satisfaction   Satisfaction     `json:"satisfaction"`
-	ByRegion       []RegionFigures  `json:"by_region"`
-	ByChannel      []ChannelFigure  `json:"by_channel"`
-	ByCategory     []CategoryFigure `json:"by_category"`
-	TrendUnit      string           `json:"trend_unit"` // day | week
-	Trend          []TrendPoint     `json:"trend"`
-	Clusters       []ClusterFigure  `json:"clusters"`
+	Region         RegionRef       `json:"region"`
+	From           string          `json:"from"`
+	To             string          `json:"to"`
+	Received       int             `json:"received"`
+	Accepted       int             `json:"accepted"`
+	Rejected       int             `json:"rejected"`
+	Resolved       int             `json:"resolved"`
+	Closed         int             `json:"closed"`
+	Visited        int             `json:"visited"`
+	Overdue        int             `json:"overdue"`
+	DueSoon        int             `json:"due_soon"`
+	Backlog        int             `json:"backlog"`
+	Success        int             `json:"success"`
+	ResolutionRate float64         `json:"resolution_rate"`
+	RateDefinition string          `json:"resolution_rate_definition"`
+	AvgResolveDays float64         `json:"avg_resolve_days"`
+	Satisfaction   Satisfaction    `json:"satisfaction"`
+	ByRegion       []RegionFigures `json:"by_region"`
+	// Rankings rank ByRegion like the monthly 通报 (Rank).
+	Rankings   Rankings         `json:"rankings"`
+	ByChannel  []ChannelFigure  `json:"by_channel"`
+	ByCategory []CategoryFigure `json:"by_category"`
+	TrendUnit  string           `json:"trend_unit"` // day | week
+	Trend      []TrendPoint     `json:"trend"`
+	Clusters   []ClusterFigure  `json:"clusters"`
 	// Modules are the figures modules contribute (Register), by name.
 	Modules map[string]any `json:"modules,omitempty"`
 }

@@ -36,16 +36,18 @@ func MethodLabel(m string) string { return methodLabels[m] }
 
 // Visit is one return visit.
 type Visit struct {
-	ID           int64     `json:"id"`
-	CaseID       int64     `json:"-"`
-	Method       string    `json:"method"`
-	Reached      bool      `json:"reached"`
-	Satisfaction string    `json:"satisfaction,omitempty"`
-	Note         string    `json:"note,omitempty"`
-	Reopened     bool      `json:"reopened"`
-	VisitorID    int64     `json:"-"`
-	VisitorName  string    `json:"visitor"`
-	CreatedAt    time.Time `json:"created_at"`
+	ID           int64  `json:"id"`
+	CaseID       int64  `json:"-"`
+	Method       string `json:"method"`
+	Reached      bool   `json:"reached"`
+	Satisfaction string `json:"satisfaction,omitempty"`
+	Note         string `json:"note,omitempty"`
+	Reopened     bool   `json:"reopened"`
+	// Sample marks a spot-check visit (回访抽查) by another staff member.
+	Sample      bool      `json:"sample"`
+	VisitorID   int64     `json:"-"`
+	VisitorName string    `json:"visitor"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 // Input is what staff record.
@@ -76,6 +78,8 @@ type Service struct {
 	Store  Store
 	Clocks Clocks
 	Now    func() time.Time
+	// Users finds the visitors of spot checks (回访抽查; sample.go).
+	Users Users
 }
 
 // NewService returns the visits of svc's cases.
@@ -113,7 +117,11 @@ func (in *Input) Check() error {
 // Record records a visit of a resolved case by staff who may move its
 // status: one unit of work with the visit's event and the case's
 // transition (visited, or in_progress when reopened). A visit that did not
-// reach the resident changes no status; its clock runs on.
+// reach the resident changes no status; its clock runs on. The visitor of
+// a spot check (回访抽查) drawn for the case records it the same way: it is
+// marked sample (in the visit and its event), completes the sample when
+// the resident was reached, and may be made on a case already visited (it
+// then moves the case only when 不满意 reopens it).
 func (s *Service) Record(ctx context.Context, actor kernel.Actor, no string, in Input) (*Visit, *cases.Case, error) {
 	if err := actor.Require(kernel.PermTransition); err != nil {
 		return nil, nil, err
@@ -129,16 +137,31 @@ func (s *Service) Record(ctx context.Context, actor kernel.Actor, no string, in 
 		if err != nil {
 			return err
 		}
-		if c.Status != cases.StatusResolved {
+		vs := s.Store.WithTx(tx)
+		sample := false
+		if ss, ok := vs.(SampleStore); ok {
+			if sample, err = ss.OpenSample(ctx, c.ID, actor.UserID); err != nil {
+				return err
+			}
+		}
+		if c.Status != cases.StatusResolved && !(sample && c.Status == cases.StatusVisited) {
 			return kernel.Errorf(kernel.EInvalid, "案件当前状态为“%s”，只有已办结的案件才能回访", c.Status.Label())
 		}
 		now := s.Now().UTC()
 		v = &Visit{CaseID: c.ID, Method: in.Method, Reached: in.Reached, Satisfaction: in.Satisfaction, Note: in.Note,
-			Reopened: in.Reopen, VisitorID: actor.UserID, VisitorName: actor.Name, CreatedAt: now}
-		if err := s.Store.WithTx(tx).Create(ctx, v); err != nil {
+			Reopened: in.Reopen, Sample: sample, VisitorID: actor.UserID, VisitorName: actor.Name, CreatedAt: now}
+		if err := vs.Create(ctx, v); err != nil {
 			return err
 		}
 		data := map[string]any{"method": in.Method, "reached": in.Reached, "visit_id": v.ID}
+		if sample {
+			data["sample"] = true
+			if in.Reached {
+				if err := vs.(SampleStore).FinishSample(ctx, c.ID); err != nil {
+					return err
+				}
+			}
+		}
 		if in.Reached {
 			data["satisfaction"] = in.Satisfaction
 		}
@@ -153,8 +176,13 @@ func (s *Service) Record(ctx context.Context, actor kernel.Actor, no string, in 
 			return nil
 		}
 		to, note := cases.StatusVisited, "回访："+in.Satisfaction
+		if sample {
+			note = "回访抽查：" + in.Satisfaction
+		}
 		if in.Reopen {
 			to, note = cases.StatusInProgress, "回访不满意，重新办理："+in.Note
+		} else if c.Status == cases.StatusVisited {
+			return nil // a spot check of a visited case: recorded, no move
 		}
 		out, err = cs.Transition(ctx, actor, no, to, note)
 		return err

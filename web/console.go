@@ -153,6 +153,17 @@ func eventText(e eventJSON) string {
 	case cases.EventEvaluated:
 		r, _ := e.Data["rating"].(string)
 		return "群众评价：" + cases.RatingLabel(r)
+	case "return_visit": // visits: the note is the resident's words
+		what := "回访"
+		if e.Data["sample"] == true {
+			what = "回访抽查"
+		}
+		if sat, ok := e.Data["satisfaction"].(string); ok {
+			return what + "：" + sat
+		}
+		return what + "：未联系上群众"
+	case "visit_sampled": // visits.EventSampled; the note names the visitor
+		return "抽取为回访抽查案件"
 	}
 	return e.Kind
 }
@@ -160,7 +171,7 @@ func eventText(e eventJSON) string {
 var pages = func() map[string]*template.Template {
 	base := template.Must(template.New("").Funcs(consoleFuncs).ParseFS(templateFS, "templates/layout.html"))
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "cases", "case", "intake", "error", "clusters", "reception", "caller", "users", "module"} {
+	for _, name := range []string{"login", "cases", "case", "intake", "error", "clusters", "reception", "caller", "users", "module", "home"} {
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
 	}
 	return out
@@ -200,6 +211,8 @@ type page struct {
 	Panels []CasePanel
 	// Documents is the case page's 文书 panel (documents_panel.go).
 	Documents *documentsPanel
+	// Home is the role's landing page (/console/).
+	Home *homeData
 }
 
 func (s *Server) console(app *fiber.App) {
@@ -212,8 +225,7 @@ func (s *Server) console(app *fiber.App) {
 	con.Post("/login", s.loginLimiter(), s.loginSubmit)
 	con.Post("/logout", s.logoutSubmit)
 	auth := con.Group("", s.consoleAuth)
-	auth.Get("/", s.home) // a leader's home is the dashboard; the others' the case list
-	auth.Get("/", s.casesPage)
+	auth.Get("/", s.home) // each role's home; a leader's is the dashboard
 	auth.Get("/cases", s.casesPage)
 	auth.Get("/cases/:no", s.casePage)
 	auth.Post("/cases/:no/transition", s.transitionSubmit)
@@ -645,15 +657,137 @@ func (s *Server) intakeSubmit(c *fiber.Ctx) error {
 	return c.Redirect("/console/cases/"+reg.Case.No+"?msg="+url.QueryEscape(registeredMessage(reg)), fiber.StatusSeeOther)
 }
 
-// home sends a leader to the dashboard (领导驾驶舱) when the statistics
-// module added it; every other role lands on the case list.
-func (s *Server) home(c *fiber.Ctx) error {
-	if u := CurrentUser(c); u != nil && u.Role == kernel.RoleLeader {
-		for _, mp := range s.Pages {
-			if mp.Path == "/dashboard" {
-				return c.Redirect("/console/dashboard", fiber.StatusSeeOther)
-			}
+// homeData is a role's landing page: links, the caller lookup, and
+// sections the page's script (home.js) fills from the JSON API — case
+// lists through GET /api/v1/cases with the list's own filters, and the
+// modules' lists (mediations, spot checks, users, units).
+type homeData struct {
+	Role   kernel.Role
+	Today  string // China date of now (the server's clock)
+	Intake string // the registration form, for those who register
+	Caller bool   // the caller lookup (来电查询)
+	// Draw is the form drawing a spot-check sample (回访抽查), with its
+	// defaults: the user's region and last month.
+	Draw     *sampleDraw
+	Sections []homeSection
+}
+
+type sampleDraw struct{ Region, From, To string }
+
+// homeSection is one list on a home page.
+type homeSection struct {
+	ID, Title string
+	// Kind is what the script renders: cases | mediations | samples |
+	// users | units.
+	Kind string
+	API  string // path under /api/v1
+	Sort string // "due": the nearest due first
+	More string // the full list in the console
+	Hint string
+	// Optional sections hide when their module is not mounted (404).
+	Optional bool
+}
+
+func (s *Server) hasPage(path string) bool {
+	for _, mp := range s.Pages {
+		if mp.Path == path {
+			return true
 		}
 	}
-	return c.Next()
+	return false
+}
+
+// hasRoute reports whether a module mounted the route on app.
+func hasRoute(app *fiber.App, method, path string) bool {
+	for _, r := range app.GetRoutes(true) {
+		if r.Method == method && r.Path == path {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) hasListFilter(param string) bool {
+	for _, lf := range s.ListFilters {
+		if lf.Param == param {
+			return true
+		}
+	}
+	return false
+}
+
+// openStatuses are the statuses of cases still being handled.
+const openStatuses = "registered,accepted,in_progress,suspended"
+
+// home is each role's landing page after login: the window clerk's
+// registrations of today and the registration form; the hotline agent's
+// caller lookup and today's hotline work orders; the mediator's cases by
+// clock, requests awaiting the resident and mediations; the supervisor's
+// overdue, soon-due and unassigned cases and 督办; the admin's users and
+// units. A leader lands on the dashboard (领导驾驶舱) when the statistics
+// module added it. The case list is /console/cases.
+func (s *Server) home(c *fiber.Ctx) error {
+	u := CurrentUser(c)
+	if u.Role == kernel.RoleLeader && s.hasPage("/dashboard") {
+		return c.Redirect("/console/dashboard", fiber.StatusSeeOther)
+	}
+	today := s.Now().In(cases.ChinaTime).Format("2006-01-02")
+	h := &homeData{Role: u.Role, Today: today}
+	a := u.Actor()
+	if a.Can(kernel.PermRegister) {
+		h.Intake = "/console/intake"
+	}
+	mine := homeSection{ID: "mine", Title: "我承办的案件（按期限）", Kind: "cases", Sort: "due",
+		API: "/cases?assignee=me&status=" + openStatuses + "&limit=100", More: "/console/cases?assignee=me"}
+	awaiting := homeSection{ID: "awaiting", Title: "待群众补充材料", Kind: "cases",
+		API: "/cases?assignee=me&awaiting_info=true&limit=50", More: "/console/cases?assignee=me&awaiting_info=true",
+		Hint: "已要求群众补充材料、尚未补齐的我承办的案件"}
+	samples := homeSection{ID: "samples", Title: "我的回访抽查", Kind: "samples", API: "/visits/samples?done=false",
+		Optional: true, Hint: "交由我独立回访的已办结案件（不是我承办的），点“登记回访”记录结果"}
+	switch u.Role {
+	case kernel.RoleWindowClerk:
+		h.Intake = "/console/intake?channel=window"
+		h.Sections = []homeSection{
+			{ID: "today", Title: "今日登记", Kind: "cases", API: "/cases?created_from=" + today + "&limit=100",
+				Hint: "本辖区今天登记的案件（" + today + "）"},
+			mine, samples}
+	case kernel.RoleHotlineAgent:
+		h.Intake, h.Caller = "/console/intake?channel=hotline", true
+		h.Sections = []homeSection{
+			{ID: "today", Title: "今日工单（热线）", Kind: "cases", API: "/cases?channel=hotline&created_from=" + today + "&limit=100",
+				More: "/console/cases?channel=hotline", Hint: "今天经热线登记的案件（" + today + "）"}}
+	case kernel.RoleMediator:
+		h.Sections = []homeSection{mine, awaiting}
+		if s.hasPage("/mediator") {
+			h.Sections = append(h.Sections, homeSection{ID: "mediations", Title: "我的调解", Kind: "mediations",
+				API: "/mediations/mine", More: "/console/mediator", Optional: true})
+		}
+		h.Sections = append(h.Sections, samples)
+	case kernel.RoleAdmin:
+		h.Sections = []homeSection{
+			{ID: "users", Title: "用户", Kind: "users", API: "/users", More: "/console/users"},
+			{ID: "units", Title: "机构（单位）", Kind: "units", API: "/units", Optional: true}}
+	default: // supervisor; a leader without the dashboard
+		h.Sections = []homeSection{
+			{ID: "overdue", Title: "超期案件", Kind: "cases", Sort: "due", API: "/cases?overdue=true&limit=100",
+				More: "/console/cases?overdue=true"},
+			{ID: "due-soon", Title: "即将到期（3日内）", Kind: "cases", Sort: "due", API: "/cases?due_within=3d&limit=100",
+				Hint: "办理期限在3天内届满、尚未超期的案件"},
+			{ID: "unassigned", Title: "未分派案件", Kind: "cases", API: "/cases?assignee=none&status=registered,accepted,in_progress&limit=100",
+				More: "/console/cases?assignee=none"}}
+		if s.hasListFilter("supervised") {
+			h.Sections = append(h.Sections, homeSection{ID: "supervised", Title: "督办案件", Kind: "cases", Sort: "due",
+				API: "/cases?supervised=true&limit=100", Hint: "督办待反馈、挂牌督办或已上报上级的信访事项"})
+		}
+		if a.Can(kernel.PermTransition) {
+			h.Sections = append(h.Sections, samples)
+		}
+		if a.Can(kernel.PermAssign) && hasRoute(c.App(), fiber.MethodPost, "/api/v1/visits/samples") {
+			now := s.Now().In(cases.ChinaTime)
+			first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, cases.ChinaTime)
+			h.Draw = &sampleDraw{Region: u.RegionCode, From: first.AddDate(0, -1, 0).Format("2006-01-02"),
+				To: first.AddDate(0, 0, -1).Format("2006-01-02")}
+		}
+	}
+	return s.render(c, fiber.StatusOK, "home", &page{Title: "我的工作台", Home: h, Script: "/static/home.js"})
 }

@@ -286,7 +286,13 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err := app.ShutdownWithTimeout(drainFor + closeFor); err != nil {
 		a.Log.Warn("shutdown: connections still open were closed", "err", err)
 	}
-	err = <-errc
+	// A shutdown that came before the listener goroutine began serving
+	// finds nothing to stop, and fasthttp would then serve on: closing the
+	// listener ends its accept loop either way.
+	ln.Close()
+	if err = <-errc; errors.Is(err, net.ErrClosed) {
+		err = nil
+	}
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), jobsFor)
 	defer cancel()
 	if jerr := a.Jobs.Stop(stopCtx); jerr != nil && !errors.Is(jerr, context.DeadlineExceeded) {

@@ -230,7 +230,7 @@ func clocksEndToEnd(t *testing.T, dialect string) {
 	if r := ext(super, uncovered, map[string]any{"days": 30, "reason": "  "}); r.status != 400 || errorField(r, "reason") != "延长期限必须说明理由" {
 		t.Errorf("an extension without a reason: %d %s", r.status, r.raw)
 	}
-	if r := s.do("POST", "/api/v1/cases/"+uncovered+"/clocks/mediation/extensions", super, map[string]any{"days": 3, "reason": "x"}); r.status != 404 {
+	if r := s.do("POST", "/api/v1/cases/"+uncovered+"/clocks/no_such_clock/extensions", super, map[string]any{"days": 3, "reason": "x"}); r.status != 404 {
 		t.Errorf("an unknown clock: %d %s", r.status, r.raw)
 	}
 	// 2029-09-20 + 60 = 11-19; + 30 = 12-19 (weekdays only: 2029 has no data).

@@ -46,8 +46,14 @@ func TestConsole(t *testing.T) {
 	if code, body, _ := post("/console/login", url.Values{"username": {"clerk"}, "password": {"wrong-one"}}); code != 401 || !strings.Contains(body, "用户名或密码错误") {
 		t.Fatalf("bad login: %d", code)
 	}
-	if code, body, _ := post("/console/login", url.Values{"username": {"clerk"}, "password": {"secret-clerk"}}); code != 200 || !strings.Contains(body, "案件列表") {
-		t.Fatalf("login: %d %s", code, body)
+	// The clerk lands on their home (工作台: today's registrations and the
+	// registration form); the case list is /console/cases.
+	if code, body, path := post("/console/login", url.Values{"username": {"clerk"}, "password": {"secret-clerk"}}); code != 200 || path != "/console/" ||
+		!strings.Contains(body, "今日登记") || !strings.Contains(body, `href="/console/intake?channel=window"`) {
+		t.Fatalf("login: %d %s %s", code, path, body)
+	}
+	if code, body := get("/console/cases"); code != 200 || !strings.Contains(body, "<h1>案件列表</h1>") {
+		t.Fatalf("case list: %d %s", code, body)
 	}
 	code, body := get("/console/intake")
 	if code != 200 || !strings.Contains(body, "西大街社区居委会") {

@@ -69,7 +69,8 @@ func petitionDemo(ctx context.Context, app *App, byRole map[kernel.Role]*staff.U
 	office, hrss, housing := as("李信访", "office", kernel.RoleWindowClerk), as("周人社", "hrss", kernel.RoleWindowClerk),
 		as("吴住建", "housing", kernel.RoleMediator)
 	city, province := as("郑市住建", "city", kernel.RoleSupervisor), as("冯省住建", "province", kernel.RoleSupervisor)
-	list, err := app.Store.ListCases(ctx, cases.CaseFilter{Scope: "6109", Statuses: []cases.Status{cases.StatusRegistered}, Limit: 11})
+	// 汉滨区 cases: the units above are 汉滨区's.
+	list, err := app.Store.ListCases(ctx, cases.CaseFilter{Scope: "610902", Statuses: []cases.Status{cases.StatusRegistered}, Limit: 11})
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,8 @@ const (
 )
 
 // Monthly writes the monthly report (月报) of an overview: the summary, the
-// regions ranked like the 通报 (by resolution rate), categories, channels,
+// regions ranked like the 通报 (by resolution rate, with their overdue and
+// satisfaction ranks), categories, channels,
 // the overdue cases and the group issues.
 func Monthly(w io.Writer, o *stats.Overview, overdue []*cases.Case, month string, now time.Time) error {
 	b, err := xlsx.New()
@@ -42,20 +43,43 @@ func Monthly(w io.Writer, o *stats.Overview, overdue []*cases.Case, month string
 	if err := b.Sheet(SheetSummary, []xlsx.Column{{Header: "指标", Width: 22}, {Header: "数值", Width: 60}}, summary); err != nil {
 		return err
 	}
+	// The 通报 ranking: the regions ranked by 化解成功率 first (the others
+	// after them, by code), with their ranks by overdue and satisfaction.
+	rk := o.Rankings
+	if rk.ResolutionRate == nil {
+		rk = stats.Rank(o.ByRegion)
+	}
+	ranks := func(list []stats.Ranked) map[string]int {
+		m := map[string]int{}
+		for _, r := range list {
+			m[r.Code] = r.Rank
+		}
+		return m
+	}
+	byRate, byOverdue, bySat := ranks(rk.ResolutionRate), ranks(rk.Overdue), ranks(rk.Satisfaction)
 	regions := append([]stats.RegionFigures(nil), o.ByRegion...)
 	sort.SliceStable(regions, func(i, j int) bool {
-		if regions[i].ResolutionRate != regions[j].ResolutionRate {
-			return regions[i].ResolutionRate > regions[j].ResolutionRate
+		ri, rj := byRate[regions[i].Code], byRate[regions[j].Code]
+		if (ri == 0) != (rj == 0) {
+			return ri != 0
 		}
-		return regions[i].Overdue < regions[j].Overdue
+		return ri < rj
 	})
-	var rows [][]any
-	for i, r := range regions {
-		rows = append(rows, []any{i + 1, r.Code, r.Name, r.Received, r.Resolved, r.Success, r.ResolutionRate, r.Overdue, r.Satisfaction, r.Evaluations})
+	orBlank := func(n int) any {
+		if n == 0 {
+			return ""
+		}
+		return n
 	}
-	if err := b.Sheet(SheetRegions, []xlsx.Column{{Header: "排名", Width: 6, Format: n}, {Header: "区划代码", Width: 15},
+	var rows [][]any
+	for _, r := range regions {
+		rows = append(rows, []any{orBlank(byRate[r.Code]), r.Code, r.Name, r.Received, r.Resolved, r.Success, r.ResolutionRate,
+			r.Overdue, r.Satisfaction, r.Evaluations, orBlank(byOverdue[r.Code]), orBlank(bySat[r.Code])})
+	}
+	if err := b.Sheet(SheetRegions, []xlsx.Column{{Header: "化解成功率排名", Width: 8, Format: n}, {Header: "区划代码", Width: 15},
 		{Header: "地区", Width: 24}, {Header: "收件数", Format: n}, {Header: "办结数", Format: n}, {Header: "化解成功数", Format: n},
-		{Header: "化解成功率", Format: pct}, {Header: "当前超期", Format: n}, {Header: "满意率", Format: pct}, {Header: "评价数", Format: n}}, rows); err != nil {
+		{Header: "化解成功率", Format: pct}, {Header: "当前超期", Format: n}, {Header: "满意率", Format: pct}, {Header: "评价数", Format: n},
+		{Header: "超期排名", Width: 8, Format: n}, {Header: "满意率排名", Width: 8, Format: n}}, rows); err != nil {
 		return err
 	}
 	rows = nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -160,6 +161,25 @@ func overview(t *testing.T, e *videotest.Env) {
 			fig["610902002000"].Received != 2 || fig["610902002000"].Resolved != 1 || fig["610902002000"].Overdue != 0 {
 			t.Errorf("%s: by region %+v", label, o.ByRegion[:3])
 		}
+		// The 通报 rankings of the towns with cases: 新城街道 (c resolved and
+		// satisfied; f rejected) before 老城街道 (a resolved; b resolved and
+		// reopened; g overdue; a 不满意, b 基本满意) in all three.
+		rk := func(list []stats.Ranked) string {
+			s := ""
+			for _, x := range list {
+				s += fmt.Sprintf("%d %s %v/%d; ", x.Rank, x.Name, x.Value, x.Base)
+			}
+			return s
+		}
+		if got := rk(o.Rankings.ResolutionRate); got != "1 新城街道 1/1; 2 老城街道 0.5/2; " {
+			t.Errorf("%s: resolution rate ranking %s", label, got)
+		}
+		if got := rk(o.Rankings.Overdue); got != "1 新城街道 0/2; 2 老城街道 1/2; " {
+			t.Errorf("%s: overdue ranking %s", label, got)
+		}
+		if got := rk(o.Rankings.Satisfaction); got != "1 新城街道 1/1; 2 老城街道 0.5/2; " {
+			t.Errorf("%s: satisfaction ranking %s", label, got)
+		}
 		ch := map[string]int{}
 		for _, x := range o.ByChannel {
 			ch[x.Channel] = x.Received
@@ -229,6 +249,14 @@ func overview(t *testing.T, e *videotest.Env) {
 	}
 	if cell(statsweb.SheetRegions, "C1") != "地区" || cell(statsweb.SheetRegions, "G2") == "" {
 		t.Errorf("regions: %q %q", cell(statsweb.SheetRegions, "C1"), cell(statsweb.SheetRegions, "G2"))
+	}
+	// The 通报 ranking: 新城街道 first in all three, 老城街道 second, the
+	// towns without cases after them, unranked.
+	for ref, want := range map[string]string{"A1": "化解成功率排名", "K1": "超期排名", "L1": "满意率排名",
+		"A2": "1", "C2": "新城街道", "K2": "1", "L2": "1", "A3": "2", "C3": "老城街道", "H3": "1", "K3": "2", "L3": "2", "A4": "", "K4": ""} {
+		if got := cell(statsweb.SheetRegions, ref); got != want {
+			t.Errorf("regions sheet %s = %q, want %q", ref, got, want)
+		}
 	}
 	if cell(statsweb.SheetOverdue, "A2") != g.No || cell(statsweb.SheetOverdue, "A3") != "" {
 		t.Errorf("overdue sheet: %q", cell(statsweb.SheetOverdue, "A2"))

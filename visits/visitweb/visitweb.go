@@ -1,8 +1,12 @@
 // Package visitweb is the HTTP face of return visits:
-// POST /api/v1/cases/{case_no}/visits and GET of the same.
+// POST /api/v1/cases/{case_no}/visits and GET of the same; and the spot
+// checks (回访抽查): POST /api/v1/visits/samples draws a sample, GET lists
+// them.
 package visitweb
 
 import (
+	"strconv"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/jiefen/jiefen/kernel"
@@ -16,6 +20,8 @@ func Mount(svc *visits.Service) web.Mount {
 		h := &handler{svc: svc, v: v}
 		api.Post("/cases/:no/visits", auth.Staff, h.record)
 		api.Get("/cases/:no/visits", auth.Staff, h.list)
+		api.Post("/visits/samples", auth.Staff, h.draw)
+		api.Get("/visits/samples", auth.Staff, h.samples)
 	}
 }
 
@@ -53,6 +59,44 @@ func (h *handler) record(c *fiber.Ctx) error {
 
 func (h *handler) list(c *fiber.Ctx) error {
 	list, err := h.svc.List(c.UserContext(), actor(c), c.Params("no"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": list})
+}
+
+type sampleRequest struct {
+	Region   string  `json:"region"`
+	From     string  `json:"from"`
+	To       string  `json:"to"`
+	Percent  float64 `json:"percent"`
+	Count    int     `json:"count"`
+	Assignee string  `json:"assignee"`
+}
+
+func (h *handler) draw(c *fiber.Ctx) error {
+	var req sampleRequest
+	if err := web.Bind(c, h.v, &req); err != nil {
+		return err
+	}
+	out, err := h.svc.DrawSample(c.UserContext(), actor(c), visits.SampleRequest{Region: req.Region, From: req.From,
+		To: req.To, Percent: req.Percent, Count: req.Count, Assignee: req.Assignee})
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(out)
+}
+
+func (h *handler) samples(c *fiber.Ctx) error {
+	var done *bool
+	if v := c.Query("done"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return kernel.FieldError("done", "应为 true 或 false")
+		}
+		done = &b
+	}
+	list, err := h.svc.Samples(c.UserContext(), actor(c), c.Query("assignee"), done)
 	if err != nil {
 		return err
 	}

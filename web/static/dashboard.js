@@ -1,6 +1,7 @@
 // 领导驾驶舱: tiles and ECharts charts of GET /api/v1/stats/overview for the
 // user's region, a region table that drills down by click (city → county →
-// town → village), county rankings, top group issues, the monthly report
+// town → village), the 通报 rankings of the child regions (化解成功率,
+// overdue, satisfaction), top group issues, the monthly report
 // and 大屏 mode (full screen, refreshed every minute). ECharts is vendored
 // under /static/vendor (update-echarts.sh), never loaded from a CDN.
 (function () {
@@ -44,6 +45,11 @@
     grid.appendChild(box);
   });
   root.appendChild(grid);
+  // 通报排名: the child regions ranked by 化解成功率, overdue and
+  // satisfaction (o.rankings, computed by the server).
+  root.appendChild(el('h2', {}, '通报排名'));
+  var ranks = el('div', { 'class': 'dash-ranks', id: 'dash-ranks' });
+  root.appendChild(ranks);
   var regions = el('table', { id: 'dash-regions', 'class': 'list' });
   root.appendChild(el('h2', {}, '下级地区（点击下钻）'));
   root.appendChild(regions);
@@ -92,11 +98,29 @@
     chart('category', { title: { text: '按类别', textStyle: { fontSize: 14 } }, tooltip: {}, grid: { left: 110, right: 10, bottom: 30 },
       yAxis: { type: 'category', data: o.by_category.map(function (c) { return c.label; }) }, xAxis: { type: 'value' },
       series: [{ type: 'bar', data: o.by_category.map(function (c) { return c.received; }) }] });
-    var ranked = o.by_region.filter(function (r) { return r.resolved > 0; })
-      .sort(function (a, b) { return b.resolution_rate - a.resolution_rate; }).slice(0, 12);
+    var ranked = o.rankings.resolution_rate.slice(0, 12);
     chart('ranking', { title: { text: '化解成功率排名', textStyle: { fontSize: 14 } }, tooltip: {}, grid: { left: 110, right: 10, bottom: 30 },
-      yAxis: { type: 'category', inverse: true, data: ranked.map(function (r) { return r.name; }) },
-      xAxis: { type: 'value', max: 1 }, series: [{ type: 'bar', data: ranked.map(function (r) { return r.resolution_rate; }) }] });
+      yAxis: { type: 'category', inverse: true, data: ranked.map(function (r) { return r.rank + '. ' + r.name; }) },
+      xAxis: { type: 'value', max: 1 }, series: [{ type: 'bar', data: ranked.map(function (r) { return r.value; }) }] });
+    ranks.textContent = '';
+    [['rate', '化解成功率', o.rankings.resolution_rate, function (r) { return pct(r.value) + '（办结' + r.base + '件）'; }],
+      ['overdue', '当前超期（少者在前）', o.rankings.overdue, function (r) { return r.value + '件（收件' + r.base + '件）'; }],
+      ['satisfaction', '满意率', o.rankings.satisfaction, function (r) { return pct(r.value) + '（评价' + r.base + '次）'; }]
+    ].forEach(function (k) {
+      var box = el('div', { 'class': 'dash-rank' });
+      box.appendChild(el('h3', {}, k[1]));
+      var t = el('table', { id: 'rank-' + k[0], 'class': 'list' });
+      if (!k[2].length) t.appendChild(el('tr', {}, '')).appendChild(el('td', { 'class': 'meta' }, '暂无数据'));
+      k[2].forEach(function (r) {
+        var tr = el('tr', { 'data-code': r.code });
+        tr.appendChild(el('td', {}, String(r.rank)));
+        tr.appendChild(el('td', {}, r.name));
+        tr.appendChild(el('td', {}, k[3](r)));
+        t.appendChild(tr);
+      });
+      box.appendChild(t);
+      ranks.appendChild(box);
+    });
 
     regions.textContent = '';
     var head = el('tr');
