@@ -145,7 +145,9 @@ type Options struct {
 	MergeMax   int
 	// BulkGCPercent is the GOGC of the process while a bulk load (a
 	// batch of UpsertBatch of 1 000 documents or more) runs; see bulkGC.
-	// 0 picks the default (25); negative leaves the collector alone.
+	// 0 picks the default (50: at 1 M documents the build peaks at 1.65 GB
+	// instead of 2.0 GB for 1.5 s more; 25 saved no more memory and cost
+	// 8 s); negative leaves the collector alone.
 	BulkGCPercent int
 	// SyncWAL fsyncs the write-ahead log after every write (persistent mode).
 	SyncWAL bool
@@ -222,7 +224,7 @@ func New(opt Options) *Index {
 		opt.MergeMax = 1 << 24
 	}
 	if opt.BulkGCPercent == 0 {
-		opt.BulkGCPercent = 25
+		opt.BulkGCPercent = 50
 	}
 	return &Index{
 		opt:   opt,
