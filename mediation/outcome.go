@@ -187,7 +187,13 @@ func formLabel(f string) string {
 
 // AgreementPDF returns the 调解协议书 of a mediation with an agreement,
 // generating and storing it as a case document the first time.
-func (s *Service) AgreementPDF(ctx context.Context, actor kernel.Actor, id int64) ([]byte, error) {
+//
+// The stored document masks ID numbers, whoever generated it. revealReason,
+// if not empty, asks for a copy with full ID numbers (to print for signing)
+// under the reveal rule: the core's Reveal checks the permission and puts
+// who, when and why on the timeline; that copy is rendered for this answer
+// and never stored.
+func (s *Service) AgreementPDF(ctx context.Context, actor kernel.Actor, id int64, revealReason string) ([]byte, error) {
 	m, err := s.load(ctx, s.Store, actor, id)
 	if err != nil {
 		return nil, err
@@ -197,6 +203,22 @@ func (s *Service) AgreementPDF(ctx context.Context, actor kernel.Actor, id int64
 	}
 	if s.Docs == nil {
 		return nil, kernel.Errorf(kernel.EUnavailable, "文书功能暂不可用")
+	}
+	if strings.TrimSpace(revealReason) != "" {
+		parties, err := s.Cases.Reveal(ctx, actor, m.CaseNo, revealReason)
+		if err != nil {
+			return nil, err
+		}
+		c, err := s.Cases.CaseDetails(ctx, m.CaseID)
+		if err != nil {
+			return nil, err
+		}
+		if len(m.Terms) == 0 {
+			if full, err := s.Store.Mediation(ctx, m.ID); err == nil {
+				m.Terms = full.Terms
+			}
+		}
+		return s.Docs.Render(agreementSheet(c, parties, true, m))
 	}
 	if d, err := s.Docs.Latest(ctx, m.CaseID, KindAgreement); err != nil {
 		return nil, err
@@ -211,20 +233,38 @@ func (s *Service) AgreementPDF(ctx context.Context, actor kernel.Actor, id int64
 	return pdf, err
 }
 
-// agreement renders the 调解协议书 (人民调解法 art. 29) and stores it.
+// agreement renders the 调解协议书 (人民调解法 art. 29) with masked ID
+// numbers and stores it.
 func (s *Service) agreement(t *txn, actor kernel.Actor, m *Mediation) ([]byte, error) {
 	c, err := t.cases.CaseDetails(t.ctx, m.CaseID)
 	if err != nil {
 		return nil, err
 	}
-	reveal := actor.Can(kernel.PermRevealPII) && !actor.System
+	if len(m.Terms) == 0 {
+		if m.Terms, err = s.termsOf(t, m.ID); err != nil {
+			return nil, err
+		}
+	}
+	pdf, err := s.Docs.Render(agreementSheet(c, c.Parties, false, m))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Docs.Save(t.ctx, t.tx, m.CaseID, KindAgreement, pdf, actor, 0); err != nil {
+		return nil, err
+	}
+	return pdf, nil
+}
+
+// agreementSheet lays out the 调解协议书 of m; full shows the parties' ID
+// numbers as given (revealed), otherwise masked.
+func agreementSheet(c *cases.Case, parties []cases.Party, full bool, m *Mediation) documents.Sheet {
 	var paras []string
 	paras = append(paras, "## 当事人")
-	for _, p := range c.Parties {
+	for _, p := range parties {
 		line := "　　" + partyRole(p.Role) + "：" + p.Name
 		if p.IDNumber != "" {
 			id := maskID(p.IDNumber)
-			if reveal {
+			if full {
 				id = p.IDNumber
 			}
 			line += "，身份证号码：" + id
@@ -240,13 +280,7 @@ func (s *Service) agreement(t *txn, actor kernel.Actor, m *Mediation) ([]byte, e
 		paras = append(paras, "　　争议事项："+o.Issues)
 	}
 	paras = append(paras, "## 经调解，各方当事人自愿达成如下协议")
-	terms := m.Terms
-	if len(terms) == 0 {
-		if terms, err = s.termsOf(t, m.ID); err != nil {
-			return nil, err
-		}
-	}
-	for i, tm := range terms {
+	for i, tm := range m.Terms {
 		due, _ := time.ParseInLocation(time.DateOnly, tm.Due, cases.ChinaTime)
 		paras = append(paras, fmt.Sprintf("　　%d. %s：%s（履行期限：%s前）", i+1, tm.Party, tm.Obligation, documents.ChineseDate(due)))
 	}
@@ -257,9 +291,9 @@ func (s *Service) agreement(t *txn, actor kernel.Actor, m *Mediation) ([]byte, e
 	paras = append(paras, "## 履行方式和时限", "　　"+method,
 		"　　本协议经各方当事人签名或者盖章、人民调解员签名并加盖人民调解委员会印章之日起生效。本协议具有法律约束力，当事人应当按照约定履行。"+
 			"双方当事人可以自本协议生效之日起三十日内共同向人民法院申请司法确认。",
-		fmt.Sprintf("　　协议形式：%s。本协议一式%d份，当事人各执一份，人民调解委员会留存一份。", formLabel(o.Form), len(c.Parties)+1),
+		fmt.Sprintf("　　协议形式：%s。本协议一式%d份，当事人各执一份，人民调解委员会留存一份。", formLabel(o.Form), len(parties)+1),
 		"## 当事人签名")
-	for _, p := range c.Parties {
+	for _, p := range parties {
 		paras = append(paras, "　　"+partyRole(p.Role)+"（签名）："+p.Name+"　　＿＿＿＿＿＿＿＿")
 	}
 	sign := []string{"人民调解员（签名）：" + m.MediatorName, m.UnitName + "（盖章）", documents.ChineseDate(o.At.In(cases.ChinaTime))}
@@ -267,15 +301,8 @@ func (s *Service) agreement(t *txn, actor kernel.Actor, m *Mediation) ([]byte, e
 	if m.Flow != FlowPeople {
 		title = "调解协议书"
 	}
-	pdf, err := s.Docs.Render(documents.Sheet{Kind: KindAgreement, CaseNo: m.CaseNo, Title: title, Paragraphs: paras,
-		Sign: sign, Date: o.At.In(cases.ChinaTime)})
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.Docs.Save(t.ctx, t.tx, m.CaseID, KindAgreement, pdf, actor, 0); err != nil {
-		return nil, err
-	}
-	return pdf, nil
+	return documents.Sheet{Kind: KindAgreement, CaseNo: m.CaseNo, Title: title, Paragraphs: paras,
+		Sign: sign, Date: o.At.In(cases.ChinaTime)}
 }
 
 func (s *Service) termsOf(t *txn, id int64) ([]Term, error) {

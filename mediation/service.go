@@ -248,6 +248,11 @@ func (s *Service) GetProfile(ctx context.Context, actor kernel.Actor, username s
 		}
 		return nil, err
 	}
+	if actor.UserID != u.ID && actor.Role != kernel.RoleAdmin && actor.Role != kernel.RoleSupervisor {
+		// Declared relations are third parties' data: the mediator's and
+		// their administrators' business (as in the roster).
+		p.Relations = nil
+	}
 	p.Load, err = s.Store.Load(ctx, u.ID)
 	return p, err
 }

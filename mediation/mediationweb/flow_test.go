@@ -3,6 +3,7 @@ package mediationweb_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -67,7 +68,7 @@ func doneWhen(t *testing.T, e *mediationtest.Env) {
 		t.Errorf("bad profile: %d %s", r.Status, r.Body)
 	}
 
-	c := e.Register(t, "李秀英", "13800138000", "", "王建国")
+	c := e.Register(t, "李秀英", "13800138000", "610902198001010027", "王建国")
 	base := "/api/v1/cases/" + c.No
 
 	// Suggestion: the community's own committee first.
@@ -274,6 +275,25 @@ func doneWhen(t *testing.T, e *mediationtest.Env) {
 					t.Errorf("agreement text lacks %q: %s", want, text)
 				}
 			}
+			// The stored copy masks the ID number, whoever generated it.
+			if strings.Contains(text, "610902198001010027") || !strings.Contains(text, "6109**********0027") {
+				t.Errorf("stored agreement must mask the ID number: %s", text)
+			}
+		}
+		// A copy with full ID numbers only under the reveal rule: a reason,
+		// the permission, a pii_revealed event; nothing stored.
+		if r := e.Do(t, "leader", "GET", mp+"/agreement.pdf?reveal_reason=打印签字", nil); r.Status != 403 && r.Status != 404 {
+			t.Errorf("a leader reveals: %d", r.Status)
+		}
+		r = e.Do(t, "med2", "GET", mp+"/agreement.pdf?reveal_reason="+url.QueryEscape("打印协议供当事人签字"), nil)
+		if r.Status != 200 {
+			t.Fatalf("revealed agreement: %d %s", r.Status, r.Body)
+		}
+		if text := pdftest.Text(t, r.Body); text != "" && !strings.Contains(text, "610902198001010027") {
+			t.Errorf("revealed agreement lacks the full ID number: %s", text)
+		}
+		if note, _ := lastEvent(t, e, c.No, "pii_revealed"); note != "打印协议供当事人签字" {
+			t.Errorf("reveal not on the timeline: %q", note)
 		}
 	}
 
@@ -341,9 +361,9 @@ func doneWhen(t *testing.T, e *mediationtest.Env) {
 	want := []string{"registered", "transition:accepted", "transition:in_progress", "mediation_opened", "mediation_offered",
 		"mediation_declined", "mediation_offered", "assigned", "mediation_accepted", "mediation_session", "mediation_session",
 		"mediation_reminder", "mediation_minutes", "mediation_outcome", "transition:resolved", "document_generated",
-		"judicial_confirmation", "judicial_ruling", "mediation_performance"}
-	if e.Docs.Renderer == nil {
-		want = append(want[:15], want[16:]...)
+		"pii_revealed", "judicial_confirmation", "judicial_ruling", "mediation_performance"}
+	if e.Docs.Renderer == nil { // neither the document nor the revealed copy
+		want = append(want[:15], want[17:]...)
 	}
 	if strings.Join(kinds, " ") != strings.Join(want, " ") {
 		t.Errorf("timeline:\n got %v\nwant %v", kinds, want)

@@ -469,7 +469,7 @@ func (h *handler) agreement(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	pdf, err := h.svc.AgreementPDF(c.UserContext(), actor(c), id)
+	pdf, err := h.svc.AgreementPDF(c.UserContext(), actor(c), id, c.Query("reveal_reason"))
 	if err != nil {
 		return err
 	}

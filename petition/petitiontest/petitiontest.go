@@ -1,6 +1,7 @@
 // Package petitiontest wires the petition track on a fresh test database:
 // the case service with the detector, clocks, documents, units, staff and
-// the web app with the track's routes, and a clock tests move by hand.
+// the web app with the track's routes (and the clock and document routes
+// the case page's 信访 panel reads), and a clock tests move by hand.
 package petitiontest
 
 import (
@@ -24,6 +25,7 @@ import (
 	"github.com/jiefen/jiefen/database/dbtest"
 	"github.com/jiefen/jiefen/documents"
 	"github.com/jiefen/jiefen/documents/documentstore"
+	"github.com/jiefen/jiefen/documents/documentweb"
 	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/petition"
 	"github.com/jiefen/jiefen/petition/petitionstore"
@@ -165,7 +167,7 @@ func New(t testing.TB, dialect string) *Env {
 	}
 	e.App = web.New(web.Deps{Cases: e.Cases, Staff: e.Staff, Calendar: cal, Now: e.Now,
 		Log:         slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Mounts:      []web.Mount{petitionweb.Mount(e.Petition), web.Clocks(e.Clocks)},
+		Mounts:      []web.Mount{petitionweb.Mount(e.Petition), web.Clocks(e.Clocks), documentweb.Mount(e.Docs)},
 		ListFilters: petitionweb.Filters(e.Petition.Backlog), Pages: petitionweb.Pages, OpenAPI: [][]byte{petitionweb.OpenAPI},
 		CasePanels: []web.CasePanel{petitionweb.Panel}})
 	return e

@@ -166,8 +166,13 @@ type Index struct {
 	df   []uint32          // live document frequency
 
 	// postings
-	base      []byte   // delta+varint lists of all terms, concatenated
-	baseOff   []uint64 // term t's list is base[baseOff[t]:baseOff[t+1]] (t < len(baseOff)-1)
+	// Base postings: term t's delta+varint list is baseList(t), in chunks
+	// of about baseChunk bytes laid out in term order — a merge swaps
+	// them in, and drops the old ones, a chunk at a time, instead of
+	// holding two copies of the base.
+	chunks    [][]byte
+	baseRef   []uint64 // chunk index << refOffBits | offset in the chunk
+	baseLen   []uint32 // bytes of term t's list (0: empty)
 	baseLast  []uint32 // last doc id of term t's base list (0 if empty)
 	baseCount int      // postings in base (including those of tombstoned docs)
 	tail      [][]uint32
@@ -558,58 +563,150 @@ func (ix *Index) merge() { // wmu held
 		return
 	}
 	if ix.opt.BulkGCPercent > 0 {
-		defer bulkGC(ix.opt.BulkGCPercent)() // a new base beside the old
+		defer bulkGC(ix.opt.BulkGCPercent)()
 	}
 	T := len(ix.keys)
-	nb := len(ix.baseOff) - 1
-	if nb < 0 {
-		nb = 0
+	nb := len(ix.baseRef)
+	if nb < T {
+		ix.mu.Lock()
+		ix.baseRef = append(ix.baseRef, make([]uint64, T-nb)...)
+		ix.baseLen = append(ix.baseLen, make([]uint32, T-nb)...)
+		ix.baseLast = append(ix.baseLast, make([]uint32, T-nb)...)
+		ix.mu.Unlock()
 	}
-	baseList := func(t int) []byte {
-		if t < nb {
-			return ix.base[ix.baseOff[t]:ix.baseOff[t+1]]
+	// An old chunk is dropped once every term whose list it holds moved.
+	nold := len(ix.chunks)
+	lastUse := make([]int, nold)
+	for i := range lastUse {
+		lastUse[i] = -1
+	}
+	for t := 0; t < nb; t++ {
+		if ix.baseLen[t] > 0 {
+			lastUse[ix.baseRef[t]>>refOffBits] = t
 		}
-		return nil
 	}
-	newOff := make([]uint64, T+1)
-	newLast := make([]uint32, T)
-	var total uint64
 	count := ix.baseCount
-	for t := 0; t < T; t++ {
-		total += uint64(len(baseList(t)))
-		var prev uint32
-		if t < nb {
-			prev = ix.baseLast[t]
+	var (
+		cur           []byte
+		from, dropped int
+		offs          []uint64
+		lens, lasts   []uint32
+	)
+	// flush swaps in the lists of terms from..to-1 (base and tail at once,
+	// so readers see each term whole) and drops the old chunks done with.
+	flush := func(to int) {
+		ix.mu.Lock()
+		c := uint64(len(ix.chunks))
+		ix.chunks = append(ix.chunks, cur)
+		for i, t := 0, from; t < to; i, t = i+1, t+1 {
+			ix.baseRef[t], ix.baseLen[t], ix.baseLast[t] = c<<refOffBits|offs[i], lens[i], lasts[i]
+			ix.tail[t] = nil
 		}
+		for dropped < nold && lastUse[dropped] < to {
+			ix.chunks[dropped] = nil
+			dropped++
+		}
+		ix.mu.Unlock()
+		cur, from = nil, to
+		offs, lens, lasts = offs[:0], lens[:0], lasts[:0]
+	}
+	for t := 0; t < T; t++ {
+		if cur == nil {
+			cur = make([]byte, 0, baseChunk+baseChunk/4)
+		}
+		off := len(cur)
+		cur = append(cur, ix.baseList(t)...)
+		prev := ix.baseLast[t]
 		for _, d := range ix.tail[t] {
 			if ix.isLive(d) {
-				total += uint64(uvlen(uint64(d - prev)))
+				cur = appendUv(cur, uint64(d-prev))
 				prev = d
 				count++
 			}
 		}
-		newOff[t+1] = total
-		newLast[t] = prev
+		offs, lens, lasts = append(offs, uint64(off)), append(lens, uint32(len(cur)-off)), append(lasts, prev)
+		if len(cur) >= baseChunk {
+			flush(t + 1)
+		}
 	}
-	nbuf := make([]byte, 0, total)
-	for t := 0; t < T; t++ {
-		nbuf = append(nbuf, baseList(t)...)
-		var prev uint32
-		if t < nb {
-			prev = ix.baseLast[t]
-		}
-		for _, d := range ix.tail[t] {
-			if ix.isLive(d) {
-				nbuf = appendUv(nbuf, uint64(d-prev))
-				prev = d
-			}
-		}
+	if from < T {
+		flush(T)
 	}
 	ix.mu.Lock()
-	ix.base, ix.baseOff, ix.baseLast, ix.baseCount = nbuf, newOff, newLast, count
-	ix.tail = make([][]uint32, T)
+	ix.dropEmptyChunks()
+	ix.baseCount = count
 	ix.tailCount = 0
 	ix.mu.Unlock()
+}
+
+// baseChunk is the size chunks of the base are cut at (a list is never
+// split: a chunk ends after the list that passes it). A variable so that
+// tests cut tiny chunks.
+var baseChunk = 4 << 20
+
+// refOffBits is the width of the offset in a baseRef.
+const refOffBits = 40
+
+// baseList returns term t's base postings.
+func (ix *Index) baseList(t int) []byte {
+	if t >= len(ix.baseRef) || ix.baseLen[t] == 0 {
+		return nil
+	}
+	r := ix.baseRef[t]
+	off := r & (1<<refOffBits - 1)
+	return ix.chunks[r>>refOffBits][off : off+uint64(ix.baseLen[t])]
+}
+
+// baseBytes is the size of the base postings.
+func (ix *Index) baseBytes() int {
+	n := 0
+	for _, c := range ix.chunks {
+		n += len(c)
+	}
+	return n
+}
+
+// dropEmptyChunks removes the chunks a merge dropped from the list and
+// renumbers the references. mu held.
+func (ix *Index) dropEmptyChunks() {
+	remap := make([]uint64, len(ix.chunks))
+	kept := make([][]byte, 0, len(ix.chunks))
+	for i, c := range ix.chunks {
+		if c != nil {
+			remap[i] = uint64(len(kept))
+			kept = append(kept, c)
+		}
+	}
+	for t, r := range ix.baseRef {
+		if ix.baseLen[t] > 0 {
+			ix.baseRef[t] = remap[r>>refOffBits]<<refOffBits | r&(1<<refOffBits-1)
+		}
+	}
+	ix.chunks = kept
+}
+
+// listWriter lays lists out in chunks, in order.
+type listWriter struct {
+	chunks [][]byte
+	cur    []byte
+}
+
+// begin returns the reference of the list about to be appended to cur.
+func (w *listWriter) begin() uint64 {
+	if w.cur == nil || len(w.cur) >= baseChunk {
+		if w.cur != nil {
+			w.chunks = append(w.chunks, w.cur)
+		}
+		w.cur = make([]byte, 0, baseChunk+baseChunk/4)
+	}
+	return uint64(len(w.chunks))<<refOffBits | uint64(len(w.cur))
+}
+
+func (w *listWriter) done() [][]byte {
+	if w.cur != nil {
+		w.chunks = append(w.chunks, w.cur)
+	}
+	return w.chunks
 }
 
 func (ix *Index) compact() { // wmu held: no concurrent mutation, readers may run
@@ -617,10 +714,6 @@ func (ix *Index) compact() { // wmu held: no concurrent mutation, readers may ru
 		defer bulkGC(ix.opt.BulkGCPercent)() // a new base beside the old
 	}
 	T := len(ix.keys)
-	nb := len(ix.baseOff) - 1
-	if nb < 0 {
-		nb = 0
-	}
 	// Compact the doc id space: live docs get dense new ids (order kept, so
 	// lists stay sorted).
 	nd := len(ix.ext)
@@ -634,51 +727,34 @@ func (ix *Index) compact() { // wmu held: no concurrent mutation, readers may ru
 			newID[d] = ^uint32(0)
 		}
 	}
-	// pass 1: exact sizes
-	newOff := make([]uint64, T+1)
-	var total uint64
+	// encode, and recompute document weights with current IDF
+	var lw listWriter
+	newRef := make([]uint64, T)
+	newLen := make([]uint32, T)
+	newDW := make([]float32, n)
+	newLast := make([]uint32, T)
 	count := 0
 	for t := 0; t < T; t++ {
 		var prev uint32
-		visit := func(d uint32) {
-			if d = newID[d]; d == ^uint32(0) {
-				return
-			}
-			total += uint64(uvlen(uint64(d - prev)))
-			prev = d
-			count++
-		}
-		if t < nb {
-			iterList(ix.base[ix.baseOff[t]:ix.baseOff[t+1]], visit)
-		}
-		for _, d := range ix.tail[t] {
-			visit(d)
-		}
-		newOff[t+1] = total
-	}
-	// pass 2: encode, and recompute document weights with current IDF
-	nbuf := make([]byte, 0, total)
-	newDW := make([]float32, n)
-	newLast := make([]uint32, T)
-	for t := 0; t < T; t++ {
-		var prev uint32
 		w := ix.idf(ix.df[t])
+		ref := lw.begin()
+		start := len(lw.cur)
 		visit := func(d uint32) {
 			if d = newID[d]; d == ^uint32(0) {
 				return
 			}
 			newDW[d] += w
-			nbuf = appendUv(nbuf, uint64(d-prev))
+			lw.cur = appendUv(lw.cur, uint64(d-prev))
 			prev = d
+			count++
 		}
-		if t < nb {
-			iterList(ix.base[ix.baseOff[t]:ix.baseOff[t+1]], visit)
-		}
+		iterList(ix.baseList(t), visit)
 		for _, d := range ix.tail[t] {
 			visit(d)
 		}
-		newLast[t] = prev
+		newRef[t], newLen[t], newLast[t] = ref, uint32(len(lw.cur)-start), prev
 	}
+	chunks := lw.done()
 	// per-document arrays
 	ext := make([]uint64, 0, n)
 	attrs := make([]Attrs, 0, n)
@@ -720,7 +796,7 @@ func (ix *Index) compact() { // wmu held: no concurrent mutation, readers may ru
 	}
 	ix.mu.Lock()
 	ix.blockTime = blockTime
-	ix.base, ix.baseOff, ix.baseLast, ix.baseCount = nbuf, newOff, newLast, count
+	ix.chunks, ix.baseRef, ix.baseLen, ix.baseLast, ix.baseCount = chunks, newRef, newLen, newLast, count
 	ix.ext, ix.attrs, ix.dlen, ix.dw, ix.dq, ix.fwd, ix.live, ix.byExt = ext, attrs, dlen, newDW, newDQ, fwd, live, byExt
 	if compactArena {
 		ix.arena = ar
@@ -938,13 +1014,8 @@ func (ix *Index) SearchWith(query string, k int, f Filter, o SearchOptions) []Hi
 	}
 	acc := sc.acc
 	cur := sc.cur[:0]
-	nb := len(ix.baseOff) - 1
 	for _, qt := range q[:nsel] {
-		c := cursor{w: qt.w, tail: ix.tail[qt.t]}
-		if int(qt.t) < nb {
-			c.b = ix.base[ix.baseOff[qt.t]:ix.baseOff[qt.t+1]]
-		}
-		cur = append(cur, c)
+		cur = append(cur, cursor{w: qt.w, tail: ix.tail[qt.t], b: ix.baseList(int(qt.t))})
 	}
 	sc.cur = cur
 	h := sc.heap[:0]
@@ -1192,6 +1263,6 @@ func (ix *Index) Stats() Stats {
 	return Stats{
 		Docs: len(ix.ext), LiveDocs: ix.nLive, Terms: len(ix.keys),
 		BasePostings: ix.baseCount, TailPostings: ix.tailCount,
-		BaseBytes: len(ix.base), ForwardBytes: ix.arena.size(),
+		BaseBytes: ix.baseBytes(), ForwardBytes: ix.arena.size(),
 	}
 }

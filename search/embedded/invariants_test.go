@@ -6,12 +6,21 @@ import (
 )
 
 func (ix *Index) checkLists(t *testing.T, step int) {
-	nb := len(ix.baseOff) - 1
+	nb := len(ix.baseRef)
+	// The chunks hold the lists and nothing else: a merge dropped every
+	// chunk it replaced.
+	listed := 0
+	for term := 0; term < nb; term++ {
+		listed += int(ix.baseLen[term])
+	}
+	if ix.baseBytes() != listed {
+		t.Fatalf("step %d: chunks hold %d bytes, lists %d", step, ix.baseBytes(), listed)
+	}
 	for term := 0; term < nb; term++ {
 		var prev uint32
 		first := true
 		var last uint32
-		iterList(ix.base[ix.baseOff[term]:ix.baseOff[term+1]], func(d uint32) {
+		iterList(ix.baseList(term), func(d uint32) {
 			if (!first && d <= prev) || int(d) >= len(ix.ext) {
 				t.Fatalf("step %d term %d: bad doc %d after %d (n=%d)", step, term, d, prev, len(ix.ext))
 			}

@@ -337,11 +337,11 @@ func (ix *Index) writeSnapshot(path string) error { // wmu held
 			flush()
 		}
 	}
-	nb := len(ix.baseOff) - 1
+	nb := len(ix.baseRef)
 	for t := 0; t < nb; t++ {
 		if ix.df[t] > 0 {
 			b = binary.LittleEndian.AppendUint32(b, ix.baseLast[t])
-			b = appendUv(b, ix.baseOff[t+1]-ix.baseOff[t])
+			b = appendUv(b, uint64(ix.baseLen[t]))
 			flush()
 		}
 	}
@@ -349,7 +349,7 @@ func (ix *Index) writeSnapshot(path string) error { // wmu held
 	b = b[:0]
 	for t := 0; t < nb; t++ {
 		if ix.df[t] > 0 {
-			cw.Write(ix.base[ix.baseOff[t]:ix.baseOff[t+1]])
+			cw.Write(ix.baseList(t))
 		}
 	}
 	var terms []uint32
@@ -491,17 +491,29 @@ func (ix *Index) loadSnapshot(path string) error {
 		}
 		off[t+1] = off[t] + l
 	}
-	base := make([]byte, off[nt])
-	if _, err := io.ReadFull(r.br, base); err != nil {
-		return fmt.Errorf("index: truncated snapshot: %w", err)
-	}
-	r.h.Write(base)
+	// The lists, read into chunks as a merge lays them out.
+	var lw listWriter
+	ref := make([]uint64, nt)
+	lens := make([]uint32, nt)
 	cnt := 0
-	for _, c := range base {
-		if c < 0x80 {
-			cnt++
+	for t := 0; t < nt; t++ {
+		ref[t] = lw.begin()
+		l := int(off[t+1] - off[t])
+		start := len(lw.cur)
+		lw.cur = append(lw.cur, make([]byte, l)...)
+		lst := lw.cur[start:]
+		if _, err := io.ReadFull(r.br, lst); err != nil {
+			return fmt.Errorf("index: truncated snapshot: %w", err)
 		}
+		r.h.Write(lst)
+		for _, c := range lst {
+			if c < 0x80 {
+				cnt++
+			}
+		}
+		lens[t] = uint32(l)
 	}
+	chunks := lw.done()
 
 	ix.ext = make([]uint64, 0, nd)
 	ix.attrs = make([]Attrs, 0, nd)
@@ -549,7 +561,7 @@ func (ix *Index) loadSnapshot(path string) error {
 	if binary.LittleEndian.Uint32(tr[:]) != r.h.Sum32() || string(tr[4:]) != snapTrailer {
 		return errors.New("index: snapshot checksum mismatch")
 	}
-	ix.base, ix.baseOff, ix.baseLast, ix.baseCount = base, off, last, cnt
+	ix.chunks, ix.baseRef, ix.baseLen, ix.baseLast, ix.baseCount = chunks, ref, lens, last, cnt
 	ix.tail = make([][]uint32, nt)
 	return nil
 }

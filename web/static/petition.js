@@ -1,7 +1,9 @@
-// 信访办理 panel of the case page: the petition state, its clocks and the
-// steps this staff member may take, driving /api/v1/cases/{no}/petition
-// with the session cookie. The server checks every permission; the panel
-// only offers the steps of the current stage.
+// 信访办理 panel of the case page: the petition state, its clocks (GET
+// /api/v1/cases/{no}/clocks, the track's kinds), the 处理意见书 once issued
+// (GET /api/v1/cases/{no}/documents) and the steps this staff member may
+// take, driving /api/v1/cases/{no}/petition with the session cookie. The
+// server checks every permission; the panel only offers the steps of the
+// current stage.
 document.addEventListener('DOMContentLoaded', function () {
   'use strict';
   var card = document.querySelector('[data-panel="petition"]');
@@ -41,6 +43,10 @@ document.addEventListener('DOMContentLoaded', function () {
     { path: '/care', label: '疏导/帮扶', stages: ALL, fields: [['kind', '类别（疏导/帮扶）'], ['note', '内容']] }
   ];
 
+  // The track's clock kinds (the case page's 期限 card lists the others) and statuses.
+  var CLOCKS = ['notify', 'handling', 'review_apply', 'review_decide', 're_review_apply', 're_review_decide'];
+  var CLOCK_STATUS = { running: '计时中', paused: '已中止', met: '按期完成', missed: '已超期', cancelled: '已取消' };
+
   function call(method, path, data) {
     return fetch(base + path, {
       method: method, credentials: 'same-origin',
@@ -48,7 +54,8 @@ document.addEventListener('DOMContentLoaded', function () {
       body: data ? JSON.stringify(data) : undefined
     }).then(function (res) {
       return res.json().then(function (b) {
-        if (!res.ok) throw new Error((b && b.error && b.error.message) || ('HTTP ' + res.status));
+        // The message with its field messages (a 400 says only 提交的数据有误).
+        if (!res.ok) throw new Error(J.errorText({ ok: false, status: res.status, body: b || {} }));
         return b;
       });
     });
@@ -76,7 +83,21 @@ document.addEventListener('DOMContentLoaded', function () {
     return f;
   }
 
-  function show(st) {
+  // extra GETs a list of the case's (clocks, documents) for the panel; a
+  // failure leaves it out rather than failing the panel.
+  function extra(path) {
+    return fetch('/api/v1/cases/' + encodeURIComponent(no) + path, { credentials: 'same-origin' }).then(function (res) {
+      return res.ok ? res.json() : {};
+    }).then(function (b) { return (b && b.items) || []; }, function () { return []; });
+  }
+
+  function clockLine(k) {
+    var open = k.status === 'running' || k.status === 'paused';
+    var left = !open ? '' : k.days_left < 0 ? '（已逾期 ' + (-k.days_left) + ' 日）' : '（剩 ' + k.days_left + ' 日）';
+    return k.label + ' 截止 ' + J.chinaTime(k.due).slice(0, 10) + ' · ' + (CLOCK_STATUS[k.status] || k.status) + left;
+  }
+
+  function show(st, clocks, docs) {
     body.textContent = '';
     var msg = el('p', { 'class': 'error' }, []);
     var rows = [['环节', st.stage_label || st.stage], ['类别', st['class'] || '未分类'],
@@ -92,6 +113,18 @@ document.addEventListener('DOMContentLoaded', function () {
     body.appendChild(el('dl', {}, rows.reduce(function (acc, r) {
       return acc.concat([el('dt', {}, [r[0]]), el('dd', {}, [String(r[1])])]);
     }, [])));
+    clocks = (clocks || []).filter(function (k) { return CLOCKS.indexOf(k.kind) >= 0; });
+    if (clocks.length) {
+      body.appendChild(el('ul', { 'class': 'petition-clocks' }, clocks.map(function (k) {
+        return el('li', { 'data-kind': k.kind }, [clockLine(k)]);
+      })));
+    }
+    var reply = (docs || []).filter(function (d) { return d.kind === 'reply_opinion'; })[0]; // newest first
+    if (reply) {
+      body.appendChild(el('p', { 'class': 'petition-reply' }, [el('a', {
+        href: '/api/v1/cases/' + encodeURIComponent(no) + '/documents/' + reply.id, target: '_blank', rel: 'noopener',
+        text: reply.title + '（第' + reply.version + '版，PDF）' })]));
+    }
     steps.forEach(function (s) {
       if (s.stages.indexOf(st.stage) >= 0) body.appendChild(form(s, msg));
     });
@@ -99,7 +132,9 @@ document.addEventListener('DOMContentLoaded', function () {
   }
 
   function load() {
-    call('GET', '').then(show, function (err) { body.textContent = err.message; });
+    call('GET', '').then(function (st) {
+      return Promise.all([extra('/clocks'), extra('/documents')]).then(function (r) { show(st, r[0], r[1]); });
+    }, function (err) { body.textContent = err.message; });
   }
   load();
 });
