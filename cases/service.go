@@ -576,6 +576,13 @@ func (s *Service) List(ctx context.Context, actor kernel.Actor, f CaseFilter) ([
 // Transition moves a case to another status, checked against the status
 // machine and the actor's role, and restarts or pauses its clocks.
 func (s *Service) Transition(ctx context.Context, actor kernel.Actor, no string, to Status, note string) (*Case, error) {
+	return s.TransitionWith(ctx, actor, no, to, note, nil)
+}
+
+// TransitionWith is Transition with what a module records on the event
+// beside the clocks' data, e.g. whether a resolution counts as 化解成功
+// ("resolution_success": false for a referral or an unsupported reply).
+func (s *Service) TransitionWith(ctx context.Context, actor kernel.Actor, no string, to Status, note string, extra map[string]any) (*Case, error) {
 	if err := actor.Require(kernel.PermTransition); err != nil {
 		return nil, err
 	}
@@ -607,6 +614,16 @@ func (s *Service) Transition(ctx context.Context, actor kernel.Actor, no string,
 		}
 		if err != nil {
 			return err
+		}
+		if len(extra) > 0 {
+			if data == nil {
+				data = map[string]any{}
+			}
+			for k, v := range extra {
+				if _, taken := data[k]; !taken {
+					data[k] = v
+				}
+			}
 		}
 		c.Status = to
 		c.UpdatedAt = now

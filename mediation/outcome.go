@@ -158,7 +158,10 @@ func (s *Service) RecordOutcome(ctx context.Context, actor kernel.Actor, id int6
 		}
 		switch in.Kind {
 		case OutcomeAgreement, OutcomeReferral:
-			if _, err := t.cases.Transition(t.ctx, module(actor), m.CaseNo, cases.StatusResolved, note); err != nil {
+			// 化解成功 is a resolution by agreement; a referral resolves the
+			// case here without settling the dispute.
+			extra := map[string]any{"resolution_success": in.Kind == OutcomeAgreement}
+			if _, err := t.cases.TransitionWith(t.ctx, module(actor), m.CaseNo, cases.StatusResolved, note, extra); err != nil {
 				return err
 			}
 		case OutcomeFailure:
