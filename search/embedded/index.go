@@ -595,6 +595,7 @@ func (ix *Index) merge() { // wmu held
 	// flush swaps in the lists of terms from..to-1 (base and tail at once,
 	// so readers see each term whole) and drops the old chunks done with.
 	flush := func(to int) {
+		cur = trim(cur)
 		ix.mu.Lock()
 		c := uint64(len(ix.chunks))
 		ix.chunks = append(ix.chunks, cur)
@@ -612,7 +613,7 @@ func (ix *Index) merge() { // wmu held
 	}
 	for t := 0; t < T; t++ {
 		if cur == nil {
-			cur = make([]byte, 0, baseChunk+baseChunk/4)
+			cur = make([]byte, 0, baseChunk+baseChunk/8)
 		}
 		off := len(cur)
 		cur = append(cur, ix.baseList(t)...)
@@ -695,18 +696,27 @@ type listWriter struct {
 func (w *listWriter) begin() uint64 {
 	if w.cur == nil || len(w.cur) >= baseChunk {
 		if w.cur != nil {
-			w.chunks = append(w.chunks, w.cur)
+			w.chunks = append(w.chunks, trim(w.cur))
 		}
-		w.cur = make([]byte, 0, baseChunk+baseChunk/4)
+		w.cur = make([]byte, 0, baseChunk+baseChunk/8)
 	}
 	return uint64(len(w.chunks))<<refOffBits | uint64(len(w.cur))
 }
 
 func (w *listWriter) done() [][]byte {
 	if w.cur != nil {
-		w.chunks = append(w.chunks, w.cur)
+		w.chunks = append(w.chunks, trim(w.cur))
 	}
 	return w.chunks
+}
+
+// trim returns b in an array of its length when growing it left more
+// than an eighth unused (a long list that overflowed the chunk).
+func trim(b []byte) []byte {
+	if cap(b)-len(b) <= len(b)/8 {
+		return b
+	}
+	return append([]byte(nil), b...)
 }
 
 func (ix *Index) compact() { // wmu held: no concurrent mutation, readers may run
