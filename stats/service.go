@@ -22,14 +22,18 @@ type Store interface {
 	Region(ctx context.Context, code string) (*kernel.Region, error)
 	// Children lists a region's direct children by code.
 	Children(ctx context.Context, code string) ([]kernel.Region, error)
-	// Days returns the counters of region per day in [from, to] (dates).
+	// Days returns the counters of region per day in [from, to] (dates),
+	// received and resolved only (the trend).
 	Days(ctx context.Context, region, from, to string) (map[string]Counters, error)
+	// Totals returns the counters of region summed over the span (its whole
+	// months from the monthly rows, the rest from the daily rows).
+	Totals(ctx context.Context, region string, sp Span) (Counters, error)
 	// ChildCounters returns the counters of region's children, summed over
-	// [from, to], by child code.
-	ChildCounters(ctx context.Context, region, from, to string) (map[string]Counters, error)
-	// Dims returns the received cases of region in [from, to] by channel and
+	// the span, by child code.
+	ChildCounters(ctx context.Context, region string, sp Span) (map[string]Counters, error)
+	// Dims returns the received cases of region in the span by channel and
 	// by category.
-	Dims(ctx context.Context, region, from, to string) (channels, categories map[string]int, err error)
+	Dims(ctx context.Context, region string, sp Span) (channels, categories map[string]int, err error)
 	// Current counts the open cases of the subtree of prefix that are
 	// overdue at now, due before soon, or in backlog, by the first
 	// childLen characters of their region code.
@@ -129,13 +133,14 @@ func (s *Service) Overview(ctx context.Context, q Query, reg *kernel.Region) (*O
 	o := &Overview{Region: RegionRef{Code: reg.Code, Name: reg.Name}, From: from, To: to,
 		RateDefinition: RateDefinition, ByRegion: []RegionFigures{}, ByChannel: []ChannelFigure{},
 		ByCategory: []CategoryFigure{}, Trend: []TrendPoint{}, Clusters: []ClusterFigure{}}
-	days, err := s.Store.Days(ctx, q.Region, from, to)
+	sp := SplitSpan(q.From, q.To)
+	tot, err := s.Store.Totals(ctx, q.Region, sp)
 	if err != nil {
 		return nil, err
 	}
-	var tot Counters
-	for _, c := range days {
-		tot.Add(c)
+	days, err := s.Store.Days(ctx, q.Region, from, to)
+	if err != nil {
+		return nil, err
 	}
 	o.Received, o.Accepted, o.Rejected, o.Resolved, o.Closed = tot.Received, tot.Accepted, tot.Rejected, tot.Resolved, tot.Closed
 	o.Visited, o.Success = tot.Visited, tot.Success
@@ -152,7 +157,7 @@ func (s *Service) Overview(ctx context.Context, q Query, reg *kernel.Region) (*O
 	if err != nil {
 		return nil, err
 	}
-	byChild, err := s.Store.ChildCounters(ctx, q.Region, from, to)
+	byChild, err := s.Store.ChildCounters(ctx, q.Region, sp)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +183,7 @@ func (s *Service) Overview(ctx context.Context, q Query, reg *kernel.Region) (*O
 			ResolutionRate: rate(c.Success, c.Resolved), Satisfaction: rate(c.Satisfied+c.Basically, ev), Evaluations: ev})
 	}
 	o.Rankings = Rank(o.ByRegion)
-	chans, cats, err := s.Store.Dims(ctx, q.Region, from, to)
+	chans, cats, err := s.Store.Dims(ctx, q.Region, sp)
 	if err != nil {
 		return nil, err
 	}

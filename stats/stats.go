@@ -1,7 +1,8 @@
 // Package stats is the read model of the dashboard, the exports and the
 // monthly report: one overview of a region over a date range, computed by
-// the database from daily counters the case events maintain in their own
-// transaction (Notifier) and from the open clocks.
+// the database from daily counters and their monthly roll-ups, which the
+// case events maintain in their own transaction (Notifier), and from the
+// open clocks.
 //
 // 化解成功率 (resolution rate) = cases first resolved (办结) in the range that
 // count as successfully resolved — resolved with a reply, an agreement or
@@ -228,3 +229,54 @@ func childEnd(code string) int {
 	}
 	return ends[l]
 }
+
+// Span is a range of China dates as the counters read it: the whole
+// calendar months inside it from the monthly roll-up rows (stat_months,
+// stat_dim_months), the days before and after them from the daily rows. A
+// monthly row is the sum of its month's daily rows (the same deltas, in the
+// same transaction), so a span sums to the same figures as the days of
+// [From, To] — a year reads 12 monthly rows and at most two partial months
+// of daily rows per region instead of 365 daily rows.
+type Span struct {
+	From, To string // the range, China dates, inclusive
+	// Head and Tail are the days (2006-01-02, inclusive) before the first
+	// and after the last whole month; Months the whole months (2006-01,
+	// inclusive). An empty part is {"", ""}.
+	Head, Months, Tail [2]string
+}
+
+// SplitSpan splits the days from..to (midnights in China time, inclusive)
+// into partial months at the ends and whole months between.
+func SplitSpan(from, to time.Time) Span {
+	from, to = from.In(calendar.China), to.In(calendar.China)
+	sp := Span{From: Day(from), To: Day(to)}
+	fy, fm, fd := from.Date()
+	first := time.Date(fy, fm, 1, 0, 0, 0, 0, calendar.China) // first day of the first whole month
+	if fd != 1 {
+		first = first.AddDate(0, 1, 0)
+	}
+	ty, tm, _ := to.Date()
+	after := time.Date(ty, tm, 1, 0, 0, 0, 0, calendar.China) // first day after the last whole month
+	if to.AddDate(0, 0, 1).Day() == 1 {
+		after = after.AddDate(0, 1, 0)
+	}
+	if !first.Before(after) { // no whole month
+		sp.Head = [2]string{sp.From, sp.To}
+		return sp
+	}
+	if from.Before(first) {
+		sp.Head = [2]string{sp.From, Day(first.AddDate(0, 0, -1))}
+	}
+	sp.Months = [2]string{first.Format("2006-01"), after.AddDate(0, -1, 0).Format("2006-01")}
+	if !after.After(to) {
+		sp.Tail = [2]string{Day(after), sp.To}
+	}
+	return sp
+}
+
+// Daily is the span read from the daily rows alone (the reference the
+// monthly roll-ups must agree with).
+func (s Span) Daily() Span { return Span{From: s.From, To: s.To, Head: [2]string{s.From, s.To}} }
+
+// Month is the roll-up key (2006-01) of a China date key (2006-01-02).
+func Month(day string) string { return day[:7] }

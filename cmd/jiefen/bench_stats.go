@@ -26,7 +26,8 @@ import (
 )
 
 // cmdBenchStats loads synthetic cases into a fresh database with bulk
-// inserts (not through the service), writes their counters with the same
+// inserts (not through the service), writes their counters — the daily
+// rows and their monthly roll-ups, through the store's Add — with the same
 // stats.Deltas the notifier applies, and times the overview of a city, a
 // county and a town (this month so far, and the last 365 days).
 //

@@ -1,7 +1,8 @@
 // Package statstore is the bun implementation of stats.Store, for SQLite
-// and PostgreSQL: daily counters (stat_days, stat_dims) kept per region and
-// every region above it, the open clocks for the figures of now, and the
-// export audit log.
+// and PostgreSQL: daily counters (stat_days, stat_dims) and their monthly
+// roll-ups (stat_months, stat_dim_months) kept per region and every region
+// above it, the open clocks for the figures of now, and the export audit
+// log.
 package statstore
 
 import (
@@ -96,18 +97,68 @@ func (s *Store) counters(ctx context.Context, query string, args ...any) (map[st
 	return out, rows.Err()
 }
 
-// Days implements stats.Store.
+// Days implements stats.Store: one primary-key range of the region's daily
+// rows, received and resolved only.
 func (s *Store) Days(ctx context.Context, region, from, to string) (map[string]stats.Counters, error) {
-	return s.counters(ctx, "SELECT day, "+sums+" FROM stat_days WHERE region_code = ? AND day >= ? AND day <= ? GROUP BY day",
+	rows, err := s.idb.QueryContext(ctx, "SELECT day, received, resolved FROM stat_days WHERE region_code = ? AND day >= ? AND day <= ?",
 		region, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]stats.Counters{}
+	for rows.Next() {
+		var day string
+		var c stats.Counters
+		if err := rows.Scan(&day, &c.Received, &c.Resolved); err != nil {
+			return nil, err
+		}
+		out[day] = c
+	}
+	return out, rows.Err()
+}
+
+// spanSQL is a UNION ALL of the non-empty parts of sp: cols of the daily
+// table for the days at its ends, of the monthly table for its whole
+// months, each with where (on the placeholders of args) and the part's key
+// range. The caller sums over it.
+func spanSQL(sp stats.Span, dayTable, monthTable, cols, where string, args ...any) (string, []any) {
+	var parts []string
+	var all []any
+	part := func(table, key string, r [2]string) {
+		if r[0] == "" {
+			return
+		}
+		parts = append(parts, fmt.Sprintf("SELECT %s FROM %s WHERE %s AND %s >= ? AND %s <= ?", cols, table, where, key, key))
+		all = append(all, args...)
+		all = append(all, r[0], r[1])
+	}
+	part(dayTable, "day", sp.Head)
+	part(monthTable, "month", sp.Months)
+	part(dayTable, "day", sp.Tail)
+	if len(parts) == 0 { // no day at all
+		part(dayTable, "day", [2]string{"1", "0"})
+	}
+	return strings.Join(parts, " UNION ALL "), all
+}
+
+const counterCols = "region_code, received, accepted, rejected, resolved, closed, success, resolve_days, visited, satisfied, basically, unsatisfied"
+
+// Totals implements stats.Store.
+func (s *Store) Totals(ctx context.Context, region string, sp stats.Span) (stats.Counters, error) {
+	u, args := spanSQL(sp, "stat_days", "stat_months", counterCols, "region_code = ?", region)
+	m, err := s.counters(ctx, "SELECT region_code, "+sums+" FROM ("+u+") t GROUP BY region_code", args...)
+	return m[region], err
 }
 
 // ChildCounters implements stats.Store: received, resolved, success and
-// satisfaction only, from the covering index stat_days_parent_idx.
-func (s *Store) ChildCounters(ctx context.Context, region, from, to string) (map[string]stats.Counters, error) {
+// satisfaction only, from the covering indexes stat_days_parent_idx and
+// stat_months_parent_idx.
+func (s *Store) ChildCounters(ctx context.Context, region string, sp stats.Span) (map[string]stats.Counters, error) {
+	u, args := spanSQL(sp, "stat_days", "stat_months", "region_code, received, resolved, success, satisfied, basically, unsatisfied",
+		"parent_code = ?", region)
 	rows, err := s.idb.QueryContext(ctx, `SELECT region_code, SUM(received), SUM(resolved), SUM(success), SUM(satisfied),
-		SUM(basically), SUM(unsatisfied) FROM stat_days WHERE parent_code = ? AND day >= ? AND day <= ? GROUP BY region_code`,
-		region, from, to)
+		SUM(basically), SUM(unsatisfied) FROM (`+u+`) t GROUP BY region_code`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -125,9 +176,9 @@ func (s *Store) ChildCounters(ctx context.Context, region, from, to string) (map
 }
 
 // Dims implements stats.Store.
-func (s *Store) Dims(ctx context.Context, region, from, to string) (map[string]int, map[string]int, error) {
-	rows, err := s.idb.QueryContext(ctx, "SELECT dim, value, SUM(received) FROM stat_dims WHERE region_code = ? AND day >= ? AND day <= ? GROUP BY dim, value",
-		region, from, to)
+func (s *Store) Dims(ctx context.Context, region string, sp stats.Span) (map[string]int, map[string]int, error) {
+	u, args := spanSQL(sp, "stat_dims", "stat_dim_months", "dim, value, received", "region_code = ?", region)
+	rows, err := s.idb.QueryContext(ctx, "SELECT dim, value, SUM(received) FROM ("+u+") t GROUP BY dim, value", args...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -230,47 +281,71 @@ func (s *Store) Add(ctx context.Context, deltas []stats.Delta) error {
 	return s.write(ctx, a)
 }
 
-// accum sums deltas into the rows of every region above theirs.
+// accum sums deltas into the daily and the monthly rows of every region
+// above theirs.
 type accum struct {
-	days    map[[2]string]*dayRow
-	dims    map[[4]string]*[2]int
-	dayKeys [][2]string
-	dimKeys [][4]string
+	days, months    counterRows
+	dims, dimMonths dimRows
+}
+
+// counterRows are rows of stat_days or stat_months keyed by (region, day or
+// month), in the order first seen.
+type counterRows struct {
+	rows map[[2]string]*dayRow
+	keys [][2]string
+}
+
+func (r *counterRows) add(code, key, parent string, c stats.Counters) {
+	k := [2]string{code, key}
+	row := r.rows[k]
+	if row == nil {
+		row = &dayRow{parent: parent}
+		r.rows[k] = row
+		r.keys = append(r.keys, k)
+	}
+	row.c.Add(c)
+}
+
+// dimRows are rows of stat_dims or stat_dim_months keyed by (region, day
+// or month, dim, value): received and resolved.
+type dimRows struct {
+	rows map[[4]string]*[2]int
+	keys [][4]string
+}
+
+func (r *dimRows) add(k [4]string, received, resolved int) {
+	v := r.rows[k]
+	if v == nil {
+		v = &[2]int{}
+		r.rows[k] = v
+		r.keys = append(r.keys, k)
+	}
+	v[0] += received
+	v[1] += resolved
 }
 
 func newAccum() *accum {
-	return &accum{days: map[[2]string]*dayRow{}, dims: map[[4]string]*[2]int{}}
+	return &accum{days: counterRows{rows: map[[2]string]*dayRow{}}, months: counterRows{rows: map[[2]string]*dayRow{}},
+		dims: dimRows{rows: map[[4]string]*[2]int{}}, dimMonths: dimRows{rows: map[[4]string]*[2]int{}}}
 }
 
 func (a *accum) add(deltas []stats.Delta) {
 	for _, d := range deltas {
+		month := stats.Month(d.Day)
 		anc := kernel.RegionAncestors(d.Region)
 		for i, code := range anc {
 			parent := ""
 			if i+1 < len(anc) {
 				parent = anc[i+1]
 			}
-			k := [2]string{code, d.Day}
-			r := a.days[k]
-			if r == nil {
-				r = &dayRow{parent: parent}
-				a.days[k] = r
-				a.dayKeys = append(a.dayKeys, k)
-			}
-			r.c.Add(d.C)
+			a.days.add(code, d.Day, parent, d.C)
+			a.months.add(code, month, parent, d.C)
 			if d.C.Received == 0 && d.C.Resolved == 0 {
 				continue
 			}
 			for _, dv := range [][2]string{{"channel", d.Channel}, {"category", d.Category}} {
-				dk := [4]string{code, d.Day, dv[0], dv[1]}
-				v := a.dims[dk]
-				if v == nil {
-					v = &[2]int{}
-					a.dims[dk] = v
-					a.dimKeys = append(a.dimKeys, dk)
-				}
-				v[0] += d.C.Received
-				v[1] += d.C.Resolved
+				a.dims.add([4]string{code, d.Day, dv[0], dv[1]}, d.C.Received, d.C.Resolved)
+				a.dimMonths.add([4]string{code, month, dv[0], dv[1]}, d.C.Received, d.C.Resolved)
 			}
 		}
 	}
@@ -281,50 +356,69 @@ type dayRow struct {
 	c      stats.Counters
 }
 
-// write upserts counter rows in batches.
+// write upserts the accumulated rows in batches: the daily and the monthly
+// counters, the daily and the monthly splits.
 func (s *Store) write(ctx context.Context, a *accum) error {
-	days, dayKeys, dims, dimKeys := a.days, a.dayKeys, a.dims, a.dimKeys
-	const batch = 200
-	for start := 0; start < len(dayKeys); start += batch {
-		keys := dayKeys[start:min(start+batch, len(dayKeys))]
+	if err := s.writeCounters(ctx, "stat_days", "day", &a.days); err != nil {
+		return err
+	}
+	if err := s.writeCounters(ctx, "stat_months", "month", &a.months); err != nil {
+		return err
+	}
+	if err := s.writeDims(ctx, "stat_dims", "day", &a.dims); err != nil {
+		return err
+	}
+	return s.writeDims(ctx, "stat_dim_months", "month", &a.dimMonths)
+}
+
+const upsertBatch = 200
+
+func (s *Store) writeCounters(ctx context.Context, table, keyCol string, r *counterRows) error {
+	for start := 0; start < len(r.keys); start += upsertBatch {
+		keys := r.keys[start:min(start+upsertBatch, len(r.keys))]
 		var b strings.Builder
 		args := make([]any, 0, len(keys)*14)
-		b.WriteString("INSERT INTO stat_days (region_code, day, parent_code, received, accepted, rejected, resolved, closed, success, resolve_days, visited, satisfied, basically, unsatisfied) VALUES ")
+		fmt.Fprintf(&b, "INSERT INTO %s (region_code, %s, parent_code, received, accepted, rejected, resolved, closed, success, resolve_days, visited, satisfied, basically, unsatisfied) VALUES ", table, keyCol)
 		for i, k := range keys {
 			if i > 0 {
 				b.WriteString(", ")
 			}
 			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			r := days[k]
-			c := r.c
-			args = append(args, k[0], k[1], r.parent, c.Received, c.Accepted, c.Rejected, c.Resolved, c.Closed, c.Success,
+			row := r.rows[k]
+			c := row.c
+			args = append(args, k[0], k[1], row.parent, c.Received, c.Accepted, c.Rejected, c.Resolved, c.Closed, c.Success,
 				c.ResolveDays, c.Visited, c.Satisfied, c.Basically, c.Unsatisfied)
 		}
-		b.WriteString(" ON CONFLICT (region_code, day) DO UPDATE SET ")
+		fmt.Fprintf(&b, " ON CONFLICT (region_code, %s) DO UPDATE SET ", keyCol)
 		for i, col := range []string{"received", "accepted", "rejected", "resolved", "closed", "success", "resolve_days", "visited", "satisfied", "basically", "unsatisfied"} {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			fmt.Fprintf(&b, "%s = stat_days.%s + excluded.%s", col, col, col)
+			fmt.Fprintf(&b, "%s = %s.%s + excluded.%s", col, table, col, col)
 		}
 		if _, err := s.idb.ExecContext(ctx, b.String(), args...); err != nil {
 			return err
 		}
 	}
-	for start := 0; start < len(dimKeys); start += batch {
-		keys := dimKeys[start:min(start+batch, len(dimKeys))]
+	return nil
+}
+
+func (s *Store) writeDims(ctx context.Context, table, keyCol string, r *dimRows) error {
+	for start := 0; start < len(r.keys); start += upsertBatch {
+		keys := r.keys[start:min(start+upsertBatch, len(r.keys))]
 		var b strings.Builder
 		args := make([]any, 0, len(keys)*6)
-		b.WriteString("INSERT INTO stat_dims (region_code, day, dim, value, received, resolved) VALUES ")
+		fmt.Fprintf(&b, "INSERT INTO %s (region_code, %s, dim, value, received, resolved) VALUES ", table, keyCol)
 		for i, k := range keys {
 			if i > 0 {
 				b.WriteString(", ")
 			}
 			b.WriteString("(?, ?, ?, ?, ?, ?)")
-			v := dims[k]
+			v := r.rows[k]
 			args = append(args, k[0], k[1], k[2], k[3], v[0], v[1])
 		}
-		b.WriteString(" ON CONFLICT (region_code, day, dim, value) DO UPDATE SET received = stat_dims.received + excluded.received, resolved = stat_dims.resolved + excluded.resolved")
+		fmt.Fprintf(&b, " ON CONFLICT (region_code, %s, dim, value) DO UPDATE SET received = %s.received + excluded.received, resolved = %s.resolved + excluded.resolved",
+			keyCol, table, table)
 		if _, err := s.idb.ExecContext(ctx, b.String(), args...); err != nil {
 			return err
 		}
@@ -384,11 +478,10 @@ func (s *Store) Empty(ctx context.Context) (bool, error) {
 // through stats.Deltas, case by case, in one transaction of tx (or
 // directly on the database when tx is nil).
 func (s *Store) Rebuild(ctx context.Context) error {
-	if _, err := s.idb.ExecContext(ctx, "DELETE FROM stat_days"); err != nil {
-		return err
-	}
-	if _, err := s.idb.ExecContext(ctx, "DELETE FROM stat_dims"); err != nil {
-		return err
+	for _, table := range []string{"stat_days", "stat_dims", "stat_months", "stat_dim_months"} {
+		if _, err := s.idb.ExecContext(ctx, "DELETE FROM "+table); err != nil {
+			return err
+		}
 	}
 	rows, err := s.idb.QueryContext(ctx, `SELECT e.case_id, e.id, e.kind, e.from_status, e.to_status, e.at,
 		CASE WHEN e.kind IN ('evaluated', 'return_visit') OR e.to_status = 'resolved' THEN e.data ELSE NULL END,
