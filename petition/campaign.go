@@ -151,8 +151,13 @@ func campaignSees(actor kernel.Actor, c *Campaign) bool {
 }
 
 // campaignManages: supervisors, leaders and admins of the campaign's region
-// or above (the assign permission).
+// or above (the assign permission). A campaign the actor does not see
+// (another region's) is ENotFound, as on reading it: a 403 would tell that
+// it exists.
 func campaignManages(actor kernel.Actor, c *Campaign) error {
+	if !campaignSees(actor, c) {
+		return errNoCampaign
+	}
 	if err := actor.Require(kernel.PermAssign); err != nil {
 		return err
 	}
@@ -161,6 +166,8 @@ func campaignManages(actor kernel.Actor, c *Campaign) error {
 	}
 	return nil
 }
+
+var errNoCampaign = kernel.Errorf(kernel.ENotFound, "专项行动不存在")
 
 // CreateCampaign starts a 专项行动 in the actor's region.
 func (s *Service) CreateCampaign(ctx context.Context, actor kernel.Actor, n NewCampaign) (*CampaignView, error) {
@@ -204,8 +211,9 @@ func (s *Service) UpdateCampaign(ctx context.Context, actor kernel.Actor, id int
 	return s.CampaignByID(ctx, actor, id)
 }
 
-// DeleteCampaign removes a campaign and its tags (the cases' timelines
-// keep the tagging events).
+// DeleteCampaign removes a campaign and its tags; each tagged case gets
+// an untagging event on its timeline (beside its tagging event), in the
+// same unit of work.
 func (s *Service) DeleteCampaign(ctx context.Context, actor kernel.Actor, id int64) error {
 	return s.Tx.InTx(ctx, func(ctx context.Context, tx kernel.Tx) error {
 		st := s.Campaigns.WithTx(tx)
@@ -216,7 +224,23 @@ func (s *Service) DeleteCampaign(ctx context.Context, actor kernel.Actor, id int
 		if err := campaignManages(actor, c); err != nil {
 			return err
 		}
-		return st.DeleteCampaign(ctx, id)
+		ccs, err := st.CampaignCases(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := st.DeleteCampaign(ctx, id); err != nil {
+			return err
+		}
+		cs := s.Cases.WithTx(tx)
+		now := s.Now().UTC()
+		for _, cc := range ccs {
+			if err := cs.RecordEvent(ctx, cs.Store, &cases.Event{CaseID: cc.CaseID, At: now, ActorID: actor.UserID,
+				ActorName: actor.Name, Kind: EventCampaignUntagged, Note: fmt.Sprintf("专项行动“%s”已撤销，移出", c.Name),
+				Data: map[string]any{"campaign_id": c.ID, "campaign": c.Name, "deleted": true}}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -285,7 +309,7 @@ func (s *Service) CampaignByID(ctx context.Context, actor kernel.Actor, id int64
 		return nil, err
 	}
 	if !campaignSees(actor, c) {
-		return nil, kernel.Errorf(kernel.ENotFound, "专项行动不存在")
+		return nil, errNoCampaign
 	}
 	ccs, err := s.Campaigns.CampaignCases(ctx, c.ID)
 	if err != nil {

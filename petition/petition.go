@@ -179,7 +179,8 @@ type Store interface {
 	Create(ctx context.Context, p *Petition) error
 	Update(ctx context.Context, p *Petition) error
 	// ByPerson lists the cases in one of stages with an intake of the
-	// person's ID-number or phone hash, in every region.
+	// person's ID-number or phone hash, in every region: those through 复核
+	// first and all of them, then the others, newest first, at most limit.
 	ByPerson(ctx context.Context, idHash, phoneHash string, stages []Stage, limit int) ([]int64, error)
 }
 

@@ -38,6 +38,9 @@ type Service struct {
 	RemindDays   int
 	EscalateDays int
 	Supervisors  func(ctx context.Context, regionCode string) ([]string, error)
+	// SweepBatch caps each list one sweep reads (default 500); what is left
+	// is taken by the next sweep, those already marked being skipped.
+	SweepBatch int
 	// Campaigns keeps 专项行动; Backlog defines 积案.
 	Campaigns CampaignStore
 	Backlog   Backlog
@@ -67,6 +70,10 @@ type work struct {
 	c     *cases.Case
 	p     *Petition
 	isNew bool
+	// aside: a step that may run on a case not on the track (包案, care,
+	// representatives) and does not put it there: no petitions row is
+	// created for it.
+	aside bool
 	who   Staff
 	now   time.Time
 }
@@ -79,9 +86,10 @@ func (w *work) event(ctx context.Context, kind, note string, data map[string]any
 }
 
 // transition moves the case through the core status machine in the step's
-// unit of work (the clocks follow).
-func (w *work) transition(ctx context.Context, to cases.Status, note string) error {
-	c, err := w.cs.Transition(ctx, w.who.Actor, w.c.No, to, note)
+// unit of work (the clocks follow); extra goes on the transition event
+// (e.g. "resolution_success").
+func (w *work) transition(ctx context.Context, to cases.Status, note string, extra map[string]any) error {
+	c, err := w.cs.TransitionWith(ctx, w.who.Actor, w.c.No, to, note, extra)
 	if err != nil {
 		return err
 	}
@@ -92,9 +100,21 @@ func (w *work) transition(ctx context.Context, to cases.Status, note string) err
 // step runs fn on the petition of case no in the staff member's scope and
 // answers the petition state after it.
 func (s *Service) step(ctx context.Context, who Staff, no string, fn func(ctx context.Context, w *work) error) (*State, error) {
+	return s.run(ctx, who, no, false, fn)
+}
+
+// stepAside is step for what may be done on any case in scope without
+// putting it on the track (包案, 疏导/帮扶, group representatives): on a case
+// without a petitions row none is created, so an ordinary case does not
+// start matching petition_stage filters or the supervision sweep.
+func (s *Service) stepAside(ctx context.Context, who Staff, no string, fn func(ctx context.Context, w *work) error) (*State, error) {
+	return s.run(ctx, who, no, true, fn)
+}
+
+func (s *Service) run(ctx context.Context, who Staff, no string, aside bool, fn func(ctx context.Context, w *work) error) (*State, error) {
 	var out *State
 	err := s.Tx.InTx(ctx, func(ctx context.Context, tx kernel.Tx) error {
-		w := &work{s: s, tx: tx, cs: s.Cases.WithTx(tx), st: s.Store.WithTx(tx), who: who, now: s.Now().UTC()}
+		w := &work{s: s, tx: tx, cs: s.Cases.WithTx(tx), st: s.Store.WithTx(tx), who: who, aside: aside, now: s.Now().UTC()}
 		c, err := w.cs.Store.CaseByNo(ctx, no, who.Scope())
 		if err != nil {
 			return err
@@ -110,7 +130,9 @@ func (s *Service) step(ctx context.Context, who Staff, no string, fn func(ctx co
 			return err
 		}
 		w.p.UpdatedAt = w.now
-		if w.isNew {
+		if w.isNew && w.aside {
+			// Not on the track: nothing of the track to save.
+		} else if w.isNew {
 			err = w.st.Create(ctx, w.p)
 		} else {
 			err = w.st.Update(ctx, w.p)
@@ -266,7 +288,7 @@ func (s *Service) Classify(ctx context.Context, who Staff, no string, class Clas
 				return err
 			}
 			if w.c.Status == cases.StatusRegistered {
-				return w.transition(ctx, cases.StatusRejected, "诉访分离：导入"+legalRoute+"途径")
+				return w.transition(ctx, cases.StatusRejected, "诉访分离：导入"+legalRoute+"途径", nil)
 			}
 			return nil
 		}
@@ -313,6 +335,12 @@ func (s *Service) Transfer(ctx context.Context, who Staff, no string, toUnitID i
 		}
 		if to.ID == from.ID {
 			return kernel.FieldError("to_unit_id", "不能转送给本单位")
+		}
+		// The receiving unit's staff must see the case: its region contains
+		// the case's (the same county, its city, the province) — a unit of a
+		// sibling county or another city could not act on it.
+		if !kernel.InRegion(w.c.RegionCode, to.RegionCode) {
+			return kernel.FieldError("to_unit_id", fmt.Sprintf("承办单位（%s）不在该信访事项所在地区或其上级地区，无法办理", to.Name))
 		}
 		if w.p.Class == ClassDenunciation {
 			if err := w.cs.Store.LoadDetails(ctx, w.c); err != nil {
@@ -380,9 +408,15 @@ func (s *Service) Object(ctx context.Context, who Staff, no, reason string) (*St
 	})
 }
 
-// Accept accepts the petition in the responsible unit: the case becomes
-// accepted through the case service, which starts the handling clock (60
-// days, art. 34) in the same unit of work.
+// Accept accepts the petition in the responsible unit. A case still
+// registered in the core becomes accepted through the case service, which
+// starts the handling clock (60 days, art. 34) in the same unit of work. A
+// case the core already accepted or is handling (accepted, in progress,
+// suspended) keeps its status — the core allows accepted only from
+// registered — and the handling clock is (re)started at this acceptance:
+// the 60 days of art. 34 run from the petition's acceptance, not from the
+// core's earlier one. A case the core has closed (resolved, visited,
+// closed, rejected, merged) is refused: reopen it (重新办理) first.
 func (s *Service) Accept(ctx context.Context, who Staff, no, note string) (*State, error) {
 	note, err := text("note", note, false, 2000)
 	if err != nil {
@@ -395,22 +429,54 @@ func (s *Service) Accept(ctx context.Context, who Staff, no, note string) (*Stat
 		if err := w.member(ctx, w.p.UnitID, "受理"); err != nil {
 			return err
 		}
+		switch w.c.Status {
+		case cases.StatusRegistered, cases.StatusAccepted, cases.StatusInProgress, cases.StatusSuspended:
+		default:
+			return kernel.Errorf(kernel.EConflict, "案件当前状态为“%s”，不能受理信访事项；如需重新办理，请先重新办理该案件", w.c.Status.Label())
+		}
 		k, err := s.Clocks.StopIn(ctx, w.tx, w.c.ID, Notify, w.now, false)
 		if err != nil {
 			return err
 		}
-		if err := w.transition(ctx, cases.StatusAccepted, note); err != nil {
-			return err
+		data := map[string]any{"unit_id": *w.p.UnitID, "notify_clock": string(k.Status),
+			"notice": "您的信访事项已受理，将在60日内办结。"}
+		if w.c.Status == cases.StatusRegistered {
+			if err := w.transition(ctx, cases.StatusAccepted, note, nil); err != nil {
+				return err
+			}
+		} else {
+			h, err := s.Clocks.StartIn(ctx, w.tx, w.c.ID, clocks.Handling, w.now)
+			if err != nil {
+				return err
+			}
+			if w.c.Status == cases.StatusSuspended {
+				// The case is suspended (中止) in the core: its handling time
+				// does not run until the core resumes it.
+				if h, err = s.Clocks.PauseIn(ctx, w.tx, w.c.ID, clocks.Handling, w.now, "案件中止"); err != nil {
+					return err
+				}
+			}
+			// Keep the case's cached handling due in step with the clock.
+			due := h.Due
+			w.c.HandleDue, w.c.UpdatedAt = &due, w.now
+			if err := w.cs.Store.UpdateCase(ctx, w.c); err != nil {
+				return err
+			}
+			data["clock"], data["due"], data["case_status_kept"] = string(clocks.Handling), h.Due, string(w.c.Status)
 		}
 		w.p.Stage, w.p.AcceptedAt = StageAccepted, ptr(w.now)
-		_, err = w.event(ctx, EventAccepted, note, map[string]any{"unit_id": *w.p.UnitID, "notify_clock": string(k.Status),
-			"notice": "您的信访事项已受理，将在60日内办结。"})
+		_, err = w.event(ctx, EventAccepted, note, data)
 		return err
 	})
 }
 
 // Decline does not accept the petition, with the reason told to the
-// petitioner; the case becomes rejected.
+// petitioner. A case still registered in the core becomes rejected. A case
+// the core already accepted or is handling (or has closed) keeps its
+// status: the core allows rejected only from registered, and the decision
+// is about the petition track, not about the matter the core is handling
+// (e.g. a dispute accepted for mediation), so the decline is recorded on
+// the petition and the timeline only and the core's handling goes on.
 func (s *Service) Decline(ctx context.Context, who Staff, no, reason string) (*State, error) {
 	reason, err := text("reason", reason, true, 2000)
 	if err != nil {
@@ -426,11 +492,16 @@ func (s *Service) Decline(ctx context.Context, who Staff, no, reason string) (*S
 		if _, err := s.Clocks.StopIn(ctx, w.tx, w.c.ID, Notify, w.now, false); err != nil {
 			return err
 		}
-		if err := w.transition(ctx, cases.StatusRejected, reason); err != nil {
-			return err
+		data := map[string]any{"unit_id": *w.p.UnitID}
+		if w.c.Status == cases.StatusRegistered {
+			if err := w.transition(ctx, cases.StatusRejected, reason, nil); err != nil {
+				return err
+			}
+		} else {
+			data["case_status_kept"] = string(w.c.Status)
 		}
 		w.p.Stage = StageDeclined
-		_, err := w.event(ctx, EventDeclined, reason, map[string]any{"unit_id": *w.p.UnitID})
+		_, err := w.event(ctx, EventDeclined, reason, data)
 		return err
 	})
 }
@@ -515,7 +586,14 @@ func (s *Service) Reply(ctx context.Context, who Staff, no, result, facts, basis
 		}
 		for _, to := range []cases.Status{cases.StatusInProgress, cases.StatusResolved} {
 			if w.c.Status.CanTransition(to) {
-				if err := w.transition(ctx, to, "出具处理意见书："+label); err != nil {
+				// 化解成功率: a reply that supports the request or explains
+				// it counts as resolved successfully, one that does not
+				// support it does not.
+				var extra map[string]any
+				if to == cases.StatusResolved {
+					extra = map[string]any{"resolution_success": result != "not_support"}
+				}
+				if err := w.transition(ctx, to, "出具处理意见书："+label, extra); err != nil {
 					return err
 				}
 			}
@@ -708,13 +786,16 @@ func (s *Service) Hearing(ctx context.Context, who Staff, no string, start bool,
 }
 
 // Representative adds a representative of a group petition as a party of
-// the case: at most 5 (art. 20).
+// the case: at most 5 (art. 20). Representatives are chosen when people
+// come together, usually before the petition office classifies the matter,
+// so they are recorded on a case not on the track yet without putting it
+// there (the classification does).
 func (s *Service) Representative(ctx context.Context, who Staff, no string, p cases.Person) (*State, error) {
 	name, err := text("name", p.Name, true, cases.MaxName)
 	if err != nil {
 		return nil, err
 	}
-	return s.step(ctx, who, no, func(ctx context.Context, w *work) error {
+	return s.stepAside(ctx, who, no, func(ctx context.Context, w *work) error {
 		if err := who.Require(kernel.PermRegister); err != nil {
 			return err
 		}

@@ -26,6 +26,8 @@ const (
 	// YellowCardListings: a unit listed (挂牌督办) this many times within a
 	// year gets a 黄牌 warning.
 	YellowCardListings = 2
+	// DefaultSweepBatch: rows one sweep takes of each list (Service.SweepBatch).
+	DefaultSweepBatch = 500
 )
 
 // Events of leaders and supervision.
@@ -142,15 +144,19 @@ type SupervisionStore interface {
 	// Listed lists the listed supervisions, newest first.
 	Listed(ctx context.Context, limit int) ([]Listing, error)
 	// OpenSupervisions lists supervisions without feedback whose deadline
-	// is before to.
-	OpenSupervisions(ctx context.Context, to time.Time, limit int) ([]*Supervision, error)
+	// is before to and without the mark the sweep at now writes for them
+	// (MarkSupOverdue "supervision:ID" once the deadline is before now,
+	// else MarkReminder "supervision:ID"): those already handled do not
+	// crowd out the rest.
+	OpenSupervisions(ctx context.Context, now, to time.Time, limit int) ([]*Supervision, error)
 	// AddMark inserts a mark unless one with its (case, kind, ref) exists:
 	// true when this call inserted it.
 	AddMark(ctx context.Context, m *Mark) (bool, error)
 	// HasMark reports whether a case has a mark of kind.
 	HasMark(ctx context.Context, caseID int64, kind string) (bool, error)
 	// DueClocks lists running staff clocks of cases on the track (stage
-	// not ended) with a due in [from, to].
+	// not ended) with a due in [from, to] and no MarkReminder of their
+	// kind and due day ("kind@YYYY-MM-DD", the day in China).
 	DueClocks(ctx context.Context, kinds []clocks.Kind, from, to time.Time, limit int) ([]WatchedClock, error)
 	// OverdueClocks lists running or missed, not ended, staff clocks of
 	// cases on the track with a due before to and no escalation mark.
@@ -184,7 +190,11 @@ func parseDay(field, v string) (calendar.Date, error) {
 
 // Own records a leader's 包案 of the case with a target date: an
 // ownership of its own, beside the handler assignment. A later 包案
-// replaces it.
+// replaces it. Leaders take ownership of serious ordinary disputes too
+// (领导包案化解矛盾纠纷), so 包案 of a case not on the petition track is
+// recorded as it is — owner and timeline event — without putting the case
+// on the track (no petitions row: it does not match petition_stage filters
+// nor the supervision sweep).
 func (s *Service) Own(ctx context.Context, who Staff, no, targetOn, note string) (*State, error) {
 	if who.Role != kernel.RoleLeader {
 		return nil, kernel.Errorf(kernel.EForbidden, "只有领导可以包案")
@@ -196,7 +206,7 @@ func (s *Service) Own(ctx context.Context, who Staff, no, targetOn, note string)
 	if note, err = text("note", note, false, 2000); err != nil {
 		return nil, err
 	}
-	return s.step(ctx, who, no, func(ctx context.Context, w *work) error {
+	return s.stepAside(ctx, who, no, func(ctx context.Context, w *work) error {
 		if target.Before(calendar.DateOf(w.now)) {
 			return kernel.FieldError("target_on", "化解期限不能早于今天")
 		}
@@ -409,7 +419,10 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		return res, err
 	}
 	horizon := horizonDay.EndOfDay()
-	const batch = 500
+	batch := s.SweepBatch
+	if batch <= 0 {
+		batch = DefaultSweepBatch
+	}
 
 	due, err := s.Supervision.DueClocks(ctx, StaffClocks, now, horizon, batch)
 	if err != nil {
@@ -431,7 +444,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 	}
 
-	svs, err := s.Supervision.OpenSupervisions(ctx, horizon, batch)
+	svs, err := s.Supervision.OpenSupervisions(ctx, now, horizon, batch)
 	if err != nil {
 		return res, err
 	}
@@ -576,13 +589,19 @@ func (s *Service) Terminate(ctx context.Context, who Staff, no, reason string) (
 		}
 		switch w.c.Status {
 		case cases.StatusRegistered:
-			if err := w.transition(ctx, cases.StatusRejected, "终结："+reason); err != nil {
+			if err := w.transition(ctx, cases.StatusRejected, "终结："+reason, nil); err != nil {
 				return err
 			}
 		case cases.StatusAccepted, cases.StatusSuspended, cases.StatusInProgress:
 			for _, to := range []cases.Status{cases.StatusInProgress, cases.StatusResolved} {
 				if w.c.Status.CanTransition(to) {
-					if err := w.transition(ctx, to, "终结："+reason); err != nil {
+					// A termination resolves the case without a result:
+					// not a 化解成功.
+					var extra map[string]any
+					if to == cases.StatusResolved {
+						extra = map[string]any{"resolution_success": false}
+					}
+					if err := w.transition(ctx, to, "终结："+reason, extra); err != nil {
 						return err
 					}
 				}
@@ -600,7 +619,9 @@ var careKinds = map[string]bool{"疏导": true, "帮扶": true}
 
 // Care records follow-up care on the case (疏导/帮扶): open at every stage,
 // including a case closed as 不再受理 or terminated; handling staff with the
-// case in scope.
+// case in scope. 疏导 and 帮扶 are what any office does for a person in
+// difficulty, petition or not, so on a case not on the track it is
+// recorded on the timeline without putting the case on the track.
 func (s *Service) Care(ctx context.Context, who Staff, no, kind, note string) (*State, error) {
 	kind = strings.TrimSpace(kind)
 	if !careKinds[kind] {
@@ -610,11 +631,15 @@ func (s *Service) Care(ctx context.Context, who Staff, no, kind, note string) (*
 	if err != nil {
 		return nil, err
 	}
-	return s.step(ctx, who, no, func(ctx context.Context, w *work) error {
+	return s.stepAside(ctx, who, no, func(ctx context.Context, w *work) error {
 		if !who.System && !who.Role.Handles() && who.Role != kernel.RoleLeader {
 			return kernel.Errorf(kernel.EForbidden, "当前角色（%s）不能记录疏导、帮扶", who.Role.Label())
 		}
-		_, err := w.event(ctx, EventCare, note, map[string]any{"kind": kind, "stage": string(w.p.Stage)})
+		data := map[string]any{"kind": kind, "stage": string(w.p.Stage)}
+		if w.isNew {
+			data["stage"], data["on_track"] = "", false
+		}
+		_, err := w.event(ctx, EventCare, note, data)
 		return err
 	})
 }

@@ -41,11 +41,20 @@ func NeedsFirst(e EventFacts) bool {
 		(e.To == cases.StatusInProgress && (e.From == cases.StatusResolved || e.From == cases.StatusVisited)))
 }
 
-// Deltas are the changes of the counters an event makes: first is when the
-// case was first resolved before it (zero if never). The notifier applies
-// them in the event's transaction; Rebuild replays the timeline through
-// them.
-func Deltas(c CaseFacts, e EventFacts, first time.Time) []Delta {
+// Resolutions is what the counters need of a case's resolutions before an
+// event: when it was first resolved (zero if never) and whether the latest
+// resolution counted as 化解成功 (a reopening takes back only a success
+// that was counted).
+type Resolutions struct {
+	First       time.Time
+	LastSuccess bool
+}
+
+// Deltas are the changes of the counters an event makes, given the case's
+// resolutions before it. The notifier applies them in the event's
+// transaction; Rebuild replays the timeline through them.
+func Deltas(c CaseFacts, e EventFacts, r Resolutions) []Delta {
+	first := r.First
 	d := Delta{Region: c.Region, Day: Day(e.At), Channel: c.Channel, Category: c.Category}
 	switch e.Kind {
 	case cases.EventRegistered:
@@ -94,7 +103,7 @@ func Deltas(c CaseFacts, e EventFacts, first time.Time) []Delta {
 			}
 			d.Day = Day(first)
 			d.C.Success = 1
-		case e.To == cases.StatusInProgress && !first.IsZero() &&
+		case e.To == cases.StatusInProgress && !first.IsZero() && r.LastSuccess &&
 			(e.From == cases.StatusResolved || e.From == cases.StatusVisited): // reopened
 			d.Day = Day(first)
 			d.C.Success = -1
@@ -126,13 +135,13 @@ func (n notifier) CaseEvent(ctx context.Context, tx cases.Store, e *cases.Event)
 	}
 	st := n.s.Store.WithTx(tx.Tx())
 	ef := EventFacts{Kind: e.Kind, From: e.FromStatus, To: e.ToStatus, At: e.At, Data: e.Data}
-	var first time.Time
+	var r Resolutions
 	if NeedsFirst(ef) {
-		if first, err = st.FirstResolved(ctx, e.CaseID, e.ID); err != nil {
+		if r, err = st.Resolutions(ctx, e.CaseID, e.ID); err != nil {
 			return err
 		}
 	}
-	deltas := Deltas(CaseFacts{Region: c.RegionCode, Channel: string(c.Channel), Category: c.Category, Created: c.CreatedAt}, ef, first)
+	deltas := Deltas(CaseFacts{Region: c.RegionCode, Channel: string(c.Channel), Category: c.Category, Created: c.CreatedAt}, ef, r)
 	if len(deltas) == 0 {
 		return nil
 	}

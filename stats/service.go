@@ -44,9 +44,8 @@ type Store interface {
 	// Add applies deltas to the counters of each delta's region and every
 	// region above it.
 	Add(ctx context.Context, deltas []Delta) error
-	// FirstResolved returns when the case was first resolved before event
-	// beforeEvent (zero if never).
-	FirstResolved(ctx context.Context, caseID, beforeEvent int64) (time.Time, error)
+	// Resolutions returns the case's resolutions before event beforeEvent.
+	Resolutions(ctx context.Context, caseID, beforeEvent int64) (Resolutions, error)
 	// RecordExport writes an export to the audit log.
 	RecordExport(ctx context.Context, e *Export) error
 }

@@ -183,7 +183,7 @@ func benchLoadIn(ctx context.Context, db *bun.DB, ktx kernel.Tx, n int, villages
 		age := now.Sub(created)
 		cf := stats.CaseFacts{Region: region, Channel: string(ch), Category: cat, Created: created}
 		ev := func(kind string, to cases.Status, at time.Time, data map[string]any) {
-			deltas = append(deltas, stats.Deltas(cf, stats.EventFacts{Kind: kind, To: to, At: at, Data: data}, time.Time{})...)
+			deltas = append(deltas, stats.Deltas(cf, stats.EventFacts{Kind: kind, To: to, At: at, Data: data}, stats.Resolutions{})...)
 		}
 		ev(cases.EventRegistered, "", created, nil)
 		status := cases.StatusClosed

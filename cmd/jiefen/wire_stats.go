@@ -23,16 +23,22 @@ func wireStats(ctx context.Context, a *App) (web.Mount, cases.Notifier, error) {
 	st := statstore.New(a.DB)
 	svc := stats.NewService(st, a.Calendar)
 	svc.Now = func() time.Time { return a.Cases.Now() } // imports and tests replay time
+	// A database from before the counters: counted from the timeline, by
+	// the first server to start (Empty is a cheap look first).
 	if empty, err := st.Empty(ctx); err != nil {
 		return nil, nil, err
 	} else if empty {
 		start := time.Now()
+		var rebuilt bool
 		if err := (database.Transactor{DB: a.DB}).InTx(ctx, func(ctx context.Context, tx kernel.Tx) error {
-			return st.RebuildIn(ctx, tx)
+			rebuilt, err = st.RebuildIfEmpty(ctx, tx)
+			return err
 		}); err != nil {
 			return nil, nil, err
 		}
-		a.Log.Info("stats: counters rebuilt from the timeline", "took", time.Since(start).Round(time.Millisecond))
+		if rebuilt {
+			a.Log.Info("stats: counters rebuilt from the timeline", "took", time.Since(start).Round(time.Millisecond))
+		}
 	}
 	a.Stats = svc
 	a.pages = append(a.pages, web.ConsolePage{Path: "/dashboard", Title: "领导驾驶舱", Nav: "驾驶舱",

@@ -122,21 +122,45 @@ func (s *Store) Update(ctx context.Context, p *petition.Petition) error {
 	return nil
 }
 
+// finalLimit bounds the cases through 复核 one lookup returns: a person
+// has a handful, never this many.
+const finalLimit = 1000
+
 // ByPerson implements petition.Store: the keyed hashes of the intakes, in
-// every region.
+// every region. Cases through 复核 (re_review_decided) come first and are
+// not cut by limit — however many later petitions the person has, the one
+// that makes a repeat 不再受理 is found; limit bounds the other stages,
+// newest first.
 func (s *Store) ByPerson(ctx context.Context, idHash, phoneHash string, stages []petition.Stage, limit int) ([]int64, error) {
 	if idHash == "" && phoneHash == "" {
 		return nil, nil
 	}
-	names := make([]string, len(stages))
-	for i, st := range stages {
-		names[i] = string(st)
+	var final, rest []string
+	for _, st := range stages {
+		if st == petition.StageReReviewDecided {
+			final = append(final, string(st))
+		} else {
+			rest = append(rest, string(st))
+		}
 	}
-	var ids []int64
-	err := s.idb.NewSelect().TableExpr("petitions AS p").ColumnExpr("DISTINCT p.case_id").
-		Join("JOIN intakes AS i ON i.case_id = p.case_id").
-		Where("p.stage IN (?)", bun.In(names)).
-		Where("(i.id_number_hash = ? AND ? <> '') OR (i.phone_hash = ? AND ? <> '')", idHash, idHash, phoneHash, phoneHash).
-		OrderExpr("p.case_id DESC").Limit(int64(limit)).Scan(ctx, &ids)
-	return ids, err
+	var out []int64
+	for _, q := range []struct {
+		names []string
+		limit int
+	}{{final, finalLimit}, {rest, limit}} {
+		if len(q.names) == 0 {
+			continue
+		}
+		var ids []int64
+		err := s.idb.NewSelect().TableExpr("petitions AS p").ColumnExpr("DISTINCT p.case_id").
+			Join("JOIN intakes AS i ON i.case_id = p.case_id").
+			Where("p.stage IN (?)", bun.In(q.names)).
+			Where("(i.id_number_hash = ? AND ? <> '') OR (i.phone_hash = ? AND ? <> '')", idHash, idHash, phoneHash, phoneHash).
+			OrderExpr("p.case_id DESC").Limit(int64(q.limit)).Scan(ctx, &ids)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ids...)
+	}
+	return out, nil
 }

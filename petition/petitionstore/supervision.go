@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/clocks"
@@ -190,10 +191,16 @@ func (v Supervision) Listed(ctx context.Context, limit int) ([]petition.Listing,
 	return out, nil
 }
 
-// OpenSupervisions implements petition.SupervisionStore.
-func (v Supervision) OpenSupervisions(ctx context.Context, to time.Time, limit int) ([]*petition.Supervision, error) {
+// OpenSupervisions implements petition.SupervisionStore: those the sweep
+// marked already (the overdue mark once the deadline passed, else the
+// reminder) are left out, so the oldest cannot hold the batch forever.
+func (v Supervision) OpenSupervisions(ctx context.Context, now, to time.Time, limit int) ([]*petition.Supervision, error) {
 	var rows []supervisionRow
 	err := v.s.idb.NewSelect().Model(&rows).Where("feedback_at IS NULL AND deadline_at <= ?", to.UTC()).
+		Where("NOT EXISTS (SELECT 1 FROM petition_marks m WHERE m.case_id = sv.case_id "+
+			"AND m.kind = (CASE WHEN sv.deadline_at < ? THEN ? ELSE ? END) "+
+			"AND m.ref = 'supervision:' || CAST(sv.id AS VARCHAR(20)))",
+			now.UTC(), petition.MarkSupOverdue, petition.MarkReminder).
 		OrderExpr("deadline_at, id").Limit(int64(limit)).Scan(ctx)
 	if err != nil {
 		return nil, database.Err(err, "督办")
@@ -278,10 +285,23 @@ func watchedOut(rows []watchedRow) []petition.WatchedClock {
 	return out
 }
 
-// DueClocks implements petition.SupervisionStore.
+// dueDay is the SQL of the China date (YYYY-MM-DD) of k.due_at, as
+// calendar.DateOf gives it: China keeps UTC+8 all year.
+func (v Supervision) dueDay() string {
+	if v.s.db.Dialect().Name() == dialect.PG {
+		return "to_char(k.due_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"
+	}
+	return "date(k.due_at, '+8 hours')"
+}
+
+// DueClocks implements petition.SupervisionStore: clocks already reminded
+// of for their due day (the sweep's mark "kind@YYYY-MM-DD") are left out,
+// so the oldest cannot hold the batch forever.
 func (v Supervision) DueClocks(ctx context.Context, kinds []clocks.Kind, from, to time.Time, limit int) ([]petition.WatchedClock, error) {
 	var rows []watchedRow
 	err := v.watched(kinds).Where("k.status = 'running' AND k.due_at >= ? AND k.due_at <= ?", from.UTC(), to.UTC()).
+		Where("NOT EXISTS (SELECT 1 FROM petition_marks m WHERE m.case_id = k.case_id AND m.kind = ? "+
+			"AND m.ref = k.kind || '@' || "+v.dueDay()+")", petition.MarkReminder).
 		OrderExpr("k.due_at, k.id").Limit(int64(limit)).Scan(ctx, &rows)
 	if err != nil {
 		return nil, database.Err(err, "期限")

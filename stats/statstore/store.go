@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/database"
@@ -427,15 +428,19 @@ func (s *Store) writeDims(ctx context.Context, table, keyCol string, r *dimRows)
 }
 
 // FirstResolved implements stats.Store.
-func (s *Store) FirstResolved(ctx context.Context, caseID, beforeEvent int64) (time.Time, error) {
-	var at time.Time
-	err := s.idb.NewSelect().TableExpr("events").ColumnExpr("at").
-		Where("case_id = ? AND id < ? AND kind = 'transition' AND to_status = 'resolved'", caseID, beforeEvent).
-		OrderExpr("id").Limit(1).Scan(ctx, &at)
-	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, nil
+func (s *Store) Resolutions(ctx context.Context, caseID, beforeEvent int64) (stats.Resolutions, error) {
+	var rows []struct {
+		At   time.Time      `bun:"at"`
+		Data sql.NullString `bun:"data"`
 	}
-	return at, err
+	err := s.idb.NewSelect().TableExpr("events").ColumnExpr("at, data").
+		Where("case_id = ? AND id < ? AND kind = 'transition' AND to_status = 'resolved'", caseID, beforeEvent).
+		OrderExpr("id").Scan(ctx, &rows)
+	if err != nil || len(rows) == 0 {
+		return stats.Resolutions{}, err
+	}
+	last := decodeData(rows[len(rows)-1].Data.String)
+	return stats.Resolutions{First: rows[0].At, LastSuccess: last["resolution_success"] != false}, nil
 }
 
 // RecordExport implements stats.Store.
@@ -494,7 +499,7 @@ func (s *Store) Rebuild(ctx context.Context) error {
 	}
 	a := newAccum()
 	var lastCase int64 = -1
-	var first time.Time
+	var res stats.Resolutions
 	for rows.Next() {
 		var caseID, id int64
 		var kind, from, to string
@@ -506,16 +511,19 @@ func (s *Store) Rebuild(ctx context.Context) error {
 			return err
 		}
 		if caseID != lastCase {
-			lastCase, first = caseID, time.Time{}
+			lastCase, res = caseID, stats.Resolutions{}
 		}
 		cf.Created = created
 		ef := stats.EventFacts{Kind: kind, From: casesStatus(from), To: casesStatus(to), At: at, Data: decodeData(data.String)}
 		if ef.Kind == "transition" && ef.To == "merged" {
 			continue
 		}
-		a.add(stats.Deltas(cf, ef, first))
-		if ef.Kind == "transition" && ef.To == "resolved" && first.IsZero() {
-			first = at
+		a.add(stats.Deltas(cf, ef, res))
+		if ef.Kind == "transition" && ef.To == "resolved" {
+			if res.First.IsZero() {
+				res.First = at
+			}
+			res.LastSuccess = ef.Data["resolution_success"] != false
 		}
 	}
 	rows.Close()
@@ -542,4 +550,29 @@ func decodeData(s string) map[string]any {
 // RebuildIn runs Rebuild in the unit of work tx.
 func (s *Store) RebuildIn(ctx context.Context, tx kernel.Tx) error {
 	return (&Store{db: s.db, idb: database.IDB(s.db, tx)}).Rebuild(ctx)
+}
+
+// rebuildKey names the advisory lock of the start-up rebuild ("jfstat").
+const rebuildKey = 0x6a6673746174
+
+// RebuildIfEmpty counts the timeline into empty counters, in tx, once
+// across servers: on PostgreSQL the first server to start takes a
+// transaction-scoped advisory lock and the others, once it commits, find
+// the counters filled (SQLite runs one write transaction at a time). It
+// reports whether it rebuilt.
+func (s *Store) RebuildIfEmpty(ctx context.Context, tx kernel.Tx) (bool, error) {
+	in := &Store{db: s.db, idb: database.IDB(s.db, tx)}
+	if s.db.Dialect().Name() == dialect.PG {
+		if _, err := in.idb.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", rebuildKey); err != nil {
+			return false, err
+		}
+	}
+	var n int
+	if err := in.idb.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM stat_days LIMIT 1) t").Scan(&n); err != nil || n > 0 {
+		return false, err
+	}
+	if err := in.idb.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM cases LIMIT 1) t").Scan(&n); err != nil || n == 0 {
+		return false, err
+	}
+	return true, in.Rebuild(ctx)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/jiefen/jiefen/channels/video/videotest"
 	"github.com/jiefen/jiefen/clocks"
 	"github.com/jiefen/jiefen/clocks/clockstore"
+	"github.com/jiefen/jiefen/database"
 	"github.com/jiefen/jiefen/database/dbtest"
 	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/stats"
@@ -206,6 +208,42 @@ func overview(t *testing.T, e *videotest.Env) {
 		t.Fatal(err)
 	}
 	check("rebuilt")
+
+	// Servers starting together on a database without counters: one
+	// counts the timeline, the others find it done (not twice the figures).
+	for _, table := range []string{"stat_days", "stat_dims", "stat_months", "stat_dim_months"} {
+		if _, err := e.DB.ExecContext(ctx, "DELETE FROM "+table); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	rebuilt := make([]bool, 3)
+	errs := make([]error, 3)
+	for i := range rebuilt {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = (database.Transactor{DB: e.DB}).InTx(ctx, func(ctx context.Context, tx kernel.Tx) error {
+				var err error
+				rebuilt[i], err = st.RebuildIfEmpty(ctx, tx)
+				return err
+			})
+		}()
+	}
+	wg.Wait()
+	n := 0
+	for i, ok := range rebuilt {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if ok {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d servers rebuilt the counters, want 1", n)
+	}
+	check("rebuilt at start by one of three servers")
 
 	// The city sees both counties; defaults: the caller's region, this month.
 	status, body := get(leader, "/api/v1/stats/overview?from=2025-11-01&to=2025-11-30")
