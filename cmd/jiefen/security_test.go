@@ -393,7 +393,16 @@ func TestSecurityCLIBesideServer(t *testing.T) {
 		t.Fatalf("intake: %d %s", r.status, r.raw)
 	}
 	wal := filepath.Join(s.cfg.DataDir, "index", "wal.log")
+	// The server's own syncer logs the intake and then its feed position
+	// a moment after the 201: wait until its log is still, so that only the
+	// commands below could change it.
 	before, _ := os.ReadFile(wal)
+	for still, deadline := time.Now(), time.Now().Add(10*time.Second); time.Since(still) < 500*time.Millisecond && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		if now, _ := os.ReadFile(wal); !bytes.Equal(now, before) {
+			before, still = now, time.Now()
+		}
+	}
 	for _, args := range [][]string{
 		{"user", "add", "--username", "second", "--password", "secret-second", "--role", "mediator", "--region", "610902"},
 		{"migrate"},
