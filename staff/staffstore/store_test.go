@@ -212,8 +212,15 @@ func TestLoginThrottleConcurrent(t *testing.T) {
 				t.Fatalf("unexpected answer: %v", err)
 			}
 		}
-		if checked > 3 || checked == 0 {
-			t.Errorf("%d of 61 concurrent attempts were checked, want 1 to 3", checked)
+		// A success clears the pair's count (ClearLogin): when the right
+		// password is among the first three counted, up to three more are
+		// counted after it.
+		most := 3
+		if errs[30] == nil {
+			most = 6
+		}
+		if checked > most || checked == 0 {
+			t.Errorf("%d of 61 concurrent attempts were checked, want 1 to %d", checked, most)
 		}
 		rows, err := staffstore.New(db).LoginAudit(ctx, "target")
 		if err != nil {
