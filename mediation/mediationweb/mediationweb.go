@@ -6,6 +6,7 @@
 package mediationweb
 
 import (
+	"context"
 	_ "embed"
 	"fmt"
 	"net/url"
@@ -59,17 +60,70 @@ func Mount(svc *mediation.Service) web.Mount {
 		api.Get("/mediations/:id", st, h.get)
 		api.Post("/mediations/:id/offers/:offer_id/accept", st, h.accept)
 		api.Post("/mediations/:id/offers/:offer_id/decline", st, h.decline)
-		api.Post("/mediations/:id/recusal", st, h.recuse)
-		api.Post("/mediations/:id/change-mediator", st, h.changeMediator)
-		api.Post("/mediations/:id/refusal", st, h.refusal)
+		api.Post("/mediations/:id/recusal", st, step(func(ctx context.Context, a kernel.Actor, id int64, req reasonRequest) (*mediation.Mediation, error) {
+			return h.svc.Recuse(ctx, a, id, req.Reason)
+		}))
+		api.Post("/mediations/:id/change-mediator", st, step(func(ctx context.Context, a kernel.Actor, id int64, req partyRequest) (*mediation.Mediation, error) {
+			return h.svc.ChangeMediator(ctx, a, id, req.Party, req.Reason)
+		}))
+		api.Post("/mediations/:id/refusal", st, step(func(ctx context.Context, a kernel.Actor, id int64, req partyRequest) (*mediation.Mediation, error) {
+			return h.svc.Refuse(ctx, a, id, req.Party, req.Reason)
+		}))
 		api.Post("/mediations/:id/extensions", st, h.extend)
 		api.Post("/mediations/:id/sessions", st, h.addSession)
 		api.Post("/mediations/:id/sessions/:session_id/minutes", st, h.minutes)
-		api.Post("/mediations/:id/outcome", st, h.outcome)
+		api.Post("/mediations/:id/outcome", st, step(outcome(h.svc)))
 		api.Get("/mediations/:id/agreement.pdf", st, h.agreement)
-		api.Post("/mediations/:id/confirmation", st, h.confirmation)
-		api.Post("/mediations/:id/confirmation/ruling", st, h.ruling)
+		api.Post("/mediations/:id/confirmation", st, step(func(ctx context.Context, a kernel.Actor, id int64, req confirmationRequest) (*mediation.Mediation, error) {
+			return h.svc.ApplyConfirmation(ctx, a, id, req.CourtUnitID, req.AppliedOn)
+		}))
+		api.Post("/mediations/:id/confirmation/ruling", st, step(func(ctx context.Context, a kernel.Actor, id int64, req rulingRequest) (*mediation.Mediation, error) {
+			return h.svc.Ruling(ctx, a, id, req.Result, req.RuledOn, req.RulingNo)
+		}))
 		api.Post("/mediations/:id/terms/:term_id/performance", st, h.performance)
+	}
+}
+
+// step answers a step on mediation {id} whose JSON body is R with the
+// mediation as it stands after it.
+func step[R any](fn func(ctx context.Context, a kernel.Actor, id int64, req R) (*mediation.Mediation, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := param(c, "id", "调解")
+		if err != nil {
+			return err
+		}
+		var req R
+		if err := web.DecodeJSON(c.Body(), &req); err != nil {
+			return err
+		}
+		m, err := fn(c.UserContext(), actor(c), id, req)
+		if err != nil {
+			return err
+		}
+		return c.JSON(present(m))
+	}
+}
+
+type confirmationRequest struct {
+	CourtUnitID int64  `json:"court_unit_id"`
+	AppliedOn   string `json:"applied_on"`
+}
+
+type rulingRequest struct {
+	Result   string `json:"result"`
+	RuledOn  string `json:"ruled_on"`
+	RulingNo string `json:"ruling_no"`
+}
+
+// outcome records the outcome (agreement, failure, referral).
+func outcome(svc *mediation.Service) func(ctx context.Context, a kernel.Actor, id int64, req outcomeRequest) (*mediation.Mediation, error) {
+	return func(ctx context.Context, a kernel.Actor, id int64, req outcomeRequest) (*mediation.Mediation, error) {
+		in := mediation.OutcomeInput{Kind: req.Kind, Form: req.Form, Facts: req.Facts, Issues: req.Issues, Method: req.Method,
+			Reason: req.Reason, Target: req.Target, Note: req.Note}
+		for _, t := range req.Terms {
+			in.Terms = append(in.Terms, mediation.TermInput{Party: t.Party, Obligation: t.Obligation, Due: t.Due})
+		}
+		return svc.RecordOutcome(ctx, a, id, in)
 	}
 }
 
@@ -361,22 +415,6 @@ func (h *handler) decline(c *fiber.Ctx) error {
 	return c.JSON(present(m))
 }
 
-func (h *handler) recuse(c *fiber.Ctx) error {
-	id, err := param(c, "id", "调解")
-	if err != nil {
-		return err
-	}
-	var req reasonRequest
-	if err := web.DecodeJSON(c.Body(), &req); err != nil {
-		return err
-	}
-	m, err := h.svc.Recuse(c.UserContext(), actor(c), id, req.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(present(m))
-}
-
 type sessionRequest struct {
 	Kind         string                  `json:"kind"`
 	StartsAt     string                  `json:"starts_at"`
@@ -443,27 +481,6 @@ type outcomeRequest struct {
 	Note   string        `json:"note"`
 }
 
-func (h *handler) outcome(c *fiber.Ctx) error {
-	id, err := param(c, "id", "调解")
-	if err != nil {
-		return err
-	}
-	var req outcomeRequest
-	if err := web.DecodeJSON(c.Body(), &req); err != nil {
-		return err
-	}
-	in := mediation.OutcomeInput{Kind: req.Kind, Form: req.Form, Facts: req.Facts, Issues: req.Issues, Method: req.Method,
-		Reason: req.Reason, Target: req.Target, Note: req.Note}
-	for _, t := range req.Terms {
-		in.Terms = append(in.Terms, mediation.TermInput{Party: t.Party, Obligation: t.Obligation, Due: t.Due})
-	}
-	m, err := h.svc.RecordOutcome(c.UserContext(), actor(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(present(m))
-}
-
 func (h *handler) agreement(c *fiber.Ctx) error {
 	id, err := param(c, "id", "调解")
 	if err != nil {
@@ -477,45 +494,6 @@ func (h *handler) agreement(c *fiber.Ctx) error {
 	name := fmt.Sprintf("调解协议书-%d.pdf", id)
 	c.Set(fiber.HeaderContentDisposition, "inline; filename*=UTF-8''"+url.PathEscape(name))
 	return c.Send(pdf)
-}
-
-func (h *handler) confirmation(c *fiber.Ctx) error {
-	id, err := param(c, "id", "调解")
-	if err != nil {
-		return err
-	}
-	var req struct {
-		CourtUnitID int64  `json:"court_unit_id"`
-		AppliedOn   string `json:"applied_on"`
-	}
-	if err := web.DecodeJSON(c.Body(), &req); err != nil {
-		return err
-	}
-	m, err := h.svc.ApplyConfirmation(c.UserContext(), actor(c), id, req.CourtUnitID, req.AppliedOn)
-	if err != nil {
-		return err
-	}
-	return c.JSON(present(m))
-}
-
-func (h *handler) ruling(c *fiber.Ctx) error {
-	id, err := param(c, "id", "调解")
-	if err != nil {
-		return err
-	}
-	var req struct {
-		Result   string `json:"result"`
-		RuledOn  string `json:"ruled_on"`
-		RulingNo string `json:"ruling_no"`
-	}
-	if err := web.DecodeJSON(c.Body(), &req); err != nil {
-		return err
-	}
-	m, err := h.svc.Ruling(c.UserContext(), actor(c), id, req.Result, req.RuledOn, req.RulingNo)
-	if err != nil {
-		return err
-	}
-	return c.JSON(present(m))
 }
 
 func (h *handler) performance(c *fiber.Ctx) error {
@@ -548,38 +526,6 @@ func (h *handler) caseUnits(c *fiber.Ctx) error {
 type partyRequest struct {
 	Party  string `json:"party"`
 	Reason string `json:"reason"`
-}
-
-func (h *handler) changeMediator(c *fiber.Ctx) error {
-	id, err := param(c, "id", "调解")
-	if err != nil {
-		return err
-	}
-	var req partyRequest
-	if err := web.DecodeJSON(c.Body(), &req); err != nil {
-		return err
-	}
-	m, err := h.svc.ChangeMediator(c.UserContext(), actor(c), id, req.Party, req.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(present(m))
-}
-
-func (h *handler) refusal(c *fiber.Ctx) error {
-	id, err := param(c, "id", "调解")
-	if err != nil {
-		return err
-	}
-	var req partyRequest
-	if err := web.DecodeJSON(c.Body(), &req); err != nil {
-		return err
-	}
-	m, err := h.svc.Refuse(c.UserContext(), actor(c), id, req.Party, req.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(present(m))
 }
 
 func (h *handler) extend(c *fiber.Ctx) error {

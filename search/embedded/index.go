@@ -263,12 +263,7 @@ func docGrams(text string) []uint64 {
 
 // Upsert inserts or replaces document id.
 func (ix *Index) Upsert(id uint64, text string, a Attrs) error {
-	return ix.UpsertKeys(id, search.PeekGramKeys(text), a)
-}
-
-// UpsertKeys is Upsert with the text's gram keys (search.GramKeys) computed
-// by the caller: a bulk load computes them on other cores meanwhile.
-func (ix *Index) UpsertKeys(id uint64, keys []uint64, a Attrs) error {
+	keys := search.PeekGramKeys(text)
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
 	if ix.sameTerms(id, keys) {
