@@ -30,6 +30,12 @@ type Config struct {
 	Grouping         float64 `json:"grouping"`          // P(group) at or above: group issue
 	MaxReview        int     `json:"max_review"`        // suggestions per intake
 	MinText          float64 `json:"min_text"`          // text overlap below which a candidate is not considered
+	// MinEvidence is what the matter itself (subject, text, place,
+	// respondent) must add to the matter model's log-odds before an
+	// intake is merged or linked as a repeat automatically: the same person
+	// raises the prior but never decides alone. Below it a likely match is
+	// only suggested to staff.
+	MinEvidence float64 `json:"min_evidence"`
 }
 
 // DefaultConfig is used when no configuration file is given. The models
@@ -50,8 +56,8 @@ var DefaultConfig = Config{
 	Person: Model{Bias: -0.949, Weights: map[string]float64{
 		fID: 6, fPhone: 2.374, fName: 6.579, fHomophone: 4.765,
 	}},
-	Matter: Model{Bias: -6.98, Weights: map[string]float64{
-		fID: 0.223, fPhone: 0.317, fName: 4.417, fHomophone: 3.34, fSubject: 2.764, fText: 5.931, fShared: 1.656, fAddress: -0.705, fPlaceDiff: -0.119, fRespondent: 1.0, fGap: -1.023, fChannel: 0.013,
+	Matter: Model{Bias: -6.498, Weights: map[string]float64{
+		fID: 0.175, fPhone: 0.35, fName: 4.63, fHomophone: 3.441, fSubject: 2.688, fText: 5.853, fShared: 1.471, fAddress: -0.66, fPlaceDiff: -0.102, fRespondent: 1, fGap: -0.85, fChannel: 0.018, fMatters: -1.6,
 	}},
 	Group: Model{Bias: -4.236, Weights: map[string]float64{
 		fSubject: 6.442, fText: -2.247, fShared: 2.314, fAddress: 1.247, fPlaceDiff: -1.59, fRespondent: 1.5, fGap: -5.178, fChannel: -0.077,
@@ -63,6 +69,7 @@ var DefaultConfig = Config{
 	Grouping:    0.35,
 	MaxReview:   3,
 	MinText:     0.08,
+	MinEvidence: 2.5,
 }
 
 // Detector implements cases.Detector over an index and the case store.
@@ -84,11 +91,14 @@ var _ cases.Detector = (*Detector)(nil)
 
 // scored is one candidate intake with its evidence.
 type scored struct {
-	cand    cases.Candidate
-	person  float64
-	matter  float64
-	group   float64
-	reasons *cases.Explanation
+	cand   cases.Candidate
+	person float64
+	matter float64
+	group  float64
+	// evidence is the matter model's log-odds from the matter's own
+	// features (see MinEvidence).
+	evidence float64
+	reasons  *cases.Explanation
 }
 
 // Similar implements cases.Detector.
@@ -120,7 +130,7 @@ func (d *Detector) Detect(ctx context.Context, tx cases.Store, in *cases.Intake,
 	c := d.Config
 	det := &cases.Detection{Decision: cases.DecisionNew}
 	same := bestPerCase(all, func(s scored) float64 {
-		if s.person >= c.SamePerson && s.matter >= c.Merge {
+		if s.person >= c.SamePerson && s.matter >= c.Merge && s.evidence >= c.MinEvidence {
 			return s.person * s.matter
 		}
 		return 0
@@ -157,7 +167,7 @@ func (d *Detector) Detect(ctx context.Context, tx cases.Store, in *cases.Intake,
 		det.Decision = cases.DecisionGrouped
 	}
 	for _, s := range bestPerCase(all, func(s scored) float64 {
-		if s.person >= c.SamePerson && s.matter >= c.Review && s.matter < c.Merge {
+		if s.person >= c.SamePerson && s.matter >= c.Review && (s.matter < c.Merge || s.evidence < c.MinEvidence) {
 			return s.person * s.matter
 		}
 		return 0
@@ -207,7 +217,7 @@ func bestPerCase(all []scored, key func(scored) float64) []scored {
 
 // score retrieves the candidates for an intake and scores each.
 func (d *Detector) score(ctx context.Context, tx cases.Store, in *cases.Intake, scope string, now time.Time) ([]scored, error) {
-	ids, err := d.candidates(ctx, tx, in, scope)
+	ids, byPerson, err := d.candidates(ctx, tx, in, scope)
 	if err != nil {
 		return nil, err
 	}
@@ -224,8 +234,11 @@ func (d *Detector) score(ctx context.Context, tx cases.Store, in *cases.Intake, 
 	// Cheap first pass where the grams are: a candidate whose text shares
 	// almost nothing with the intake cannot be the same matter whoever
 	// wrote it, so it is not read from the database at all.
+	// The person's intakes dropped here are still read (without their
+	// text): they count the person's distinct earlier matters.
 	type comparison struct{ shared, total float64 }
 	compared := map[int64]comparison{}
+	countOnly := map[int64]bool{}
 	if src, ok := d.Index.(TextOverlap); ok && len(ids) > 0 {
 		shared, total, found := src.TextOverlap(q.text.keys, q.text.w, ids, func(df uint32) float64 { return w.idfDF(int(df)) })
 		kept := ids[:0]
@@ -237,6 +250,9 @@ func (d *Detector) score(ctx context.Context, tx cases.Store, in *cases.Intake, 
 			if overlapRatio(q.text.total, total[i], shared[i]) >= d.Config.MinText {
 				compared[id] = comparison{shared[i], total[i]}
 				kept = append(kept, id)
+			} else if byPerson[id] {
+				countOnly[id] = true
+				kept = append(kept, id)
 			}
 		}
 		ids = kept
@@ -247,7 +263,7 @@ func (d *Detector) score(ctx context.Context, tx cases.Store, in *cases.Intake, 
 	}
 	var missing []int64
 	for _, c := range cands {
-		if _, ok := compared[c.IntakeID]; !ok {
+		if _, ok := compared[c.IntakeID]; !ok && !countOnly[c.IntakeID] {
 			missing = append(missing, c.IntakeID)
 		}
 	}
@@ -267,7 +283,14 @@ func (d *Detector) score(ctx context.Context, tx cases.Store, in *cases.Intake, 
 		}
 	}
 
-	out := make([]scored, 0, len(cands))
+	type pair struct {
+		c      cases.Candidate
+		f      map[string]float64
+		person float64
+		pf     []cases.Feature
+	}
+	pairs := make([]pair, 0, len(cands))
+	matters := map[int64]bool{}
 	for _, c := range cands {
 		if c.IntakeID == in.ID || (in.CaseID != 0 && c.CaseID == in.CaseID) || c.CaseStatus == cases.StatusMerged {
 			continue
@@ -275,24 +298,48 @@ func (d *Detector) score(ctx context.Context, tx cases.Store, in *cases.Intake, 
 		if !strings.HasPrefix(c.RegionCode, scope) {
 			continue // outside the actor's region
 		}
+		if countOnly[c.IntakeID] {
+			if p, _ := d.Config.Person.Prob(personFeatures(q, c.Name, c.NameKey, c.IDHash, c.PhoneHash)); p >= d.Config.SamePerson {
+				matters[c.CaseID] = true
+			}
+			continue
+		}
 		cmp, ok := compared[c.IntakeID]
 		p := w.profile(c.Subject, c.Content, c.Address, false, ok)
 		p.textShared, p.textTotal, p.textKnown = cmp.shared, cmp.total, ok
 		p.name, p.nameKey, p.idHash, p.phone, p.respondent = c.Name, c.NameKey, c.IDHash, c.PhoneHash, Normalize(c.Respondent)
 		p.channel, p.at = c.Channel, c.ReceivedAt
 		f := features(q, p)
+		person, pf := d.Config.Person.Prob(f)
+		if person >= d.Config.SamePerson {
+			matters[c.CaseID] = true
+		}
+		pairs = append(pairs, pair{c, f, person, pf})
+	}
+	// The person's distinct earlier matters: the cases the same person
+	// wrote among the candidates (the count-only ones included). A
+	// resident with many matters (信访老户) makes "same person" weak
+	// evidence of "same matter": the feature lowers the matter model's
+	// prior for every pair of that person.
+	pm := personMatters(len(matters))
+	out := make([]scored, 0, len(pairs))
+	for _, pr := range pairs {
+		c, f := pr.c, pr.f
+		if pr.person >= d.Config.SamePerson {
+			f[fMatters] = pm
+		}
 		if d.Observe != nil {
 			d.Observe(in, c, f)
 		}
-		person, pf := d.Config.Person.Prob(f)
 		matter, mf := d.Config.Matter.Prob(f)
 		group, gf := d.Config.Group.Prob(f)
 		// Explain with the matter model that applies to this pair.
-		exp := &cases.Explanation{SamePerson: round3(person), SameMatter: round3(matter), Features: append(pf, mf...)}
-		if person < d.Config.OtherPerson {
-			exp.SameMatter, exp.Features = round3(group), append(pf, gf...)
+		exp := &cases.Explanation{SamePerson: round3(pr.person), SameMatter: round3(matter), Features: append(pr.pf, mf...)}
+		if pr.person < d.Config.OtherPerson {
+			exp.SameMatter, exp.Features = round3(group), append(pr.pf, gf...)
 		}
-		out = append(out, scored{cand: c, person: person, matter: matter, group: group, reasons: exp})
+		out = append(out, scored{cand: c, person: pr.person, matter: matter, group: group,
+			evidence: d.Config.Matter.Evidence(f), reasons: exp})
 	}
 	return out, nil
 }
@@ -300,9 +347,10 @@ func (d *Detector) score(ctx context.Context, tx cases.Store, in *cases.Intake, 
 // candidates unions the intakes sharing a person key (from the database, so
 // an index outage or lag cannot hide them) with the index's most similar
 // texts in the region and time window.
-func (d *Detector) candidates(ctx context.Context, tx cases.Store, in *cases.Intake, scope string) ([]int64, error) {
+func (d *Detector) candidates(ctx context.Context, tx cases.Store, in *cases.Intake, scope string) (ids []int64, byPerson map[int64]bool, err error) {
 	if d.Index == nil {
-		return tx.IntakesByPerson(ctx, in.Person, in.NameKey, d.Config.PersonCandidates)
+		ids, err = tx.IntakesByPerson(ctx, in.Person, in.NameKey, d.Config.PersonCandidates)
+		return ids, nil, err
 	}
 	prefix := kernel.RegionPrefix(in.RegionCode)
 	if lv := d.Config.RegionLevel; lv > 0 && kernel.RegionLevel(in.RegionCode) > lv {
@@ -329,9 +377,13 @@ func (d *Detector) candidates(ctx context.Context, tx cases.Store, in *cases.Int
 		hits, err := d.Index.Search(sctx, q)
 		text <- result{hits, err}
 	}()
-	ids, err := tx.IntakesByPerson(ctx, in.Person, in.NameKey, d.Config.PersonCandidates)
+	ids, err = tx.IntakesByPerson(ctx, in.Person, in.NameKey, d.Config.PersonCandidates)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	byPerson = make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		byPerson[id] = true
 	}
 	var r result
 	select {
@@ -348,7 +400,7 @@ func (d *Detector) candidates(ctx context.Context, tx cases.Store, in *cases.Int
 		if d.Log != nil {
 			d.Log.Warn("search index unavailable for detection", "err", r.err)
 		}
-		return ids, nil
+		return ids, byPerson, nil
 	}
 	seen := make(map[int64]bool, len(ids)+len(hits))
 	for _, id := range ids {
@@ -360,7 +412,7 @@ func (d *Detector) candidates(ctx context.Context, tx cases.Store, in *cases.Int
 			ids = append(ids, h.ID)
 		}
 	}
-	return ids, nil
+	return ids, byPerson, nil
 }
 
 func levelLen(level int) int {

@@ -139,34 +139,31 @@ func overlapRatio(qTotal, cTotal, shared float64) float64 {
 
 // Feature names, as stored in link reasons.
 const (
-	fID         = "id_number"    // +1 same, -1 different, 0 unknown
-	fPhone      = "phone"        // +1 same, -1 different, 0 unknown
-	fName       = "name"         // +1 same, -1 different, 0 unknown
-	fHomophone  = "name_sound"   // 1 when names differ in writing but sound alike
-	fSubject    = "subject_sim"  // IDF-weighted overlap of the subjects
-	fText       = "text_sim"     // IDF-weighted overlap of subject + content
-	fShared     = "shared_terms" // absolute shared weight, scaled to 0..1
-	fAddress    = "address_sim"  // overlap of the addresses, when both have one
-	fPlaceDiff  = "address_diff" // 1 when both name a place and the places differ
-	fRespondent = "respondent"   // +1 same respondent named, -1 both named and different
-	fGap        = "time_gap"     // log days between the intakes, scaled to 0..1
-	fChannel    = "same_channel" // 1 when both came through the same channel
+	fID         = "id_number"      // +1 same, -1 different, 0 unknown
+	fPhone      = "phone"          // +1 same, -1 different, 0 unknown
+	fName       = "name"           // +1 same, -1 different, 0 unknown
+	fHomophone  = "name_sound"     // 1 when names differ in writing but sound alike
+	fSubject    = "subject_sim"    // IDF-weighted overlap of the subjects
+	fText       = "text_sim"       // IDF-weighted overlap of subject + content
+	fShared     = "shared_terms"   // absolute shared weight, scaled to 0..1
+	fAddress    = "address_sim"    // overlap of the addresses, when both have one
+	fPlaceDiff  = "address_diff"   // 1 when both name a place and the places differ
+	fRespondent = "respondent"     // +1 same respondent named, -1 both named and different
+	fGap        = "time_gap"       // log days between the intakes, scaled to 0..1
+	fChannel    = "same_channel"   // 1 when both came through the same channel
+	fMatters    = "person_matters" // the same person's distinct earlier matters, log-scaled to 0..1 (same-person pairs only)
 )
+
+// personMatters scales a count of distinct earlier matters to 0..1: 0 for
+// none, 0.5 for 7, 1 for 50 or more.
+func personMatters(n int) float64 {
+	return math.Min(math.Log1p(float64(n))/math.Log1p(50), 1)
+}
 
 // features compares two profiles.
 func features(a, b *profile) map[string]float64 {
-	f := make(map[string]float64, 11)
-	f[fID] = keyMatch(a.idHash, b.idHash)
-	f[fPhone] = keyMatch(a.phone, b.phone)
-	switch {
-	case a.name == "" || b.name == "":
-	case a.name == b.name:
-		f[fName] = 1
-	case a.nameKey != "" && a.nameKey == b.nameKey:
-		f[fHomophone] = 1
-	default:
-		f[fName] = -1
-	}
+	f := make(map[string]float64, 13)
+	personInto(f, a, b.name, b.nameKey, b.idHash, b.phone)
 	f[fSubject], _ = overlap(a.subject, b.subject)
 	var shared float64
 	if b.textKnown {
@@ -194,6 +191,28 @@ func features(a, b *profile) map[string]float64 {
 		f[fChannel] = 1
 	}
 	return f
+}
+
+// personFeatures are the person model's features alone, for intakes
+// compared by who wrote them only.
+func personFeatures(a *profile, name, nameKey, idHash, phone string) map[string]float64 {
+	f := make(map[string]float64, 4)
+	personInto(f, a, name, nameKey, idHash, phone)
+	return f
+}
+
+func personInto(f map[string]float64, a *profile, name, nameKey, idHash, phone string) {
+	f[fID] = keyMatch(a.idHash, idHash)
+	f[fPhone] = keyMatch(a.phone, phone)
+	switch {
+	case a.name == "" || name == "":
+	case a.name == name:
+		f[fName] = 1
+	case a.nameKey != "" && a.nameKey == nameKey:
+		f[fHomophone] = 1
+	default:
+		f[fName] = -1
+	}
 }
 
 func keyMatch(a, b string) float64 {
@@ -230,6 +249,19 @@ func (m Model) Prob(f map[string]float64) (float64, []cases.Feature) {
 	return 1 / (1 + math.Exp(-z)), out
 }
 
-var featureOrder = []string{fID, fPhone, fName, fHomophone, fSubject, fText, fShared, fAddress, fPlaceDiff, fRespondent, fGap, fChannel}
+// Evidence is the part of the model's log-odds that comes from the matter's
+// own features: the subject and text, the place and the respondent — not
+// who wrote it, when or through which channel.
+func (m Model) Evidence(f map[string]float64) float64 {
+	var z float64
+	for _, name := range matterEvidence {
+		z += m.Weights[name] * f[name]
+	}
+	return z
+}
+
+var matterEvidence = []string{fSubject, fText, fShared, fAddress, fPlaceDiff, fRespondent}
+
+var featureOrder = []string{fID, fPhone, fName, fHomophone, fSubject, fText, fShared, fAddress, fPlaceDiff, fRespondent, fGap, fChannel, fMatters}
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

@@ -70,7 +70,7 @@ var consoleFuncs = template.FuncMap{
 	"featureLabel": func(name string) string {
 		return map[string]string{"id_number": "身份证号", "phone": "手机号", "name": "姓名", "name_sound": "姓名同音",
 			"subject_sim": "标题相似", "text_sim": "内容相似", "shared_terms": "共同关键词", "address_sim": "地址相近",
-			"respondent": "同一被反映人", "time_gap": "时间间隔", "same_channel": "同一渠道"}[name]
+			"respondent": "同一被反映人", "time_gap": "时间间隔", "same_channel": "同一渠道", "person_matters": "本人已有其他事项", "address_diff": "地点不同"}[name]
 	},
 	"undoable": func(e eventJSON) bool {
 		switch e.Kind {
