@@ -166,8 +166,12 @@ func (d *Detector) Detect(ctx context.Context, tx cases.Store, in *cases.Intake,
 	if det.Decision == cases.DecisionNew && len(det.Group) > 0 {
 		det.Decision = cases.DecisionGrouped
 	}
+	// Suggestions to staff: the same person's cases in the review band,
+	// those the model favours without enough evidence from the matter, and
+	// the cases that qualified beside the one chosen (an intake matching
+	// two cases suggests they are one matter).
 	for _, s := range bestPerCase(all, func(s scored) float64 {
-		if s.person >= c.SamePerson && s.matter >= c.Review && (s.matter < c.Merge || s.evidence < c.MinEvidence) {
+		if s.person >= c.SamePerson && s.matter >= c.Review {
 			return s.person * s.matter
 		}
 		return 0

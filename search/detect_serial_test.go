@@ -185,3 +185,41 @@ type cityStats struct{ search.GramStats }
 
 func (s cityStats) DocCount() int        { return 1000 * s.GramStats.DocCount() }
 func (s cityStats) DocFreq(k uint64) int { return 1000 * s.GramStats.DocFreq(k) }
+
+// An intake matching two open cases of its person joins the better one,
+// and the other is suggested to staff: the two are likely one matter.
+func TestSecondMatchSuggested(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		e := newEnv(t, db)
+		a := e.register(t, "孙斌", "13812345678", "wechat", plantSubject, plantContent)
+		// The same matter registered again while detection was off (an
+		// import, an outage): a second open case.
+		det := e.svc.Detector
+		e.svc.Detector = nil
+		e.clock = e.clock.Add(24 * time.Hour)
+		b := e.register(t, "孙斌", "13812345678", "window", plantSubject, plantContent)
+		e.svc.Detector = det
+		if a.Case.No == b.Case.No {
+			t.Fatal("setup: one case")
+		}
+		e.clock = e.clock.Add(24 * time.Hour)
+		c := e.register(t, "孙斌", "13812345678", "hotline", plantSubject,
+			"来电人反映：丽发新城小区附近的搅拌站机器日夜轰鸣，扬尘漫天，严重影响休息。")
+		if c.Decision != cases.DecisionMerged {
+			t.Fatalf("decision %s", c.Decision)
+		}
+		other := a.Case.No
+		if c.Case.No == a.Case.No {
+			other = b.Case.No
+		}
+		var suggested bool
+		for _, m := range c.Related {
+			if m.CaseNo == other && m.Kind == cases.LinkDuplicate {
+				suggested = true
+			}
+		}
+		if !suggested {
+			t.Fatalf("merged into %s; %s not suggested: %+v", c.Case.No, other, c.Related)
+		}
+	})
+}
