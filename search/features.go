@@ -21,6 +21,15 @@ type profile struct {
 	at                        time.Time
 }
 
+// bare reports an intake whose text is its subject alone (no content).
+func (p *profile) bare() bool {
+	total := p.text.total
+	if p.textKnown {
+		total = p.textTotal
+	}
+	return p.subject.total > 0 && total <= p.subject.total*1.001
+}
+
 // grams are gram keys with their IDF weights; the query's also come as a
 // set, against which candidates' grams are looked up in one pass.
 type grams struct {
@@ -170,6 +179,13 @@ func features(a, b *profile) map[string]float64 {
 		f[fText], shared = overlapRatio(a.text.total, b.textTotal, b.textShared), b.textShared
 	} else {
 		f[fText], shared = overlap(a.text, b.text)
+	}
+	// An intake with a subject and no content (a video booking, a short
+	// form) has only its subject to compare: against a long letter its
+	// text overlap is held down by the letter's length, so the subjects'
+	// overlap stands for both.
+	if a.bare() || b.bare() {
+		f[fText] = math.Max(f[fText], f[fSubject])
 	}
 	f[fShared] = math.Min(shared/60, 1)
 	if len(a.address.keys) > 0 && len(b.address.keys) > 0 {

@@ -53,3 +53,47 @@ func FuzzFeatures(f *testing.F) {
 }
 
 func strings5() string { return "一二三四五" }
+
+// A subject-only intake (a video booking) against a long letter on the
+// same matter: the letter's length holds the text overlap down, so the
+// subjects' overlap stands for it — whichever side is bare, and also when
+// the engine compared the texts (no grams on the candidate side).
+func TestBareSubjectComparesSubjects(t *testing.T) {
+	w := newWeigher(fixedStats{})
+	long := "尊敬的领导：我是板桥小区的居民，这是第几次反映这个情况我已经不记得了。小区门口夜宵一条街每晚营业到凌晨三点，" +
+		"摊位占满人行道，油烟直冲楼上住户的窗户，喝酒划拳的吵闹声让老人小孩无法入睡，城管来了就收，走了又摆，希望彻底整治。" +
+		"去年夏天我们曾联名写信给街道办事处，也打过多次电话，答复都是会加强管理，可是情况没有任何改变。垃圾桶旁堆满了竹签、" +
+		"啤酒瓶和剩菜，污水顺着下水道口流到小区里面，蚊蝇成群，气味难闻。周边还有一所幼儿园，早上孩子们上学要绕过满地狼藉，" +
+		"车辆乱停乱放堵住了消防通道，万一发生火灾后果不堪设想。恳请有关部门划定经营区域，规定营业时间，安排专人值守。"
+	letter := w.profile("A7县星沙镇板桥小区夜宵一条街占道经营和噪音扰民", long, "", true, false)
+	video := w.profile("A7县星沙镇板桥小区夜宵一条街噪音扰民", "", "", false, false)
+	if !video.bare() || letter.bare() {
+		t.Fatalf("bare: video %v, letter %v", video.bare(), letter.bare())
+	}
+	f := features(letter, video)
+	if r, _ := overlap(letter.text, video.text); r >= f[fSubject] {
+		t.Fatalf("text overlap %.2f ≥ subject overlap %.2f: the test shows nothing", r, f[fSubject])
+	}
+	if f[fText] != f[fSubject] {
+		t.Errorf("letter vs booking: text %.3f, subject %.3f", f[fText], f[fSubject])
+	}
+	// The booking as the query; the letter compared by the engine.
+	q := w.profile("A7县星沙镇板桥小区夜宵一条街噪音扰民", "", "", true, false)
+	c := w.profile("A7县星沙镇板桥小区夜宵一条街占道经营和噪音扰民", long, "", false, true)
+	full := w.grams("A7县星沙镇板桥小区夜宵一条街占道经营和噪音扰民\n"+long, false)
+	c.textTotal, c.textKnown = full.total, true
+	for _, k := range full.keys {
+		c.textShared += q.text.set[k]
+	}
+	if c.bare() {
+		t.Fatal("a compared letter taken for bare")
+	}
+	if g := features(q, c); g[fText] != g[fSubject] {
+		t.Errorf("booking vs compared letter: text %.3f, subject %.3f", g[fText], g[fSubject])
+	}
+	// Two full texts keep their own text overlap.
+	other := w.profile("A7县星沙镇板桥小区夜宵一条街占道经营", "夜宵摊占道经营，油烟扰民。", "", false, false)
+	if g := features(letter, other); g[fText] == g[fSubject] {
+		t.Errorf("two texts: text %.3f equals subject", g[fText])
+	}
+}
