@@ -86,8 +86,13 @@ var (
 		Unit: calendar.CalendarDays, Source: "《信访工作条例》第三十六条"})
 )
 
-// KindReply is the 处理意见书 (art. 32).
-var KindReply = documents.Define("reply_opinion", "信访事项处理意见书")
+// KindReply is the 处理意见书 (art. 32); KindReviewDecision and
+// KindReReviewDecision are the 复查意见书 (art. 35) and 复核意见书 (art. 36).
+var (
+	KindReply            = documents.Define("reply_opinion", "信访事项处理意见书")
+	KindReviewDecision   = documents.Define("review_opinion", "信访事项复查意见书")
+	KindReReviewDecision = documents.Define("re_review_opinion", "信访事项复核意见书")
+)
 
 // Fixed numbers of the regulation.
 const (

@@ -728,6 +728,13 @@ func (s *Service) Decide(ctx context.Context, who Staff, no, result, note string
 		if err != nil {
 			return err
 		}
+		if err := w.cs.Store.LoadDetails(ctx, w.c); err != nil {
+			return err
+		}
+		pdf, err := s.Docs.Render(decisionSheet(w, prev.Name, mine.Name, label, note))
+		if err != nil {
+			return err
+		}
 		data := map[string]any{"level": w.p.ReviewLevel, "result": result, "unit_id": mine.ID, "unit": mine.Name,
 			"clock_status": string(k.Status)}
 		w.p.ReviewResult, w.p.DecidedUnitID, w.p.DecidedAt, w.p.Hearing = result, &mine.ID, ptr(w.now), false
@@ -741,9 +748,42 @@ func (s *Service) Decide(ctx context.Context, who Staff, no, result, note string
 		} else {
 			w.p.Stage = StageReReviewDecided
 		}
-		_, err = w.event(ctx, EventReviewDecided, strings.TrimSpace(label+"。"+note), data)
+		kind := KindReviewDecision
+		if w.p.ReviewLevel == LevelReReview {
+			kind = KindReReviewDecision
+		}
+		e, err := w.event(ctx, EventReviewDecided, strings.TrimSpace(label+"。"+note), data)
+		if err != nil {
+			return err
+		}
+		_, err = s.Docs.Save(ctx, w.tx, w.c.ID, kind, pdf, w.who.Actor, e.ID)
 		return err
 	})
+}
+
+// decisionSheet is the 复查意见书 or 复核意见书: what was reviewed, the
+// decision and its reasons, and what the petitioner may do next — 复核
+// within 30 days after a 复查 (art. 35), nothing after a 复核 (art. 36).
+func decisionSheet(w *work, prevUnit, unit, label, note string) documents.Sheet {
+	kind, what, next := KindReviewDecision, "复查", "　　如对本复查意见不服，可以自收到本意见书之日起30日内向复查机关的上一级机关请求复核（《信访工作条例》第三十六条）。"
+	if w.p.ReviewLevel == LevelReReview {
+		kind, what, next = KindReReviewDecision, "复核", "　　本复核意见为最终意见。信访人对复核意见不服，仍以同一事实和理由提出信访事项的，各级机关不再受理（《信访工作条例》第三十六条）。"
+	}
+	earlier := "处理意见"
+	if what == "复核" {
+		earlier = "复查意见"
+	}
+	paras := []string{
+		applicantLine(w.c) + "：",
+		"　　你（们）不服" + prevUnit + "就“" + w.c.Subject + "”信访事项（编号" + w.c.No + "）作出的" + earlier +
+			"，请求" + what + "。本机关经" + what + "，意见如下：",
+		"## " + what + "意见", "　　" + label + "。",
+	}
+	if note != "" {
+		paras = append(paras, "## 理由", "　　"+note)
+	}
+	paras = append(paras, next)
+	return documents.Sheet{Kind: kind, CaseNo: w.c.No, Date: w.now, Paragraphs: paras, Sign: []string{unit}}
 }
 
 var errLevel = kernel.Errorf(kernel.EForbidden, "复查、复核应由原处理机关上一级机关的工作人员办理")

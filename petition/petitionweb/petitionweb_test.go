@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/jiefen/jiefen/database/dbtest"
+	"github.com/jiefen/jiefen/documents"
 	"github.com/jiefen/jiefen/documents/pdftest"
 	"github.com/jiefen/jiefen/petition"
 	"github.com/jiefen/jiefen/petition/petitiontest"
@@ -218,6 +219,8 @@ func doneWhen(t *testing.T, e *petitiontest.Env) {
 	k = clocks(t, e, office, no)
 	wantClock(t, k, "review_decide", "2026-12-10", "met")
 	wantClock(t, k, "re_review_apply", "2026-12-31", "running") // 12-01 + 30
+	wantDoc(t, e, c.ID, petition.KindReviewDecision, "复查意见书", no, "汉滨区住房和城乡建设局", "维持原处理意见",
+		"原处理意见事实清楚", "请求复核", "安康市住房和城乡建设局")
 	// 复核: received 12-03 → by 12-03 + 30 = 2027-01-02 (元旦) → 2027-01-04.
 	e.At(t, "2027-01-05")
 	if r := do(t, e, "POST", base+"/review", office, map[string]any{"level": "re_review", "received_reply_on": "2026-12-03"}); r.status != 409 {
@@ -249,6 +252,8 @@ func doneWhen(t *testing.T, e *petitiontest.Env) {
 		t.Fatalf("re_review decided: %s", r.raw)
 	}
 	wantClock(t, clocks(t, e, office, no), "re_review_decide", "2027-01-27", "met")
+	wantDoc(t, e, c.ID, petition.KindReReviewDecision, "复核意见书", no, "安康市住房和城乡建设局", "复查意见",
+		"维持原处理意见", "不再受理", "陕西省住房和城乡建设厅")
 
 	// 2027-02-22: the same person on the same facts, registered by a clerk
 	// of another city (铜川市王益区), who cannot see the earlier case.
@@ -261,7 +266,8 @@ func doneWhen(t *testing.T, e *petitiontest.Env) {
 	again["content"] = "我在汉滨区某建筑工地务工，包工头拖欠我和工友三个月工资共计四万元，多次讨要未果，请求有关部门督促支付。现在仍未解决。"
 	r = must(t, do(t, e, "POST", "/api/v1/intakes", tc, again), 201, "repeat registration")
 	pa, _ := r.body["petition"].(map[string]any)
-	if pa["not_accepted"] != true || pa["earlier_case_no"] != no || !strings.Contains(fmt.Sprint(pa["reason"]), "不再受理") {
+	if pa["not_accepted"] != true || pa["earlier_case_no"] != no || !strings.Contains(fmt.Sprint(pa["reason"]), "不再受理") ||
+		!strings.Contains(fmt.Sprint(pa["earlier_documents"]), "信访事项复核意见书") {
 		t.Fatalf("不再受理 answer: %s", r.raw)
 	}
 	later := r.str("case_no")
@@ -281,7 +287,7 @@ func doneWhen(t *testing.T, e *petitiontest.Env) {
 	for kind, n := range map[string]int{petition.EventClassified: 1, petition.EventTransferred: 2, petition.EventObjected: 1,
 		petition.EventAccepted: 1, petition.EventExtended: 1, petition.EventReplied: 1, petition.EventReviewApplied: 2,
 		petition.EventReviewDecided: 2, petition.EventHearingStarted: 1, petition.EventHearingEnded: 1,
-		petition.EventNotAccepted: 1, "document_generated": 1} {
+		petition.EventNotAccepted: 1, "document_generated": 3} { // 处理意见书, 复查意见书, 复核意见书
 		if kinds[kind] != n {
 			t.Errorf("timeline: %d × %s, want %d (%v)", kinds[kind], kind, n, kinds)
 		}
@@ -293,5 +299,20 @@ func doneWhen(t *testing.T, e *petitiontest.Env) {
 	}
 	if r := do(t, e, "GET", "/api/v1/cases?petition_stage=nope", office, nil); r.status != 400 {
 		t.Fatalf("bad stage: %d", r.status)
+	}
+}
+
+// wantDoc reads the case's newest document of a kind and checks its text.
+func wantDoc(t *testing.T, e *petitiontest.Env, caseID int64, kind documents.Kind, want ...string) {
+	t.Helper()
+	doc, err := e.Docs.Latest(context.Background(), caseID, kind)
+	if err != nil || doc == nil {
+		t.Fatalf("%s: %v %v", kind, doc, err)
+	}
+	text := pdftest.Text(t, doc.Content)
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s lacks %q:\n%s", kind, w, text)
+		}
 	}
 }
