@@ -421,6 +421,10 @@ type Store interface {
 	ProfilesOfUnit(ctx context.Context, unitID int64) ([]*Profile, error)
 	// Load counts a mediator's open mediations (offered to or accepted by them).
 	Load(ctx context.Context, userID int64) (int, error)
+	// LockedLoad takes the mediator's row lock until the transaction ends
+	// and then counts their load, so two offers at once cannot both pass
+	// the capacity (SQLite has one writer: there the count alone does).
+	LockedLoad(ctx context.Context, userID int64) (int, error)
 
 	// Units: the bodies, read from the units table.
 	Unit(ctx context.Context, id int64) (*units.Unit, error)

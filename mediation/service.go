@@ -523,18 +523,33 @@ func (s *Service) candidates(t *txn, m *Mediation, c *cases.Case) ([]*Profile, e
 // offerNext offers the mediation to first, or to the best mediator not yet
 // offered it; with nobody left the mediation waits for staff.
 func (s *Service) offerNext(t *txn, actor kernel.Actor, m *Mediation, c *cases.Case, first *Profile) error {
+	list := []*Profile{first}
 	if first == nil {
 		full, err := t.store.Mediation(t.ctx, m.ID)
 		if err != nil {
 			return err
 		}
 		m.Offers = full.Offers
-		list, err := s.candidates(t, m, c)
+		if list, err = s.candidates(t, m, c); err != nil {
+			return err
+		}
+	}
+	// The load the profiles carry was read without a lock: count it again
+	// under the mediator's lock, so two offers at once cannot both take
+	// the last place.
+	chosen := first
+	first = nil
+	for _, p := range list {
+		load, err := t.store.LockedLoad(t.ctx, p.UserID)
 		if err != nil {
 			return err
 		}
-		if len(list) > 0 {
-			first = list[0]
+		if load < p.Capacity {
+			first = p
+			break
+		}
+		if chosen != nil {
+			return kernel.FieldError("mediator", fmt.Sprintf("该调解员已达承办上限（%d件）", p.Capacity))
 		}
 	}
 	now := s.now()

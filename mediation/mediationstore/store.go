@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/jiefen/jiefen/clocks"
 	"github.com/jiefen/jiefen/database"
@@ -269,6 +270,19 @@ func (s *Store) Load(ctx context.Context, userID int64) (int, error) {
 	}
 	b, err := s.idb.NewSelect().Model((*offerRow)(nil)).Where("mediator_id = ? AND status = ?", userID, mediation.OfferPending).Count(ctx)
 	return int(a + b), err
+}
+
+// LockedLoad implements mediation.Store.
+func (s *Store) LockedLoad(ctx context.Context, userID int64) (int, error) {
+	if s.db.Dialect().Name() == dialect.PG {
+		var id int64
+		err := s.idb.NewSelect().Model((*profileRow)(nil)).Column("p.user_id").Where("p.user_id = ?", userID).
+			For("UPDATE").Scan(ctx, &id)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, err
+		}
+	}
+	return s.Load(ctx, userID)
 }
 
 // Unit implements mediation.Store.

@@ -125,3 +125,54 @@ func TestOfferSweepAndFailure(t *testing.T) {
 		})
 	}
 }
+
+// A mediator with one place left, offered eight mediations at once (staff
+// choosing them by name on eight cases): one offer is made, the others are
+// refused for capacity — never two offers for the last place.
+func TestCapacityUnderConcurrentOffers(t *testing.T) {
+	for _, d := range dbtest.Dialects() {
+		t.Run(d, func(t *testing.T) {
+			e := mediationtest.New(t, d)
+			ctx := context.Background()
+			profiles(t, e)
+			r := e.Do(t, "supervisor", "PUT", "/api/v1/mediators/med1", map[string]any{"unit_ids": []int64{e.Unit["village"]},
+				"specialties": []string{"neighbourhood"}, "capacity": 1})
+			if r.Status != 200 {
+				t.Fatalf("profile: %d %s", r.Status, r.Body)
+			}
+			const n = 8
+			var nos []string
+			for i := range n {
+				nos = append(nos, e.Register(t, fmt.Sprintf("申请人%d", i), fmt.Sprintf("1390013%04d", i), "", fmt.Sprintf("被申请人%d", i)).No)
+			}
+			errs := make(chan error, n)
+			start := make(chan struct{})
+			for _, no := range nos {
+				go func() {
+					<-start
+					_, err := e.Mediation.Open(ctx, e.Actor("clerk"), no, mediation.OpenInput{UnitID: e.Unit["village"],
+						Flow: mediation.FlowPeople, Mediator: "med1"})
+					errs <- err
+				}()
+			}
+			close(start)
+			ok, full := 0, 0
+			for range n {
+				switch err := <-errs; {
+				case err == nil:
+					ok++
+				case strings.Contains(fmt.Sprint(err), "承办上限"):
+					full++
+				default:
+					t.Errorf("open: %v", err)
+				}
+			}
+			if ok != 1 || full != n-1 {
+				t.Fatalf("%d offers made, %d refused for capacity; want 1 and %d", ok, full, n-1)
+			}
+			if load, err := e.Mediation.Store.Load(ctx, e.Users["med1"].ID); err != nil || load != 1 {
+				t.Fatalf("load %d %v", load, err)
+			}
+		})
+	}
+}
