@@ -355,6 +355,8 @@ type Mediation struct {
 	EndedAt      *time.Time    `json:"ended_at,omitempty"`
 	Outcome      *Outcome      `json:"outcome,omitempty"`
 	Confirmation *Confirmation `json:"confirmation,omitempty"`
+	// AgreementDocID is the case document holding this mediation's 调解协议书.
+	AgreementDocID *int64 `json:"agreement_document_id,omitempty"`
 
 	// Loaded with the mediation.
 	Offers   []Offer   `json:"offers"`

@@ -223,14 +223,28 @@ func (s *Service) AgreementPDF(ctx context.Context, actor kernel.Actor, id int64
 		}
 		return s.Docs.Render(agreementSheet(c, parties, true, m))
 	}
-	if d, err := s.Docs.Latest(ctx, m.CaseID, KindAgreement); err != nil {
-		return nil, err
-	} else if d != nil {
+	if m.AgreementDocID != nil {
+		d, err := s.Docs.Store.Get(ctx, m.CaseID, *m.AgreementDocID)
+		if err != nil {
+			return nil, err
+		}
 		return d.Content, nil
 	}
+	// Agreed while documents were off (no renderer): made on first request.
 	var pdf []byte
 	err = s.inTx(ctx, func(t *txn) error {
-		pdf, err = s.agreement(t, actor, m)
+		cur, err := t.store.Mediation(t.ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		if cur.AgreementDocID != nil { // made meanwhile by another request
+			d, err := s.Docs.Store.WithTx(t.tx).Get(t.ctx, m.CaseID, *cur.AgreementDocID)
+			if err == nil {
+				pdf = d.Content
+			}
+			return err
+		}
+		pdf, err = s.agreement(t, actor, cur)
 		return err
 	})
 	return pdf, err
@@ -252,7 +266,12 @@ func (s *Service) agreement(t *txn, actor kernel.Actor, m *Mediation) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.Docs.Save(t.ctx, t.tx, m.CaseID, KindAgreement, pdf, actor, 0); err != nil {
+	d, err := s.Docs.Save(t.ctx, t.tx, m.CaseID, KindAgreement, pdf, actor, 0)
+	if err != nil {
+		return nil, err
+	}
+	m.AgreementDocID = &d.ID
+	if err := t.store.UpdateMediation(t.ctx, m); err != nil {
 		return nil, err
 	}
 	return pdf, nil

@@ -57,6 +57,7 @@ type mediationRow struct {
 	EndedAt          *time.Time `bun:"ended_at"`
 	Outcome          string     `bun:"outcome"`
 	Confirmation     string     `bun:"confirmation"`
+	AgreementDocID   *int64     `bun:"agreement_document_id"`
 }
 
 type offerRow struct {
@@ -318,7 +319,8 @@ func fromMediation(m *mediation.Mediation) *mediationRow {
 	r := &mediationRow{ID: m.ID, CaseID: m.CaseID, CaseNo: m.CaseNo, RegionCode: m.RegionCode, UnitID: m.UnitID,
 		UnitName: m.UnitName, Flow: string(m.Flow), Status: string(m.Status), MediatorID: m.MediatorID,
 		MediatorUsername: m.Mediator, MediatorName: m.MediatorName, Note: m.Note, ClockKind: string(m.ClockKind),
-		OpenedBy: m.OpenedBy, OpenedAt: m.OpenedAt.UTC(), AcceptedAt: utc(m.AcceptedAt), EndedAt: utc(m.EndedAt)}
+		OpenedBy: m.OpenedBy, OpenedAt: m.OpenedAt.UTC(), AcceptedAt: utc(m.AcceptedAt), EndedAt: utc(m.EndedAt),
+		AgreementDocID: m.AgreementDocID}
 	if m.Outcome != nil {
 		r.Outcome = enc(m.Outcome)
 	}
@@ -333,7 +335,8 @@ func (r *mediationRow) mediation() *mediation.Mediation {
 		UnitName: r.UnitName, Flow: mediation.Flow(r.Flow), Status: mediation.Status(r.Status), MediatorID: r.MediatorID,
 		Mediator: r.MediatorUsername, MediatorName: r.MediatorName, Note: r.Note, ClockKind: clocks.Kind(r.ClockKind),
 		OpenedBy: r.OpenedBy, OpenedAt: r.OpenedAt.UTC(), AcceptedAt: utc(r.AcceptedAt), EndedAt: utc(r.EndedAt),
-		Offers: []mediation.Offer{}, Sessions: []mediation.Session{}, Terms: []mediation.Term{}}
+		Offers: []mediation.Offer{}, Sessions: []mediation.Session{}, Terms: []mediation.Term{},
+		AgreementDocID: r.AgreementDocID}
 	if r.Outcome != "" {
 		m.Outcome = &mediation.Outcome{}
 		_ = json.Unmarshal([]byte(r.Outcome), m.Outcome)
@@ -358,7 +361,8 @@ func (s *Store) CreateMediation(ctx context.Context, m *mediation.Mediation) err
 // UpdateMediation implements mediation.Store.
 func (s *Store) UpdateMediation(ctx context.Context, m *mediation.Mediation) error {
 	_, err := s.idb.NewUpdate().Model(fromMediation(m)).
-		Column("status", "mediator_id", "mediator_username", "mediator_name", "accepted_at", "ended_at", "outcome", "confirmation").
+		Column("status", "mediator_id", "mediator_username", "mediator_name", "accepted_at", "ended_at", "outcome", "confirmation",
+			"agreement_document_id").
 		WherePK().Exec(ctx)
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/jiefen/jiefen/database/dbtest"
+	"github.com/jiefen/jiefen/documents/pdftest"
 	"github.com/jiefen/jiefen/mediation"
 	"github.com/jiefen/jiefen/mediation/mediationtest"
 )
@@ -172,6 +173,65 @@ func TestCapacityUnderConcurrentOffers(t *testing.T) {
 			}
 			if load, err := e.Mediation.Store.Load(ctx, e.Users["med1"].ID); err != nil || load != 1 {
 				t.Fatalf("load %d %v", load, err)
+			}
+		})
+	}
+}
+
+// A case mediated twice — an agreement whose judicial confirmation the
+// court refused, then a second agreement — keeps both 调解协议书, and each
+// mediation answers with its own.
+func TestTwoAgreementsOnOneCase(t *testing.T) {
+	for _, d := range dbtest.Dialects() {
+		t.Run(d, func(t *testing.T) {
+			e := mediationtest.New(t, d)
+			if e.Docs.Renderer == nil {
+				t.Skip("no CJK font for documents")
+			}
+			ctx := context.Background()
+			profiles(t, e)
+			c := e.Register(t, "李秀英", "13800138000", "", "王建国")
+			agree := func(obligation string) *mediation.Mediation {
+				t.Helper()
+				m, err := e.Mediation.Open(ctx, e.Actor("clerk"), c.No, mediation.OpenInput{UnitID: e.Unit["village"],
+					Flow: mediation.FlowPeople, Mediator: "med1"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if m, err = e.Mediation.Accept(ctx, e.Actor("med1"), m.ID, m.PendingOffer().ID); err != nil {
+					t.Fatal(err)
+				}
+				m, err = e.Mediation.RecordOutcome(ctx, e.Actor("med1"), m.ID, mediation.OutcomeInput{Kind: mediation.OutcomeAgreement,
+					Form: "written", Facts: "楼道彩钢棚堵住通道", Issues: "是否拆除", Method: "背对背调解",
+					Terms: []mediation.TermInput{{Party: "王建国", Obligation: obligation, Due: "2025-12-31"}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if m.AgreementDocID == nil {
+					t.Fatalf("agreement stored without its document: %+v", m)
+				}
+				return m
+			}
+			first := agree("十日内拆除彩钢棚")
+			e.Set(at("2025-12-03 10:00"))
+			if _, err := e.Mediation.ApplyConfirmation(ctx, e.Actor("med1"), first.ID, e.Unit["court"], "2025-12-03"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.Mediation.Ruling(ctx, e.Actor("med1"), first.ID, "rejected", "2025-12-03", "（2025）陕0902民特9号"); err != nil {
+				t.Fatal(err)
+			}
+			second := agree("赔偿李秀英通行损失二千元")
+			for _, m := range []struct {
+				m         *mediation.Mediation
+				has, lack string
+			}{{first, "十日内拆除彩钢棚", "二千元"}, {second, "二千元", "十日内拆除彩钢棚"}} {
+				r := e.Do(t, "med1", "GET", fmt.Sprintf("/api/v1/mediations/%d/agreement.pdf", m.m.ID), nil)
+				if r.Status != 200 {
+					t.Fatalf("agreement.pdf %d: %d %s", m.m.ID, r.Status, r.Body)
+				}
+				if text := pdftest.Text(t, r.Body); text != "" && (!strings.Contains(text, m.has) || strings.Contains(text, m.lack)) {
+					t.Errorf("mediation %d's agreement: want %q without %q:\n%s", m.m.ID, m.has, m.lack, text)
+				}
 			}
 		})
 	}
