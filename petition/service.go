@@ -168,6 +168,31 @@ func (s *Service) Get(ctx context.Context, actor kernel.Actor, no string) (*Stat
 	return out, err
 }
 
+// Targets lists the units a petition may be transferred to: the active
+// units of the case's region and of every region above it (their staff see
+// the case), nearest first, without the staff member's own unit — the
+// transfer form's choices; Transfer checks the same again.
+func (s *Service) Targets(ctx context.Context, who Staff, no string) ([]*units.Unit, error) {
+	c, err := s.Cases.Store.CaseByNo(ctx, no, who.Scope())
+	if err != nil {
+		return nil, err
+	}
+	active := true
+	var out []*units.Unit
+	for _, code := range kernel.RegionAncestors(c.RegionCode) {
+		list, err := s.Units.List(ctx, code, units.Filter{Active: &active})
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range list {
+			if u.RegionCode == code && u.ID != who.UnitID {
+				out = append(out, u)
+			}
+		}
+	}
+	return out, nil
+}
+
 // Errors of the steps.
 func errStage(p *Petition, what string) error {
 	return kernel.Errorf(kernel.EConflict, "信访事项当前环节为“%s”，不能%s", stageLabels[p.Stage], what)

@@ -96,8 +96,16 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Errorf("class: %q", got)
 	}
 	// A wrong kind of transfer is refused with the server's message.
+	// The unit is chosen from the units of the case's region line, nearest
+	// first (the office itself left out).
 	housing := strconv.FormatInt(e.Units["housing"].ID, 10)
-	step("转送/交办", map[string]string{"to_unit_id": housing, "kind": "转交", "note": ""})
+	p.WaitFor(`!!document.querySelector('#petition select[name=to_unit_id] option[value="` + housing + `"]')`)
+	if got := p.EvalString(`Array.prototype.map.call(document.querySelectorAll('#petition select[name=to_unit_id] option'),` +
+		`function(o){return o.textContent}).join(',')`); !strings.HasPrefix(got, "承办机构：请选择,") || strings.Contains(got, "汉滨区信访局") ||
+		!strings.Contains(got, "汉滨区住房和城乡建设局") {
+		t.Errorf("transfer choices: %q", got)
+	}
+	step("转送/交办", map[string]string{"to_unit_id": housing, "kind": "", "note": ""})
 	p.WaitFor(`(document.querySelector('#petition p.error')||{}).textContent === '提交的数据有误：应为 转送 或 交办'`)
 	step("转送/交办", map[string]string{"to_unit_id": housing, "kind": "交办", "note": "请依法处理"})
 	stage("已转送/交办")
@@ -135,7 +143,7 @@ func TestConsoleBrowser(t *testing.T) {
 	if got := steps(); !strings.HasPrefix(got, "延长办理期限,出具处理意见书,") {
 		t.Errorf("steps when accepted: %q", got)
 	}
-	if p.EvalInt(`document.querySelectorAll('#petition .petition-reply').length`) != 0 {
+	if p.EvalInt(`document.querySelectorAll('#petition .petition-doc').length`) != 0 {
 		t.Error("a 处理意见书 link before the reply")
 	}
 
@@ -164,11 +172,11 @@ func TestConsoleBrowser(t *testing.T) {
 			t.Errorf("clocks after the reply lack %q: %q", want, clocks)
 		}
 	}
-	p.WaitFor(`!!document.querySelector('#petition .petition-reply a')`)
-	if got := p.Text(`#petition .petition-reply a`); got != "信访事项处理意见书（第1版，PDF）" {
+	p.WaitFor(`!!document.querySelector('#petition .petition-doc[data-kind=reply_opinion] a')`)
+	if got := p.Text(`#petition .petition-doc[data-kind=reply_opinion] a`); got != "信访事项处理意见书（第1版，PDF）" {
 		t.Errorf("reply link: %q", got)
 	}
-	href := p.EvalString(`document.querySelector('#petition .petition-reply a').getAttribute('href')`)
+	href := p.EvalString(`document.querySelector('#petition .petition-doc[data-kind=reply_opinion] a').getAttribute('href')`)
 	if !strings.HasPrefix(href, "/api/v1/cases/"+no+"/documents/") {
 		t.Errorf("reply link href: %q", href)
 	}

@@ -30,6 +30,7 @@ func Mount(svc *petition.Service) web.Mount {
 		p := "/cases/:no/petition"
 		api.Get(p, auth.Staff, h.get)
 		api.Post(p+"/classify", auth.Staff, h.classify)
+		api.Get(p+"/units", auth.Staff, h.targets)
 		api.Post(p+"/transfer", auth.Staff, h.transfer)
 		api.Post(p+"/object", auth.Staff, h.object)
 		api.Post(p+"/accept", auth.Staff, h.accept)
@@ -109,6 +110,25 @@ func (h handler) classify(c *fiber.Ctx) error {
 	st, err := h.svc.Classify(c.UserContext(), staffOf(c), c.Params("no"), petition.Class(strings.TrimSpace(req.Class)),
 		req.LegalRoute, req.Note)
 	return answer(c, st, err)
+}
+
+// targets answers the units the case may be transferred to, nearest first.
+func (h handler) targets(c *fiber.Ctx) error {
+	list, err := h.svc.Targets(c.UserContext(), staffOf(c), c.Params("no"))
+	if err != nil {
+		return err
+	}
+	type item struct {
+		ID         int64  `json:"id"`
+		Name       string `json:"name"`
+		Kind       string `json:"kind"`
+		RegionCode string `json:"region_code"`
+	}
+	items := make([]item, len(list))
+	for i, u := range list {
+		items[i] = item{u.ID, u.Name, string(u.Kind), u.RegionCode}
+	}
+	return c.JSON(fiber.Map{"items": items})
 }
 
 func (h handler) transfer(c *fiber.Ctx) error {

@@ -121,6 +121,17 @@ func doneWhen(t *testing.T, e *petitiontest.Env) {
 	if r.str("stage") != "classified" || r.str("class") != "申诉求决" {
 		t.Fatalf("classified: %s", r.raw)
 	}
+	// The transfer form's choices: the units of the case's region line,
+	// nearest first, without the office itself; none of another city's.
+	r = must(t, do(t, e, "GET", base+"/units", office, nil), 200, "transfer targets")
+	var names []string
+	for _, it := range r.body["items"].([]any) {
+		names = append(names, it.(map[string]any)["name"].(string))
+	}
+	if got := strings.Join(names, ","); got != "汉滨区人力资源和社会保障局,汉滨区住房和城乡建设局,安康市住房和城乡建设局,陕西省住房和城乡建设厅" {
+		t.Fatalf("transfer targets: %s", got)
+	}
+	must(t, do(t, e, "GET", base+"/units", tc, nil), 404, "targets out of scope")
 	// 转送 to the wrong department: notify 07-27 + 15 = 08-11 (Tue).
 	r = must(t, do(t, e, "POST", base+"/transfer", office, map[string]any{"to_unit_id": e.Units["hr"].ID, "kind": "转送", "note": "请依法处理"}), 200, "transfer")
 	if r.str("stage") != "transferred" || r.body["unit_id"] != float64(e.Units["hr"].ID) || r.str("object_by") != "2026-08-03" {

@@ -1,6 +1,6 @@
 // 信访办理 panel of the case page: the petition state, its clocks (GET
-// /api/v1/cases/{no}/clocks, the track's kinds), the 处理意见书 once issued
-// (GET /api/v1/cases/{no}/documents) and the steps this staff member may
+// /api/v1/cases/{no}/clocks, the track's kinds), the 处理意见书 and the
+// 复查/复核意见书 once issued (GET /api/v1/cases/{no}/documents) and the steps this staff member may
 // take, driving /api/v1/cases/{no}/petition with the session cookie. The
 // server checks every permission; the panel only offers the steps of the
 // current stage.
@@ -18,20 +18,21 @@ document.addEventListener('DOMContentLoaded', function () {
   // Each step: the stages it applies to, its label and its fields.
   var steps = [
     { path: '/classify', label: '分类', stages: ['registered', 'classified', 'objected'],
-      fields: [['class', '类别（建议意见/检举控告/申诉求决）']] },
+      fields: [['class', '类别', 'select', [['建议意见', '建议意见'], ['检举控告', '检举控告'], ['申诉求决', '申诉求决']]]] },
     { path: '/transfer', label: '转送/交办', stages: ['classified', 'objected'],
-      fields: [['to_unit_id', '承办机构编号', 'number'], ['kind', '方式（转送/交办）'], ['note', '备注']] },
+      fields: [['to_unit_id', '承办机构', 'unit'], ['kind', '方式', 'select', [['转送', '转送'], ['交办', '交办']]], ['note', '备注']] },
     { path: '/object', label: '异议退回', stages: ['transferred'], fields: [['reason', '理由']] },
     { path: '/accept', label: '受理', stages: ['transferred'], fields: [['note', '备注']] },
     { path: '/decline', label: '不予受理', stages: ['transferred'], fields: [['reason', '理由']] },
     { path: '/extend', label: '延长办理期限', stages: ['accepted'],
       fields: [['days', '延长天数（≤30）', 'number'], ['reason', '理由'], ['approved_by', '批准人']] },
     { path: '/reply', label: '出具处理意见书', stages: ['accepted'],
-      fields: [['result', '意见（support/explain/not_support）'], ['facts', '查明的事实'], ['basis', '依据']] },
+      fields: [['result', '处理意见', 'select', [['support', '予以支持'], ['explain', '解释说明'], ['not_support', '不予支持']]],
+        ['facts', '查明的事实'], ['basis', '依据']] },
     { path: '/review', label: '登记复查/复核申请', stages: ['replied', 'review_decided'],
-      fields: [['level', '级别（review/re_review）'], ['received_reply_on', '收到意见日期（YYYY-MM-DD）']] },
+      fields: [['level', '级别', 'select', [['review', '复查'], ['re_review', '复核']]], ['received_reply_on', '收到意见日期（YYYY-MM-DD）']] },
     { path: '/review/decision', label: '复查/复核意见', stages: ['review_applied', 're_review_applied'],
-      fields: [['result', '意见（uphold/revise）'], ['note', '说明']] },
+      fields: [['result', '意见', 'select', [['uphold', '维持原处理意见'], ['revise', '变更原处理意见']]], ['note', '理由']] },
     { path: '/hearing/start', label: '开始听证', stages: ['re_review_applied'], fields: [['note', '备注']] },
     { path: '/hearing/end', label: '结束听证', stages: ['re_review_applied'], fields: [] },
     { path: '/supervise', label: '督办/挂牌督办', stages: ['transferred', 'accepted'],
@@ -40,11 +41,12 @@ document.addEventListener('DOMContentLoaded', function () {
     { path: '/owner', label: '领导包案', stages: ALL, fields: [['target_on', '化解期限（YYYY-MM-DD）'], ['note', '备注']] },
     { path: '/terminate', label: '终结', stages: ALL.filter(function (s) {
       return ['routed', 'declined', 'not_accepted', 'terminated'].indexOf(s) < 0; }), fields: [['reason', '理由']] },
-    { path: '/care', label: '疏导/帮扶', stages: ALL, fields: [['kind', '类别（疏导/帮扶）'], ['note', '内容']] }
+    { path: '/care', label: '疏导/帮扶', stages: ALL, fields: [['kind', '类别', 'select', [['疏导', '疏导'], ['帮扶', '帮扶']]], ['note', '内容']] }
   ];
 
   // The track's clock kinds (the case page's 期限 card lists the others) and statuses.
   var CLOCKS = ['notify', 'handling', 'review_apply', 'review_decide', 're_review_apply', 're_review_decide'];
+  var DOCS = ['reply_opinion', 'review_opinion', 're_review_opinion'];
   var CLOCK_STATUS = { running: '计时中', paused: '已中止', met: '按期完成', missed: '已超期', cancelled: '已取消' };
 
   function call(method, path, data) {
@@ -65,7 +67,15 @@ document.addEventListener('DOMContentLoaded', function () {
     var inputs = {};
     var f = el('form', { 'class': 'petition-step' }, [el('strong', {}, [step.label])]);
     step.fields.forEach(function (fd) {
-      var input = el('input', { name: fd[0], placeholder: fd[1], type: fd[2] || 'text' });
+      var input;
+      if (fd[2] === 'select') {
+        input = el('select', { name: fd[0] }, [el('option', { value: '', text: fd[1] + '：请选择' })].concat(
+          fd[3].map(function (o) { return el('option', { value: o[0], text: o[1] }); })));
+      } else if (fd[2] === 'unit') {
+        input = unitSelect(fd[0], fd[1]);
+      } else {
+        input = el('input', { name: fd[0], placeholder: fd[1], type: fd[2] || 'text' });
+      }
       inputs[fd[0]] = input;
       f.appendChild(input);
     });
@@ -76,11 +86,26 @@ document.addEventListener('DOMContentLoaded', function () {
       step.fields.forEach(function (fd) {
         if (fd[2] === 'checkbox') { data[fd[0]] = inputs[fd[0]].checked; return; }
         var v = inputs[fd[0]].value.trim();
-        if (v !== '') data[fd[0]] = fd[2] === 'number' ? Number(v) : v;
+        if (v !== '') data[fd[0]] = fd[2] === 'number' || fd[2] === 'unit' ? Number(v) : v;
       });
       call('POST', step.path, data).then(load, function (err) { msg.textContent = err.message; });
     });
     return f;
+  }
+
+  // unitSelect offers the units the case may be transferred to (its region
+  // and the regions above, nearest first), from GET …/petition/units.
+  function unitSelect(name, label) {
+    var s = el('select', { name: name }, [el('option', { value: '', text: '加载中…' })]);
+    fetch(base + '/units', { credentials: 'same-origin' }).then(function (res) {
+      return res.json().then(function (b) { return { ok: res.ok, status: res.status, body: b || {} }; });
+    }).then(function (r) {
+      s.textContent = '';
+      var items = r.ok ? r.body.items || [] : [];
+      s.appendChild(el('option', { value: '', text: r.ok ? (items.length ? label + '：请选择' : '本案所在地区没有可转送的机构') : J.errorText(r) }));
+      items.forEach(function (u) { s.appendChild(el('option', { value: String(u.id), text: u.name })); });
+    }, function () { s.textContent = ''; s.appendChild(el('option', { value: '', text: '机构列表加载失败' })); });
+    return s;
   }
 
   // extra GETs a list of the case's (clocks, documents) for the panel; a
@@ -119,12 +144,12 @@ document.addEventListener('DOMContentLoaded', function () {
         return el('li', { 'data-kind': k.kind }, [clockLine(k)]);
       })));
     }
-    var reply = (docs || []).filter(function (d) { return d.kind === 'reply_opinion'; })[0]; // newest first
-    if (reply) {
-      body.appendChild(el('p', { 'class': 'petition-reply' }, [el('a', {
-        href: '/api/v1/cases/' + encodeURIComponent(no) + '/documents/' + reply.id, target: '_blank', rel: 'noopener',
-        text: reply.title + '（第' + reply.version + '版，PDF）' })]));
-    }
+    // The track's documents, newest first: 处理意见书, 复查意见书, 复核意见书.
+    (docs || []).filter(function (d) { return DOCS.indexOf(d.kind) >= 0; }).forEach(function (d) {
+      body.appendChild(el('p', { 'class': 'petition-doc', 'data-kind': d.kind }, [el('a', {
+        href: '/api/v1/cases/' + encodeURIComponent(no) + '/documents/' + d.id, target: '_blank', rel: 'noopener',
+        text: d.title + '（第' + d.version + '版，PDF）' })]));
+    });
     steps.forEach(function (s) {
       if (s.stages.indexOf(st.stage) >= 0) body.appendChild(form(s, msg));
     });
