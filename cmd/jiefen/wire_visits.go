@@ -33,5 +33,6 @@ func wireVisits(ctx context.Context, a *App) (web.Mount, cases.Notifier, error) 
 	svc := visits.NewService(a.Cases, visitstore.New(a.DB), cl)
 	svc.Now = func() time.Time { return a.Cases.Now() }
 	svc.Users = a.Staff // the visitors of spot checks (回访抽查)
+	a.panels = append(a.panels, visitweb.Panel)
 	return visitweb.Mount(svc), svc.Notifier(), nil
 }

@@ -14,6 +14,10 @@ import (
 	"github.com/jiefen/jiefen/web"
 )
 
+// Panel is the 回访 card of the case page: the visits, and the form on a
+// resolved case.
+var Panel = web.CasePanel{ID: "visits", Title: "回访", Script: "/static/visits.js"}
+
 // Mount adds the routes.
 func Mount(svc *visits.Service) web.Mount {
 	return func(app *fiber.App, api fiber.Router, auth web.Auth, v *web.Validator) {

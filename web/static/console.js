@@ -56,7 +56,34 @@ window.Jiefen = (function () {
     return iso ? new Date(new Date(iso).getTime() + 8 * 3600 * 1000).toISOString().slice(0, 16) : '';
   }
 
-  return { api: api, errorText: errorText, el: el, chinaTime: chinaTime };
+  // visitForm is the form that records a return visit of case no (POST
+  // /cases/{no}/visits): method, reached, satisfaction, the resident's
+  // words, and 不满意 → 重新办理. done gets the answer's body.
+  function visitForm(no, done) {
+    var f = el('form', { class: 'visit-form', 'data-case': no });
+    var method = el('select', { name: 'method' }, [['phone', '电话回访'], ['in_person', '上门回访'], ['wechat', '微信回访']].map(function (m) {
+      return el('option', { value: m[0], text: m[1] });
+    }));
+    var reached = el('select', { name: 'reached' }, [el('option', { value: 'true', text: '已联系上' }), el('option', { value: 'false', text: '未联系上' })]);
+    var sat = el('select', { name: 'satisfaction' }, ['满意', '基本满意', '不满意'].map(function (v) { return el('option', { value: v, text: v }); }));
+    var note = el('input', { name: 'note', placeholder: '群众意见（不满意并重新办理时必填）' });
+    var reopen = el('input', { type: 'checkbox', name: 'reopen' });
+    var msg = el('span', { class: 'meta', role: 'status' });
+    [method, reached, sat, note, el('label', { class: 'inline' }, [reopen, ' 不满意，重新办理']),
+      el('button', { type: 'submit', text: '提交' }), msg].forEach(function (n) { f.appendChild(n); });
+    f.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var body = { method: method.value, reached: reached.value === 'true', note: note.value, reopen: reopen.checked };
+      if (body.reached) body.satisfaction = sat.value;
+      api('POST', '/cases/' + encodeURIComponent(no) + '/visits', body).then(function (r) {
+        if (!r.ok) { msg.textContent = errorText(r); return; }
+        done(r.body);
+      });
+    });
+    return f;
+  }
+
+  return { api: api, errorText: errorText, el: el, chinaTime: chinaTime, visitForm: visitForm };
 })();
 
 (function () {
