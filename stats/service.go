@@ -2,7 +2,9 @@ package stats
 
 import (
 	"context"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jiefen/jiefen/calendar"
@@ -67,6 +69,9 @@ type Service struct {
 	Now      func() time.Time
 	// Clusters is how many group issues the overview lists (default 5).
 	Clusters int
+
+	figuresMu sync.Mutex
+	figures   map[string]Figure // the modules' (Register)
 }
 
 // NewService returns the statistics on store.
@@ -210,7 +215,7 @@ func (s *Service) Overview(ctx context.Context, q Query, reg *kernel.Region) (*O
 	if o.Clusters == nil {
 		o.Clusters = []ClusterFigure{}
 	}
-	for _, f := range registered() {
+	for _, f := range s.registered() {
 		v, err := f.Compute(ctx, q)
 		if err != nil {
 			return nil, err
@@ -268,4 +273,27 @@ func trend(days map[string]Counters, from, to time.Time) ([]TrendPoint, string) 
 func (s *Service) RecordExport(ctx context.Context, actor kernel.Actor, kind, filters string, rows int) error {
 	return s.Store.RecordExport(ctx, &Export{UserID: actor.UserID, Username: actor.Name, Kind: kind,
 		Filters: filters, Rows: rows, At: s.Now().UTC()})
+}
+
+// Register adds a module's figure to every overview of this service (a
+// second figure of the same name replaces the first). The figures belong to
+// the service, not the process: two apps in one process (tests) keep theirs.
+func (s *Service) Register(f Figure) {
+	s.figuresMu.Lock()
+	defer s.figuresMu.Unlock()
+	if s.figures == nil {
+		s.figures = map[string]Figure{}
+	}
+	s.figures[f.Name()] = f
+}
+
+func (s *Service) registered() []Figure {
+	s.figuresMu.Lock()
+	defer s.figuresMu.Unlock()
+	out := make([]Figure, 0, len(s.figures))
+	for _, f := range s.figures {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
+	return out
 }

@@ -16,8 +16,6 @@ package stats
 
 import (
 	"context"
-	"sort"
-	"sync"
 	"time"
 
 	"github.com/jiefen/jiefen/calendar"
@@ -179,37 +177,13 @@ func (q Query) Start() time.Time { return q.From }
 // End is the midnight after the last day.
 func (q Query) End() time.Time { return q.To.AddDate(0, 0, 1) }
 
-// Figure is a module's contribution to the overview (mediation: sessions
-// and agreements; petition: 督办, backlog …): a name and its figures for a
-// query, computed by the module from its own tables. A module registers
-// its figures in its wiring or init, without touching the others.
+// Figure is a module's contribution to the overview (petition: 积案 and
+// 督办 as the track defines them …): a name and its figures for a query,
+// computed by the module from its own tables. A module's wiring registers
+// it on the app's service (Service.Register), without touching the others.
 type Figure interface {
 	Name() string
 	Compute(ctx context.Context, q Query) (any, error)
-}
-
-var (
-	figuresMu sync.Mutex
-	figures   = map[string]Figure{}
-)
-
-// Register adds a module's figure to every overview (a second figure of
-// the same name replaces the first).
-func Register(f Figure) {
-	figuresMu.Lock()
-	defer figuresMu.Unlock()
-	figures[f.Name()] = f
-}
-
-func registered() []Figure {
-	figuresMu.Lock()
-	defer figuresMu.Unlock()
-	out := make([]Figure, 0, len(figures))
-	for _, f := range figures {
-		out = append(out, f)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
-	return out
 }
 
 // rate is n/d rounded to four decimals, 0 when d is 0.

@@ -76,6 +76,7 @@ type App struct {
 	panels   []web.CasePanel
 	filters  []web.ListFilter // the modules' case list filters
 	openapi  [][]byte         // the modules' OpenAPI fragments
+	figures  []stats.Figure   // the modules' overview figures, registered once stats is wired
 	base     context.Context  // requests derive from it; cancelled late in shutdown
 	stopSync func()           // ends the background index sync
 }

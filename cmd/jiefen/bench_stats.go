@@ -20,6 +20,8 @@ import (
 	"github.com/jiefen/jiefen/database"
 	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/migrations"
+	"github.com/jiefen/jiefen/petition"
+	"github.com/jiefen/jiefen/petition/petitionstore"
 	"github.com/jiefen/jiefen/regions"
 	"github.com/jiefen/jiefen/stats"
 	"github.com/jiefen/jiefen/stats/statstore"
@@ -98,6 +100,8 @@ func cmdBenchStats(ctx context.Context, cfg Config, args []string, stdout, stder
 	}
 	svc := stats.NewService(statstore.New(db), cal)
 	svc.Now = func() time.Time { return now }
+	// As the server has it: the petition track's 积案 and 督办 figures.
+	svc.Register(petition.Figure{Store: petitionstore.New(db), Backlog: petition.DefaultBacklog})
 	admin := kernel.Actor{Name: "bench", Role: kernel.RoleLeader, RegionCode: "610000000000"}
 	y, m, d := now.In(calendar.China).Date()
 	month := [2]string{time.Date(y, m, 1, 0, 0, 0, 0, calendar.China).Format(time.DateOnly), time.Date(y, m, d, 0, 0, 0, 0, calendar.China).Format(time.DateOnly)}

@@ -13,6 +13,7 @@ import (
 // The README's example file makes every decision once, through the real
 // import path, and the export says so.
 func TestImportExportExample(t *testing.T) {
+	t.Parallel() // no environment, no timing: runs beside the other parallel tests
 	dir := t.TempDir()
 	run := func(args ...string) (string, string, int) {
 		var out, errb bytes.Buffer

@@ -17,6 +17,7 @@ import (
 // clerk's region, refuses bad input as registration does; the attach route
 // adds a visit to a chosen case in the region.
 func TestIntakeCheck(t *testing.T) {
+	t.Parallel() // no environment, no timing: runs beside the other parallel tests
 	for _, dialect := range dbtest.Dialects() {
 		t.Run(dialect, func(t *testing.T) { intakeCheck(t, dialect) })
 	}
@@ -153,6 +154,7 @@ func intakeCheck(t *testing.T, dialect string) {
 // suggestion threshold are dropped, each shows the other case's subject,
 // date, channel and status, and only the same person's may be merged.
 func TestCaseReviewList(t *testing.T) {
+	t.Parallel() // no environment, no timing: runs beside the other parallel tests
 	for _, dialect := range dbtest.Dialects() {
 		t.Run(dialect, func(t *testing.T) { caseReviewList(t, dialect) })
 	}

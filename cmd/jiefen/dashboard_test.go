@@ -84,6 +84,11 @@ func TestStatsDashboard(t *testing.T) {
 	if got := p.Text("#tile-received"); !strings.Contains(got, "2") {
 		t.Errorf("received tile: %q", got)
 	}
+	// 积案 and 督办 as the petition track counts them (its overview figure).
+	if got := p.EvalString(`document.getElementById('tile-backlog').title`); got != "积案：超过办理期限仍未办结，或同一事项信访3次及以上" ||
+		p.EvalInt(`document.querySelectorAll('#tile-supervised').length`) != 1 {
+		t.Errorf("backlog tile %q, supervised tiles %d", got, p.EvalInt(`document.querySelectorAll('#tile-supervised').length`))
+	}
 	if got := p.Text("main"); !strings.Contains(got, "化解成功率 = ") {
 		t.Errorf("the definition is not shown: %q", got)
 	}

@@ -29,6 +29,7 @@ func startDemoServer(t *testing.T, dialect string) (*testServer, string) {
 }
 
 func TestDemo(t *testing.T) {
+	t.Parallel() // no environment, no timing: runs beside the other parallel tests
 	for _, dialect := range dbtest.Dialects() {
 		t.Run(dialect, func(t *testing.T) { demoTest(t, dialect) })
 	}

@@ -131,6 +131,7 @@ func errorField(r response, name string) string {
 }
 
 func TestEndToEnd(t *testing.T) {
+	t.Parallel() // no environment, no timing: runs beside the other parallel tests
 	for _, dialect := range dbtest.Dialects() {
 		t.Run(dialect, func(t *testing.T) { endToEnd(t, dialect) })
 	}

@@ -12,6 +12,7 @@ import (
 // gen-serial writes the same file for the same seed, and eval --serial
 // --folds 2 reports the serial residents and both held-out directions.
 func TestEvalSerialAndFolds(t *testing.T) {
+	t.Parallel() // no environment, no timing: runs beside the other parallel tests
 	dir := t.TempDir()
 	src := "../../docs/examples/intakes.jsonl"
 	var outs [2][]byte

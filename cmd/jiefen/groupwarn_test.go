@@ -21,6 +21,7 @@ import (
 // there; the tenth records the one at 10; the other county, with fewer, has
 // none; the API shows a region only its own counties' warnings.
 func TestGroupWarning(t *testing.T) {
+	t.Parallel() // no environment, no timing: runs beside the other parallel tests
 	for _, dialect := range dbtest.Dialects() {
 		t.Run(dialect, func(t *testing.T) { groupWarning(t, dialect) })
 	}

@@ -12,6 +12,7 @@ import (
 // TestDetectionAPI walks the detection end to end over HTTP: a duplicate
 // merges, a neighbour groups, staff see the reasons, split and undo.
 func TestDetectionAPI(t *testing.T) {
+	t.Parallel() // no environment, no timing: runs beside the other parallel tests
 	for _, dialect := range dbtest.Dialects() {
 		t.Run(dialect, func(t *testing.T) { detectionAPI(t, dialect) })
 	}

@@ -12,6 +12,7 @@ import (
 )
 
 func TestUnitsAPI(t *testing.T) {
+	t.Parallel() // no environment, no timing: runs beside the other parallel tests
 	for _, dialect := range dbtest.Dialects() {
 		t.Run(dialect, func(t *testing.T) { unitsAPI(t, dialect) })
 	}

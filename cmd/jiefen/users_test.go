@@ -11,6 +11,7 @@ import (
 )
 
 func TestUsersAPI(t *testing.T) {
+	t.Parallel() // no environment, no timing: runs beside the other parallel tests
 	for _, dialect := range dbtest.Dialects() {
 		t.Run(dialect, func(t *testing.T) { usersAPI(t, dialect) })
 	}
@@ -133,6 +134,7 @@ func usersAPI(t *testing.T, dialect string) {
 
 // TestRegionSearch: regions by name in the caller's scope, with paths.
 func TestRegionSearch(t *testing.T) {
+	t.Parallel() // no environment, no timing: runs beside the other parallel tests
 	for _, dialect := range dbtest.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			s := startServer(t, dialect)

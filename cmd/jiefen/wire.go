@@ -34,5 +34,10 @@ func (a *App) wireChannels(ctx context.Context) error {
 	if len(fan) > 0 {
 		a.Cases.Notifier = fan
 	}
+	if a.Stats != nil {
+		for _, f := range a.figures {
+			a.Stats.Register(f)
+		}
+	}
 	return nil
 }

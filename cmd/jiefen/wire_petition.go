@@ -52,6 +52,8 @@ func wirePetition(ctx context.Context, a *App) (web.Mount, cases.Notifier, error
 	a.panels = append(a.panels, petitionweb.Panel)
 	a.pages = append(a.pages, petitionweb.Pages...)
 	a.openapi = append(a.openapi, petitionweb.OpenAPI)
+	// The overview's 积案 and 督办 as the track defines them.
+	a.figures = append(a.figures, petition.Figure{Store: petitionstore.New(a.DB), Backlog: svc.Backlog})
 	jobs.Add(a.Jobs, river.Worker[PetitionSweepArgs](&petitionSweepWorker{svc: svc}))
 	// River runs periodic jobs on its elected leader; the unique marks
 	// (petition_marks) keep a reminder or escalation from being written

@@ -9,7 +9,9 @@ import (
 
 	"github.com/jiefen/jiefen/database/dbtest"
 	"github.com/jiefen/jiefen/petition"
+	"github.com/jiefen/jiefen/petition/petitionstore"
 	"github.com/jiefen/jiefen/petition/petitiontest"
+	"github.com/jiefen/jiefen/stats"
 )
 
 // events returns the notes and data of a case's timeline events of kind.
@@ -141,6 +143,9 @@ func supervision(t *testing.T, e *petitiontest.Env) {
 		t.Fatalf("supervised=true: %d cases: %s", n, sup.raw)
 	}
 	must(t, do(t, e, "GET", "/api/v1/cases?supervised=maybe", office, nil), 400, "supervised=maybe")
+	if f := figures(t, e, office); f.Supervised != 2 {
+		t.Fatalf("overview figures on 07-29: %+v", f)
+	}
 
 	// The sweep on the fake clock.
 	if res := sweep(t, e, "2026-08-04"); res != (petition.SweepResult{}) {
@@ -201,6 +206,9 @@ func supervision(t *testing.T, e *petitiontest.Env) {
 	st := must(t, do(t, e, "GET", pa, office, nil), 200, "state")
 	if st.body["escalated"] != true || st.body["supervised"] != true {
 		t.Fatalf("escalated state: %s", st.raw)
+	}
+	if f := figures(t, e, office); f.Backlog < 1 || f.Supervised < 2 {
+		t.Fatalf("overview figures on 08-18: %+v", f)
 	}
 
 	// Termination (终结): by a supervisor with a reason; the clocks stop, the
@@ -306,4 +314,27 @@ func TestParseBacklog(t *testing.T) {
 			t.Errorf("ParseBacklog(%q): no error", in)
 		}
 	}
+}
+
+// figures computes the track's overview figures for the county (as the
+// dashboard does) and checks them against the case list's backlog=true and
+// supervised=true filters, which must list the same cases.
+func figures(t *testing.T, e *petitiontest.Env, token string) petition.Figures {
+	t.Helper()
+	v, err := petition.Figure{Store: petitionstore.New(e.DB), Backlog: petition.DefaultBacklog}.Compute(context.Background(),
+		stats.Query{Region: "610902000000", Now: e.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := v.(petition.Figures)
+	for param, n := range map[string]int{"backlog": f.Backlog, "supervised": f.Supervised} {
+		r := must(t, do(t, e, "GET", "/api/v1/cases?limit=200&"+param+"=true", token, nil), 200, param+" list")
+		if got := len(r.body["items"].([]any)); got != n {
+			t.Errorf("%s: the overview counts %d, the list has %d", param, n, got)
+		}
+	}
+	if f.BacklogDefinition != "超过办理期限仍未办结，或同一事项信访3次及以上" {
+		t.Errorf("definition %q", f.BacklogDefinition)
+	}
+	return f
 }

@@ -57,8 +57,8 @@
   var clusters = el('ul', { id: 'dash-clusters' });
   root.appendChild(clusters);
 
-  function tile(label, value, id) {
-    var t = el('div', { 'class': 'dash-tile', id: 'tile-' + id });
+  function tile(label, value, id, title) {
+    var t = el('div', title ? { 'class': 'dash-tile', id: 'tile-' + id, title: title } : { 'class': 'dash-tile', id: 'tile-' + id });
     t.appendChild(el('div', { 'class': 'dash-value' }, String(value)));
     t.appendChild(el('div', { 'class': 'meta' }, label));
     tiles.appendChild(t);
@@ -84,7 +84,17 @@
     tiles.textContent = '';
     tile('收件', o.received, 'received'); tile('受理', o.accepted, 'accepted'); tile('办结', o.resolved, 'resolved');
     tile('化解成功率', pct(o.resolution_rate), 'rate'); tile('当前超期', o.overdue, 'overdue');
-    tile('3个工作日内到期', o.due_soon, 'due-soon'); tile('积案', o.backlog, 'backlog');
+    // 积案 and 督办 as the petition track defines them (JIEFEN_PETITION_BACKLOG),
+    // the same cases as the case list's backlog / supervised filters; without
+    // the track, 积案 is the cases past their handling deadline.
+    var pet = o.modules && o.modules.petition;
+    tile('3个工作日内到期', o.due_soon, 'due-soon');
+    if (pet) {
+      tile('积案', pet.backlog, 'backlog', '积案：' + pet.backlog_definition);
+      tile('督办中', pet.supervised, 'supervised');
+    } else {
+      tile('积案', o.backlog, 'backlog', '积案：超过办理期限仍未办结');
+    }
     tile('满意率', pct(o.satisfaction.satisfied + o.satisfaction.basically), 'satisfaction');
     tile('平均办结天数', o.avg_resolve_days, 'avg-days');
     chart('trend', { title: { text: '收件与办结趋势', textStyle: { fontSize: 14 } }, tooltip: { trigger: 'axis' },
