@@ -62,7 +62,7 @@ func (s *Service) CreateHandoff(ctx context.Context, actor kernel.Actor, no stri
 		if err != nil {
 			return err
 		}
-		u, err := t.store.Unit(t.ctx, unitID)
+		u, err := t.units.Unit(t.ctx, unitID)
 		if kernel.ErrorCode(err) == kernel.ENotFound {
 			return kernel.FieldError(unitField, "机构不存在")
 		} else if err != nil {

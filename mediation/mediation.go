@@ -428,10 +428,6 @@ type Store interface {
 	// the capacity (SQLite has one writer: there the count alone does).
 	LockedLoad(ctx context.Context, userID int64) (int, error)
 
-	// Units: the bodies, read from the units table.
-	Unit(ctx context.Context, id int64) (*units.Unit, error)
-	UnitsIn(ctx context.Context, regionCodes []string) ([]*units.Unit, error)
-
 	CreateMediation(ctx context.Context, m *Mediation) error
 	// UpdateMediation writes the mutable fields of m.
 	UpdateMediation(ctx context.Context, m *Mediation) error
@@ -468,9 +464,6 @@ type Store interface {
 	// CreateMediatorChange records a party's request for another
 	// mediator; a second one of the same party and mediation is EConflict.
 	CreateMediatorChange(ctx context.Context, c *MediatorChange) error
-	// UnitsUnder lists the units whose region lies within the region
-	// prefix (a region's subtree).
-	UnitsUnder(ctx context.Context, prefix string) ([]*units.Unit, error)
 
 	CreateHandoff(ctx context.Context, h *Handoff) error
 	UpdateHandoff(ctx context.Context, h *Handoff) error

@@ -384,7 +384,7 @@ func (s *Service) ApplyConfirmation(ctx context.Context, actor kernel.Actor, id,
 		if m.Outcome != nil && d.Before(calendar.DateOf(m.Outcome.At).StartOfDay()) {
 			return kernel.FieldError("applied_on", "申请日期不能早于协议达成之日")
 		}
-		u, err := t.store.Unit(t.ctx, courtID)
+		u, err := t.units.Unit(t.ctx, courtID)
 		if kernel.ErrorCode(err) == kernel.ENotFound {
 			return kernel.FieldError("court_unit_id", "机构不存在")
 		} else if err != nil {
@@ -637,13 +637,13 @@ func (s *Service) Roster(ctx context.Context, actor kernel.Actor, unitID int64) 
 	}
 	var bodies []*units.Unit
 	if unitID > 0 {
-		u, err := s.Store.Unit(ctx, unitID)
+		u, err := s.Units.Unit(ctx, unitID)
 		if err != nil || !actor.Sees(u.RegionCode) {
 			return nil, kernel.Errorf(kernel.ENotFound, "机构不存在")
 		}
 		bodies = []*units.Unit{u}
 	} else {
-		all, err := s.Store.UnitsIn(ctx, nil)
+		all, err := s.Units.InRegions(ctx, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -263,11 +263,11 @@ func (s *Service) CaseUnits(ctx context.Context, actor kernel.Actor, no string, 
 	if err != nil {
 		return nil, err
 	}
-	above, err := s.Store.UnitsIn(ctx, chainCodes(c.RegionCode))
+	above, err := s.Units.InRegions(ctx, chainCodes(c.RegionCode))
 	if err != nil {
 		return nil, err
 	}
-	below, err := s.Store.UnitsUnder(ctx, kernel.RegionPrefix(c.RegionCode))
+	below, err := s.Units.List(ctx, kernel.RegionPrefix(c.RegionCode), units.Filter{})
 	if err != nil {
 		return nil, err
 	}

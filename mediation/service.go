@@ -17,6 +17,7 @@ import (
 	"github.com/jiefen/jiefen/documents"
 	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/staff"
+	"github.com/jiefen/jiefen/units"
 )
 
 // Users finds staff accounts (staff.Store satisfies it).
@@ -50,6 +51,7 @@ func (ReminderArgs) Kind() string { return "mediation_reminder" }
 type Service struct {
 	Cases  *cases.Service
 	Store  Store
+	Units  units.Store // the bodies (调解组织), courts and the units of hand-offs
 	Clocks *clocks.Service
 	// Docs renders and stores the 调解协议书; nil: no PDF.
 	Docs   *documents.Service
@@ -65,8 +67,8 @@ type Service struct {
 }
 
 // NewService returns a service on the wall clock with reminders 24 h and 1 h ahead.
-func NewService(cs *cases.Service, st Store, ck *clocks.Service, docs *documents.Service, users Users, h Hasher) *Service {
-	return &Service{Cases: cs, Store: st, Clocks: ck, Docs: docs, Users: users, Hasher: h, Now: time.Now,
+func NewService(cs *cases.Service, st Store, us units.Store, ck *clocks.Service, docs *documents.Service, users Users, h Hasher) *Service {
+	return &Service{Cases: cs, Store: st, Units: us, Clocks: ck, Docs: docs, Users: users, Hasher: h, Now: time.Now,
 		Leads: []time.Duration{24 * time.Hour, time.Hour}}
 }
 
@@ -80,11 +82,12 @@ type txn struct {
 	tx    kernel.Tx
 	cases *cases.Service
 	store Store
+	units units.Store
 }
 
 func (s *Service) inTx(ctx context.Context, fn func(t *txn) error) error {
 	return s.Cases.Tx.InTx(ctx, func(ctx context.Context, tx kernel.Tx) error {
-		return fn(&txn{ctx: ctx, tx: tx, cases: s.Cases.WithTx(tx), store: s.Store.WithTx(tx)})
+		return fn(&txn{ctx: ctx, tx: tx, cases: s.Cases.WithTx(tx), store: s.Store.WithTx(tx), units: s.Units.WithTx(tx)})
 	})
 }
 
@@ -160,7 +163,7 @@ func (s *Service) SetProfile(ctx context.Context, actor kernel.Actor, username s
 			continue
 		}
 		seen[id] = true
-		un, err := s.Store.Unit(ctx, id)
+		un, err := s.Units.Unit(ctx, id)
 		switch {
 		case kernel.ErrorCode(err) == kernel.ENotFound:
 			fields[fmt.Sprintf("unit_ids[%d]", i)] = "机构不存在"
@@ -288,11 +291,11 @@ func (s *Service) Suggest(ctx context.Context, actor kernel.Actor, no string) ([
 	if err != nil {
 		return nil, err
 	}
-	return s.suggest(ctx, s.Store, c)
+	return s.suggest(ctx, s.Store, s.Units, c)
 }
 
-func (s *Service) suggest(ctx context.Context, st Store, c *cases.Case) ([]Suggestion, error) {
-	bodies, err := st.UnitsIn(ctx, chainCodes(c.RegionCode))
+func (s *Service) suggest(ctx context.Context, st Store, us units.Store, c *cases.Case) ([]Suggestion, error) {
+	bodies, err := us.InRegions(ctx, chainCodes(c.RegionCode))
 	if err != nil {
 		return nil, err
 	}
@@ -362,7 +365,7 @@ func (s *Service) Open(ctx context.Context, actor kernel.Actor, no string, in Op
 		if err != nil {
 			return err
 		}
-		u, err := t.store.Unit(t.ctx, in.UnitID)
+		u, err := t.units.Unit(t.ctx, in.UnitID)
 		if kernel.ErrorCode(err) == kernel.ENotFound {
 			return kernel.FieldError("unit_id", "机构不存在")
 		} else if err != nil {
@@ -390,7 +393,7 @@ func (s *Service) Open(ctx context.Context, actor kernel.Actor, no string, in Op
 				return kernel.Errorf(kernel.EConflict, "本案已有进行中的调解（%s）", m.UnitName)
 			}
 		}
-		sug, err := s.suggest(t.ctx, t.store, c)
+		sug, err := s.suggest(t.ctx, t.store, t.units, c)
 		if err != nil {
 			return err
 		}

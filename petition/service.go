@@ -3,6 +3,7 @@ package petition
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -177,19 +178,23 @@ func (s *Service) Targets(ctx context.Context, who Staff, no string) ([]*units.U
 	if err != nil {
 		return nil, err
 	}
-	active := true
-	var out []*units.Unit
-	for _, code := range kernel.RegionAncestors(c.RegionCode) {
-		list, err := s.Units.List(ctx, code, units.Filter{Active: &active})
-		if err != nil {
-			return nil, err
-		}
-		for _, u := range list {
-			if u.RegionCode == code && u.ID != who.UnitID {
-				out = append(out, u)
-			}
+	list, err := s.Units.InRegions(ctx, kernel.RegionAncestors(c.RegionCode))
+	if err != nil {
+		return nil, err
+	}
+	out := list[:0]
+	for _, u := range list {
+		if u.Active && u.ID != who.UnitID {
+			out = append(out, u)
 		}
 	}
+	// Nearest first (the deeper the region, the nearer the case), then by name.
+	sort.SliceStable(out, func(i, j int) bool {
+		if li, lj := kernel.RegionLevel(out[i].RegionCode), kernel.RegionLevel(out[j].RegionCode); li != lj {
+			return li > lj
+		}
+		return out[i].Name < out[j].Name
+	})
 	return out, nil
 }
 

@@ -103,6 +103,10 @@ type Store interface {
 	// List returns the units in the subtree of prefix (a region prefix, ""
 	// for all) matching f, by region then name.
 	List(ctx context.Context, prefix string, f Filter) ([]*Unit, error)
+	// InRegions returns the units whose region is one of codes (padded;
+	// every unit for nil), by region then id: with kernel.RegionAncestors,
+	// the units whose staff see a case.
+	InRegions(ctx context.Context, codes []string) ([]*Unit, error)
 }
 
 // Regions checks that a region exists.

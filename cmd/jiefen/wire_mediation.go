@@ -16,6 +16,7 @@ import (
 	"github.com/jiefen/jiefen/mediation"
 	"github.com/jiefen/jiefen/mediation/mediationstore"
 	"github.com/jiefen/jiefen/mediation/mediationweb"
+	"github.com/jiefen/jiefen/units/unitstore"
 	"github.com/jiefen/jiefen/web"
 )
 
@@ -59,7 +60,7 @@ func newMediation(a *App) (*mediation.Service, error) {
 	if a.Clocks == nil || a.Docs == nil {
 		return nil, errors.New("mediation: the clocks and documents must be wired first")
 	}
-	svc := mediation.NewService(a.Cases, mediationstore.New(a.DB), a.Clocks, a.Docs, a.Staff.Store, a.Keys)
+	svc := mediation.NewService(a.Cases, mediationstore.New(a.DB), unitstore.New(a.DB), a.Clocks, a.Docs, a.Staff.Store, a.Keys)
 	svc.Now = func() time.Time { return a.Cases.Now() }
 	var err error
 	if svc.Link, err = video.ParseLinkTemplate(os.Getenv("JIEFEN_VIDEO_LINK")); err != nil {

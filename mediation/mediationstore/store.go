@@ -16,7 +16,6 @@ import (
 	"github.com/jiefen/jiefen/database"
 	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/mediation"
-	"github.com/jiefen/jiefen/units"
 )
 
 type profileRow struct {
@@ -118,28 +117,6 @@ type handoffRow struct {
 	CreatedAt     time.Time  `bun:"created_at"`
 	ResultAt      *time.Time `bun:"result_at"`
 	ResultBy      string     `bun:"result_by"`
-}
-
-// unitRow reads the units table (the bodies).
-type unitRow struct {
-	bun.BaseModel `bun:"table:units,alias:u"`
-	ID            int64     `bun:"id,pk"`
-	Name          string    `bun:"name"`
-	Kind          string    `bun:"kind"`
-	Specialty     string    `bun:"specialty"`
-	RegionCode    string    `bun:"region_code"`
-	ParentID      *int64    `bun:"parent_id"`
-	Phone         string    `bun:"phone"`
-	Address       string    `bun:"address"`
-	Active        bool      `bun:"active"`
-	CreatedAt     time.Time `bun:"created_at"`
-	UpdatedAt     time.Time `bun:"updated_at"`
-}
-
-func (r *unitRow) unit() *units.Unit {
-	return &units.Unit{ID: r.ID, Name: r.Name, Kind: units.Kind(r.Kind), Specialty: units.Specialty(r.Specialty),
-		RegionCode: r.RegionCode, ParentID: r.ParentID, Phone: r.Phone, Address: r.Address, Active: r.Active,
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 // Store implements mediation.Store.
@@ -286,35 +263,6 @@ func (s *Store) LockedLoad(ctx context.Context, userID int64) (int, error) {
 	return s.Load(ctx, userID)
 }
 
-// Unit implements mediation.Store.
-func (s *Store) Unit(ctx context.Context, id int64) (*units.Unit, error) {
-	var r unitRow
-	if err := s.idb.NewSelect().Model(&r).Where("u.id = ?", id).Scan(ctx); err != nil {
-		return nil, database.Err(err, "机构")
-	}
-	return r.unit(), nil
-}
-
-// UnitsIn implements mediation.Store: the units of the regions (all units for nil).
-func (s *Store) UnitsIn(ctx context.Context, codes []string) ([]*units.Unit, error) {
-	var rows []unitRow
-	q := s.idb.NewSelect().Model(&rows).Order("u.region_code", "u.id")
-	if codes != nil {
-		if len(codes) == 0 {
-			return nil, nil
-		}
-		q = q.Where("u.region_code IN (?)", bun.In(codes))
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, err
-	}
-	out := make([]*units.Unit, len(rows))
-	for i := range rows {
-		out[i] = rows[i].unit()
-	}
-	return out, nil
-}
-
 func fromMediation(m *mediation.Mediation) *mediationRow {
 	r := &mediationRow{ID: m.ID, CaseID: m.CaseID, CaseNo: m.CaseNo, RegionCode: m.RegionCode, UnitID: m.UnitID,
 		UnitName: m.UnitName, Flow: string(m.Flow), Status: string(m.Status), MediatorID: m.MediatorID,
@@ -439,21 +387,6 @@ func (s *Store) CreateMediatorChange(ctx context.Context, c *mediation.MediatorC
 	}
 	c.ID = r.ID
 	return nil
-}
-
-// UnitsUnder implements mediation.Store.
-func (s *Store) UnitsUnder(ctx context.Context, prefix string) ([]*units.Unit, error) {
-	var rows []unitRow
-	// A range, not LIKE: it uses the index on both dialects.
-	if err := s.idb.NewSelect().Model(&rows).Where("u.region_code >= ? AND u.region_code < ?", prefix, prefix+":").
-		Order("u.region_code", "u.id").Scan(ctx); err != nil {
-		return nil, err
-	}
-	out := make([]*units.Unit, len(rows))
-	for i := range rows {
-		out[i] = rows[i].unit()
-	}
-	return out, nil
 }
 
 func (s *Store) mediations(ctx context.Context, q *bun.SelectQuery) ([]*mediation.Mediation, error) {

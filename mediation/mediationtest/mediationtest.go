@@ -135,7 +135,7 @@ func New(t testing.TB, dialect string) *Env {
 	if e.Queue, err = jobs.New(e.DB, jobs.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	e.Mediation = mediation.NewService(e.Cases, mediationstore.New(e.DB), e.Clocks, e.Docs, e.Staff.Store, dbtest.Keys(t))
+	e.Mediation = mediation.NewService(e.Cases, mediationstore.New(e.DB), unitstore.New(e.DB), e.Clocks, e.Docs, e.Staff.Store, dbtest.Keys(t))
 	e.Mediation.Now = e.Now
 	e.Mediation.Scheduler = Scheduler{e.Queue}
 	jobs.Add(e.Queue, river.Worker[mediation.ReminderArgs](&Worker{Svc: e.Mediation}))

@@ -122,6 +122,26 @@ func (s *Store) List(ctx context.Context, prefix string, f units.Filter) ([]*uni
 	return out, nil
 }
 
+// InRegions implements units.Store.
+func (s *Store) InRegions(ctx context.Context, codes []string) ([]*units.Unit, error) {
+	if codes != nil && len(codes) == 0 {
+		return nil, nil
+	}
+	var rows []unitRow
+	q := s.idb.NewSelect().Model(&rows).Order("u.region_code", "u.id")
+	if codes != nil {
+		q = q.Where("u.region_code IN (?)", bun.In(codes))
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]*units.Unit, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toUnit()
+	}
+	return out, nil
+}
+
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 func likeEscape(s string) string { return likeEscaper.Replace(s) }

@@ -90,6 +90,18 @@ func TestUnits(t *testing.T) {
 				t.Errorf("filter %+v: %d %v", *f, len(l), err)
 			}
 		}
+		// InRegions: the units of a case's region line (its ancestors), by
+		// region then id; nil is every unit, an empty list none.
+		st := unitstore.New(db)
+		for _, c := range []struct {
+			codes []string
+			want  int
+		}{{kernel.RegionAncestors("610902001003"), 2}, {[]string{"610202000000"}, 0}, {nil, 2}, {[]string{}, 0}} {
+			l, err := st.InRegions(ctx, c.codes)
+			if err != nil || len(l) != c.want || (len(l) == 2 && (l[0].ID != centre.ID || l[1].ID != traffic.ID)) {
+				t.Errorf("InRegions(%v): %d units %v", c.codes, len(l), err)
+			}
+		}
 	})
 }
 
