@@ -153,3 +153,22 @@ func (q *Queue) Stop(ctx context.Context) error {
 
 // Client exposes River's client (tests wait on it for jobs).
 func (q *Queue) Client() *river.Client[*sql.Tx] { return q.client }
+
+// At schedules jobs of args A at their time, in the caller's transaction:
+// the reminder scheduler of the modules that remind (video sessions,
+// mediation sessions).
+type At[A river.JobArgs] struct{ Q *Queue }
+
+// ScheduleReminder inserts args to run at at.
+func (s At[A]) ScheduleReminder(ctx context.Context, tx kernel.Tx, args A, at time.Time) error {
+	return s.Q.Insert(ctx, tx, args, &river.InsertOpts{ScheduledAt: at})
+}
+
+// Func is a worker that runs Do with each job's args, with River's defaults.
+type Func[A river.JobArgs] struct {
+	river.WorkerDefaults[A]
+	Do func(ctx context.Context, args A) error
+}
+
+// Work implements river.Worker.
+func (w *Func[A]) Work(ctx context.Context, job *river.Job[A]) error { return w.Do(ctx, job.Args) }

@@ -92,12 +92,6 @@ func mediationDemo(ctx context.Context, app *App, byRole map[kernel.Role]*staff.
 		fmt.Fprintf(out, "演示调解：汉滨区办理中的案件不足6件，未加载。\n")
 		return nil
 	}
-	next := 0
-	register := func() (*cases.Case, error) {
-		c := pool[next]
-		next++
-		return c, nil
-	}
 	names := func(c *cases.Case) (string, string) {
 		full, err := app.Cases.CaseDetails(ctx, c.ID)
 		a, b := "申请人", "被申请人"
@@ -123,7 +117,13 @@ func mediationDemo(ctx context.Context, app *App, byRole map[kernel.Role]*staff.
 		}
 		return svc.Open(ctx, clerk.Actor(), c.No, mediation.OpenInput{UnitID: unitID, Flow: flow, Note: "当事人同意调解（演示）", Mediator: mediator})
 	}
-	accept := func(m *mediation.Mediation) (*mediation.Mediation, error) {
+	// accepted opens a mediation with the best body and has the offered
+	// mediator (or the one named) accept it.
+	accepted := func(c *cases.Case, mediator string) (*mediation.Mediation, error) {
+		m, err := open(c, 0, "", mediator)
+		if err != nil {
+			return nil, err
+		}
 		o := m.PendingOffer()
 		if o == nil {
 			return nil, fmt.Errorf("demo mediation %d: no offer", m.ID)
@@ -136,8 +136,12 @@ func mediationDemo(ctx context.Context, app *App, byRole map[kernel.Role]*staff.
 		return []mediation.Participant{{Name: a, Role: "applicant"}, {Name: b, Role: "respondent"}}
 	}
 	states := map[mediation.Status]int{}
-	step := func(what string, fn func() (*mediation.Mediation, error)) error {
-		m, err := fn()
+	// step puts the next case of the pool into one state.
+	next := 0
+	step := func(what string, fn func(c *cases.Case) (*mediation.Mediation, error)) error {
+		c := pool[next]
+		next++
+		m, err := fn(c)
 		if err != nil {
 			return fmt.Errorf("demo mediation (%s): %w", what, err)
 		}
@@ -145,20 +149,12 @@ func mediationDemo(ctx context.Context, app *App, byRole map[kernel.Role]*staff.
 		return nil
 	}
 
-	if err := step("offered", func() (*mediation.Mediation, error) {
-		c, err := register()
-		if err != nil {
-			return nil, err
-		}
+	if err := step("offered", func(c *cases.Case) (*mediation.Mediation, error) {
 		return open(c, 0, "", "")
 	}); err != nil {
 		return err
 	}
-	if err := step("waiting", func() (*mediation.Mediation, error) {
-		c, err := register()
-		if err != nil {
-			return nil, err
-		}
+	if err := step("waiting", func(c *cases.Case) (*mediation.Mediation, error) {
 		m, err := open(c, ids["traffic"], mediation.FlowIndustry, "")
 		// Every mediator of the body declines: it waits for staff.
 		for err == nil && m.PendingOffer() != nil {
@@ -169,15 +165,8 @@ func mediationDemo(ctx context.Context, app *App, byRole map[kernel.Role]*staff.
 	}); err != nil {
 		return err
 	}
-	if err := step("active", func() (*mediation.Mediation, error) {
-		c, err := register()
-		if err != nil {
-			return nil, err
-		}
-		m, err := open(c, 0, "", "")
-		if err == nil {
-			m, err = accept(m)
-		}
+	if err := step("active", func(c *cases.Case) (*mediation.Mediation, error) {
+		m, err := accepted(c, "")
 		if err != nil {
 			return nil, err
 		}
@@ -194,15 +183,8 @@ func mediationDemo(ctx context.Context, app *App, byRole map[kernel.Role]*staff.
 	}); err != nil {
 		return err
 	}
-	if err := step("agreed", func() (*mediation.Mediation, error) {
-		c, err := register()
-		if err != nil {
-			return nil, err
-		}
-		m, err := open(c, 0, "", "")
-		if err == nil {
-			m, err = accept(m)
-		}
+	if err := step("agreed", func(c *cases.Case) (*mediation.Mediation, error) {
+		m, err := accepted(c, "")
 		a, b := names(c)
 		if err == nil {
 			m, err = svc.RecordOutcome(ctx, more[m.Mediator].Actor(), m.ID, mediation.OutcomeInput{Kind: mediation.OutcomeAgreement, Form: "written",
@@ -223,15 +205,8 @@ func mediationDemo(ctx context.Context, app *App, byRole map[kernel.Role]*staff.
 	}); err != nil {
 		return err
 	}
-	if err := step("failed", func() (*mediation.Mediation, error) {
-		c, err := register()
-		if err != nil {
-			return nil, err
-		}
-		m, err := open(c, 0, "", "mediator2")
-		if err == nil {
-			m, err = accept(m)
-		}
+	if err := step("failed", func(c *cases.Case) (*mediation.Mediation, error) {
+		m, err := accepted(c, "mediator2")
 		if err == nil {
 			m, err = svc.RecordOutcome(ctx, more[m.Mediator].Actor(), m.ID, mediation.OutcomeInput{Kind: mediation.OutcomeFailure,
 				Reason: "one_side_refuses", Note: "被申请人明确表示不同意人民调解"})
@@ -240,15 +215,8 @@ func mediationDemo(ctx context.Context, app *App, byRole map[kernel.Role]*staff.
 	}); err != nil {
 		return err
 	}
-	if err := step("referred", func() (*mediation.Mediation, error) {
-		c, err := register()
-		if err != nil {
-			return nil, err
-		}
-		m, err := open(c, 0, "", "")
-		if err == nil {
-			m, err = accept(m)
-		}
+	if err := step("referred", func(c *cases.Case) (*mediation.Mediation, error) {
+		m, err := accepted(c, "")
 		if err == nil {
 			m, err = svc.RecordOutcome(ctx, more[m.Mediator].Actor(), m.ID, mediation.OutcomeInput{Kind: mediation.OutcomeReferral,
 				Target: "litigation", Note: "争议金额较大，引导诉讼"})

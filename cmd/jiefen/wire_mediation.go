@@ -12,7 +12,6 @@ import (
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/channels/video"
 	"github.com/jiefen/jiefen/jobs"
-	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/mediation"
 	"github.com/jiefen/jiefen/mediation/mediationstore"
 	"github.com/jiefen/jiefen/mediation/mediationweb"
@@ -37,8 +36,8 @@ func wireMediation(ctx context.Context, a *App) (web.Mount, cases.Notifier, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	svc.Scheduler = mediationScheduler{a.Jobs}
-	jobs.Add(a.Jobs, river.Worker[mediation.ReminderArgs](&mediationReminderWorker{svc: svc}))
+	svc.Scheduler = jobs.At[mediation.ReminderArgs]{Q: a.Jobs}
+	jobs.Add(a.Jobs, river.Worker[mediation.ReminderArgs](&jobs.Func[mediation.ReminderArgs]{Do: svc.Remind}))
 	jobs.Add(a.Jobs, river.Worker[OfferSweepArgs](&offerSweepWorker{svc: svc}))
 	// River runs periodic jobs on its elected leader; the conditional
 	// update of each offer keeps two sweeps from moving it twice.
@@ -67,21 +66,6 @@ func newMediation(a *App) (*mediation.Service, error) {
 		return nil, fmt.Errorf("JIEFEN_VIDEO_LINK: %w", err)
 	}
 	return svc, nil
-}
-
-type mediationScheduler struct{ q *jobs.Queue }
-
-func (s mediationScheduler) ScheduleReminder(ctx context.Context, tx kernel.Tx, args mediation.ReminderArgs, at time.Time) error {
-	return s.q.Insert(ctx, tx, args, &river.InsertOpts{ScheduledAt: at})
-}
-
-type mediationReminderWorker struct {
-	river.WorkerDefaults[mediation.ReminderArgs]
-	svc *mediation.Service
-}
-
-func (w *mediationReminderWorker) Work(ctx context.Context, job *river.Job[mediation.ReminderArgs]) error {
-	return w.svc.Remind(ctx, job.Args)
 }
 
 // OfferSweepArgs is the periodic job that moves expired offers on.

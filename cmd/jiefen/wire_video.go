@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/riverqueue/river"
 
@@ -13,7 +12,6 @@ import (
 	"github.com/jiefen/jiefen/channels/video/videostore"
 	"github.com/jiefen/jiefen/channels/video/videoweb"
 	"github.com/jiefen/jiefen/jobs"
-	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/web"
 )
 
@@ -33,31 +31,14 @@ func wireVideo(ctx context.Context, a *App) (web.Mount, cases.Notifier, error) {
 	}
 	svc := video.NewService(a.Cases, videostore.New(a.DB), a.Staff.Store)
 	svc.Link = link
-	svc.Scheduler = videoScheduler{a.Jobs}
+	svc.Scheduler = jobs.At[video.ReminderArgs]{Q: a.Jobs}
 	a.Video = svc
 	// Reminders are timeline events (video_reminder), which the WeChat
 	// channel sends as subscribe messages; another sender (SMS) would plug
 	// in as svc.Reminder.
-	jobs.Add(a.Jobs, river.Worker[video.ReminderArgs](&videoReminderWorker{svc: svc}))
+	jobs.Add(a.Jobs, river.Worker[video.ReminderArgs](&jobs.Func[video.ReminderArgs]{Do: svc.Remind}))
 	if link == nil {
 		a.Log.Debug("video: JIEFEN_VIDEO_LINK not set; bookings carry no meeting link")
 	}
 	return videoweb.Mount(svc), nil, nil
-}
-
-// videoScheduler enqueues reminders on the job queue.
-type videoScheduler struct{ q *jobs.Queue }
-
-func (s videoScheduler) ScheduleReminder(ctx context.Context, tx kernel.Tx, args video.ReminderArgs, at time.Time) error {
-	return s.q.Insert(ctx, tx, args, &river.InsertOpts{ScheduledAt: at})
-}
-
-// videoReminderWorker runs reminder jobs.
-type videoReminderWorker struct {
-	river.WorkerDefaults[video.ReminderArgs]
-	svc *video.Service
-}
-
-func (w *videoReminderWorker) Work(ctx context.Context, job *river.Job[video.ReminderArgs]) error {
-	return w.svc.Remind(ctx, job.Args)
 }

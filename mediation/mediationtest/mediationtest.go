@@ -137,8 +137,8 @@ func New(t testing.TB, dialect string) *Env {
 	}
 	e.Mediation = mediation.NewService(e.Cases, mediationstore.New(e.DB), unitstore.New(e.DB), e.Clocks, e.Docs, e.Staff.Store, dbtest.Keys(t))
 	e.Mediation.Now = e.Now
-	e.Mediation.Scheduler = Scheduler{e.Queue}
-	jobs.Add(e.Queue, river.Worker[mediation.ReminderArgs](&Worker{Svc: e.Mediation}))
+	e.Mediation.Scheduler = jobs.At[mediation.ReminderArgs]{Q: e.Queue}
+	jobs.Add(e.Queue, river.Worker[mediation.ReminderArgs](&jobs.Func[mediation.ReminderArgs]{Do: e.Mediation.Remind}))
 	if e.Mediation.Link, err = video.ParseLinkTemplate("https://meet.example.gov.cn/room/{token}?case={case_no}"); err != nil {
 		t.Fatal(err)
 	}
@@ -250,25 +250,6 @@ func (e *Env) Do(t testing.TB, user, method, path string, body any) Reply {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return Reply{Status: res.StatusCode, Body: b, Type: res.Header.Get("Content-Type")}
-}
-
-// Scheduler puts reminders on the job queue.
-type Scheduler struct{ Q *jobs.Queue }
-
-// ScheduleReminder implements mediation.Scheduler.
-func (s Scheduler) ScheduleReminder(ctx context.Context, tx kernel.Tx, args mediation.ReminderArgs, at time.Time) error {
-	return s.Q.Insert(ctx, tx, args, &river.InsertOpts{ScheduledAt: at})
-}
-
-// Worker runs reminder jobs, as the server does.
-type Worker struct {
-	river.WorkerDefaults[mediation.ReminderArgs]
-	Svc *mediation.Service
-}
-
-// Work implements river.Worker.
-func (w *Worker) Work(ctx context.Context, job *river.Job[mediation.ReminderArgs]) error {
-	return w.Svc.Remind(ctx, job.Args)
 }
 
 // Reminders lists the reminder jobs enqueued, oldest first.

@@ -101,8 +101,8 @@ func New(t testing.TB, dialect string) *Env {
 	e.VideoDB = videostore.New(e.DB)
 	e.Video = video.NewService(e.Cases, e.VideoDB, e.Staff.Store)
 	e.Video.Now = e.Now
-	e.Video.Scheduler = Scheduler{e.Queue}
-	jobs.Add(e.Queue, river.Worker[video.ReminderArgs](&Worker{Svc: e.Video}))
+	e.Video.Scheduler = jobs.At[video.ReminderArgs]{Q: e.Queue}
+	jobs.Add(e.Queue, river.Worker[video.ReminderArgs](&jobs.Func[video.ReminderArgs]{Do: e.Video.Remind}))
 	e.Video.Link, err = video.ParseLinkTemplate("https://meet.example.gov.cn/room/{token}?case={case_no}&b={booking}")
 	if err != nil {
 		t.Fatal(err)
@@ -125,25 +125,6 @@ func New(t testing.TB, dialect string) *Env {
 
 // Actor is a test user as the services see them.
 func (e *Env) Actor(name string) kernel.Actor { return e.Users[name].Actor() }
-
-// Scheduler puts reminders on the job queue.
-type Scheduler struct{ Q *jobs.Queue }
-
-// ScheduleReminder implements video.Scheduler.
-func (s Scheduler) ScheduleReminder(ctx context.Context, tx kernel.Tx, args video.ReminderArgs, at time.Time) error {
-	return s.Q.Insert(ctx, tx, args, &river.InsertOpts{ScheduledAt: at})
-}
-
-// Worker runs reminder jobs, as the server does.
-type Worker struct {
-	river.WorkerDefaults[video.ReminderArgs]
-	Svc *video.Service
-}
-
-// Work implements river.Worker.
-func (w *Worker) Work(ctx context.Context, job *river.Job[video.ReminderArgs]) error {
-	return w.Svc.Remind(ctx, job.Args)
-}
 
 // Reminders lists the reminder jobs enqueued, oldest first.
 func (e *Env) Reminders(t testing.TB) []*rivertype.JobRow {
