@@ -22,6 +22,10 @@ type Backlog struct {
 	Repeats int
 }
 
+// BacklogOpen lists, as SQL, the case statuses in which an overdue clock
+// makes a case 积案 (the list filter and the overview figure share it).
+const BacklogOpen = "('registered', 'accepted', 'in_progress', 'suspended')"
+
 // DefaultBacklog: unresolved past its statutory time, or petitioned ≥ 3
 // times on one matter.
 var DefaultBacklog = Backlog{Overdue: true, Repeats: 3}

@@ -23,7 +23,7 @@ func (s *Store) Figures(ctx context.Context, prefix string, now time.Time, b pet
 	if b.Overdue {
 		parts = append(parts, `SELECT k.case_id FROM case_clocks k JOIN cases c ON c.id = k.case_id
 			WHERE k.ended_at IS NULL AND (k.status = 'missed' OR (k.status = 'running' AND k.due_at < ?))
-			  AND c.status IN ('registered', 'accepted', 'in_progress', 'suspended')
+			  AND c.status IN `+petition.BacklogOpen+`
 			  AND c.region_code >= ? AND c.region_code < ?`)
 		args = append(args, now.UTC(), prefix, hi)
 	}

@@ -474,7 +474,7 @@ func Filters(b petition.Backlog) []web.ListFilter {
 			var parts []string
 			var args []any
 			if b.Overdue {
-				parts = append(parts, "(case_row.status IN ('registered', 'accepted', 'in_progress', 'suspended') AND EXISTS (SELECT 1 FROM case_clocks bk WHERE bk.case_id = case_row.id "+
+				parts = append(parts, "(case_row.status IN "+petition.BacklogOpen+" AND EXISTS (SELECT 1 FROM case_clocks bk WHERE bk.case_id = case_row.id "+
 					"AND bk.ended_at IS NULL AND (bk.status = 'missed' OR (bk.status = 'running' AND bk.due_at < ?))))")
 				args = append(args, now.UTC())
 			}
