@@ -2,8 +2,6 @@ package visitweb_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net"
 	"strings"
 	"testing"
@@ -11,12 +9,6 @@ import (
 
 	"github.com/jiefen/jiefen/cases"
 	"github.com/jiefen/jiefen/channels/video/videotest"
-	"github.com/jiefen/jiefen/clocks"
-	"github.com/jiefen/jiefen/clocks/clockstore"
-	"github.com/jiefen/jiefen/visits"
-	"github.com/jiefen/jiefen/visits/visitstore"
-	"github.com/jiefen/jiefen/visits/visitweb"
-	"github.com/jiefen/jiefen/web"
 	"github.com/jiefen/jiefen/web/browsertest"
 )
 
@@ -30,14 +22,7 @@ func TestPanelBrowser(t *testing.T) {
 	}
 	e := videotest.New(t, "sqlite")
 	ctx := context.Background()
-	cl := clocks.NewService(e.Cases, clockstore.New(e.DB), nil)
-	cl.Now = e.Now
-	e.Cases.Clocks = cl
-	svc := visits.NewService(e.Cases, visitstore.New(e.DB), cl)
-	svc.Now = e.Now
-	e.Cases.Notifier = svc.Notifier()
-	app := web.New(web.Deps{Cases: e.Cases, Staff: e.Staff, Now: e.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Mounts: []web.Mount{visitweb.Mount(svc)}, CasePanels: []web.CasePanel{visitweb.Panel}})
+	_, _, app := wire(e)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

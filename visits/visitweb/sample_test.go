@@ -5,26 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/jiefen/jiefen/cases"
-	"github.com/jiefen/jiefen/channels"
 	"github.com/jiefen/jiefen/channels/video/videotest"
-	"github.com/jiefen/jiefen/clocks"
-	"github.com/jiefen/jiefen/clocks/clockstore"
 	"github.com/jiefen/jiefen/database/dbtest"
 	"github.com/jiefen/jiefen/kernel"
 	"github.com/jiefen/jiefen/staff"
-	"github.com/jiefen/jiefen/stats"
-	"github.com/jiefen/jiefen/stats/statstore"
 	"github.com/jiefen/jiefen/visits"
-	"github.com/jiefen/jiefen/visits/visitstore"
-	"github.com/jiefen/jiefen/visits/visitweb"
-	"github.com/jiefen/jiefen/web"
 )
 
 // TestSamples (回访抽查): supervisors and leaders draw a sample of the
@@ -41,16 +32,7 @@ func TestSamples(t *testing.T) {
 
 func samples(t *testing.T, e *videotest.Env) {
 	ctx := context.Background()
-	cl := clocks.NewService(e.Cases, clockstore.New(e.DB), nil)
-	cl.Now = e.Now
-	e.Cases.Clocks = cl
-	svc := visits.NewService(e.Cases, visitstore.New(e.DB), cl)
-	svc.Now, svc.Users = e.Now, e.Staff
-	st := stats.NewService(statstore.New(e.DB), e.Cases.Calendar)
-	st.Now = e.Now
-	e.Cases.Notifier = channels.Fanout{st.Notifier(), svc.Notifier()}
-	app := web.New(web.Deps{Cases: e.Cases, Staff: e.Staff, Now: e.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Mounts: []web.Mount{visitweb.Mount(svc)}})
+	svc, st, app := wire(e)
 	med, err := e.Staff.AddUser(ctx, staff.NewUser{Username: "med", Password: videotest.Password, Role: kernel.RoleMediator,
 		RegionCode: "610902", DisplayName: "吴调解"})
 	if err != nil {

@@ -4,24 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/jiefen/jiefen/cases"
-	"github.com/jiefen/jiefen/channels"
 	"github.com/jiefen/jiefen/channels/video/videotest"
 	"github.com/jiefen/jiefen/clocks"
 	"github.com/jiefen/jiefen/clocks/clockstore"
 	"github.com/jiefen/jiefen/database/dbtest"
-	"github.com/jiefen/jiefen/stats"
-	"github.com/jiefen/jiefen/stats/statstore"
 	"github.com/jiefen/jiefen/visits"
-	"github.com/jiefen/jiefen/visits/visitstore"
-	"github.com/jiefen/jiefen/visits/visitweb"
-	"github.com/jiefen/jiefen/web"
 )
 
 // TestVisits: a resolved case gets a return-visit clock; a visit moves it to
@@ -35,16 +27,7 @@ func TestVisits(t *testing.T) {
 
 func run(t *testing.T, e *videotest.Env) {
 	ctx := context.Background()
-	cl := clocks.NewService(e.Cases, clockstore.New(e.DB), nil)
-	cl.Now = e.Now
-	e.Cases.Clocks = cl
-	svc := visits.NewService(e.Cases, visitstore.New(e.DB), cl)
-	svc.Now = e.Now
-	st := stats.NewService(statstore.New(e.DB), e.Cases.Calendar)
-	st.Now = e.Now
-	e.Cases.Notifier = channels.Fanout{st.Notifier(), svc.Notifier()}
-	app := web.New(web.Deps{Cases: e.Cases, Staff: e.Staff, Now: e.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Mounts: []web.Mount{visitweb.Mount(svc)}})
+	_, st, app := wire(e)
 	tok := func(name string) string {
 		s, _, _, err := e.Staff.Login(ctx, name, videotest.Password)
 		if err != nil {
